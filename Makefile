@@ -1,0 +1,78 @@
+# tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
+# `make san` runs the same tests under ASan+UBSan; `make valgrind` under
+# valgrind; `make bench` runs the benchmarks; `make fuzz` builds the fuzzers.
+
+PKGS	 = yaml-0.1 lua5.4 libcurl libarchive libzstd libmicrohttpd sqlite3
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
+	   -MMD -MP $(shell pkg-config --cflags $(PKGS))
+LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto
+
+ifeq ($(SAN),1)
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+BUILD	?= build-san
+endif
+ifeq ($(DEVELOPER),1)
+CFLAGS	+= -Werror
+endif
+BUILD	?= build
+
+LIB_SRCS  = $(filter-out interp/main.c,$(wildcard interp/*.c)) $(wildcard steps/*.c)
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+
+TSI	= $(if $(filter 1,$(SAN)),tsi-san,tsi)
+
+all: $(TSI)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtsi.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(TSI): $(BUILD)/interp/main.o $(BUILD)/libtsi.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtsi.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Every test; ends with "N passed, N failed".
+test: $(TSI) $(BUILD)/unit-tests
+	@TSI=$(abspath $(TSI)) UNIT=$(abspath $(BUILD)/unit-tests) \
+	    sh tests/lib/run-all.sh
+
+san:
+	$(MAKE) SAN=1 test
+
+valgrind: all $(BUILD)/unit-tests
+	@TSI=$(abspath $(TSI)) UNIT=$(abspath $(BUILD)/unit-tests) \
+	    TSI_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+	    --error-exitcode=99" sh tests/lib/run-all.sh
+
+schemas: $(TSI)
+	./$(TSI) schema > schemas/sequence.schema.json
+
+# libFuzzer targets (clang); see tests/fuzz/README.md.
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
+	      $(shell pkg-config --cflags $(PKGS))
+fuzz: $(LIB_SRCS) tests/fuzz/fuzz-sequence.c
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz-sequence tests/fuzz/fuzz-sequence.c \
+	    $(LIB_SRCS) $(LDLIBS)
+
+bench: all
+	sh bench/run.sh
+
+clean:
+	rm -rf build build-san build-fuzz tsi tsi-san
+
+.PHONY: all test san valgrind schemas fuzz bench clean
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/interp/main.d

@@ -1,0 +1,21 @@
+/*
+ * cli.h - the commands behind main.c's argument parsing.
+ */
+#ifndef TSI_CLI_H
+#define TSI_CLI_H
+
+#include <stdio.h>
+
+#include "diag.h"
+#include "seq.h"
+
+/* validate.c: 0 no errors, 1 errors found, 2 usage. */
+int	cmd_validate(char **files, int nfiles, enum diag_format,
+	    const char *vars_file, const struct seq_var *cli_vars, size_t ncli_vars);
+
+/* schema.c */
+void	print_steps_text(FILE *);
+void	print_steps_json(FILE *);
+void	print_schema(FILE *);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * diag.h - diagnostics tied to source positions.
+ *
+ * Every problem found in outside input is reported as FILE:LINE:COL, the
+ * offending line and a caret.  Checks gather problems in a struct diag and
+ * go on (up to a cap) so that one `tsi validate` shows all of them.
+ *
+ * Source texts are interned process-wide (source_intern) so that a struct loc
+ * is just a pointer and two ints, and diagnostics can quote the line later.
+ */
+#ifndef TSI_DIAG_H
+#define TSI_DIAG_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct loc {
+	const char	*file;		/* interned; NULL when unknown */
+	int		 line;		/* 1-based; 0 when unknown */
+	int		 col;		/* 1-based */
+};
+
+enum severity {
+	SEV_ERROR,
+	SEV_WARNING,
+};
+
+struct diag_item {
+	enum severity	 sev;
+	struct loc	 loc;
+	char		*msg;
+	size_t		 seq;		/* insertion order, for a stable sort */
+};
+
+struct diag {
+	struct diag_item	*items;
+	size_t			 n, alloc;
+	size_t			 nerrors, nwarnings;
+	size_t			 max;		/* items kept; the rest are counted */
+	size_t			 dropped;
+};
+
+enum diag_format {
+	DIAG_TEXT,
+	DIAG_JSON,
+	DIAG_SARIF,
+};
+
+void	diag_init(struct diag *);
+void	diag_release(struct diag *);
+/* Both return -1 so that a check can `return diag_error(...)`. */
+int	diag_error(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
+int	diag_warning(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
+/* Sorts by file, line and column, then prints in the given format. */
+void	diag_print(struct diag *, FILE *, enum diag_format);
+/* "2 errors, 1 warning" (static buffer). */
+const char *diag_summary(const struct diag *);
+
+/* Interns a source text (copied) under path; returns the interned path. */
+const char *source_intern(const char *path, const char *text, size_t len);
+/* Interns just a name (for locations in files whose text is not kept). */
+const char *source_name(const char *path);
+/* The text of line `line` of an interned file, without its newline. */
+const char *source_line(const char *file, int line, size_t *len);
+void	sources_free(void);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * engine-int.h - the engine's state, shared by engine.c and journal.c only.
+ */
+#ifndef TSI_ENGINE_INT_H
+#define TSI_ENGINE_INT_H
+
+#include <stdint.h>
+
+#include "engine.h"
+
+/* Per-node status letters, as kept in the journal. */
+#define ST_NOT_RUN	'.'
+#define ST_SUCCEEDED	'S'
+#define ST_FAILED	'F'
+#define ST_SKIPPED	'K'	/* condition was false */
+#define ST_DISABLED	'D'
+#define ST_RUNNING	'R'	/* started, not finished (groups while open) */
+
+struct engine {
+	struct sequence		*seq;
+	struct vars		 vars;
+	struct runlog		 log;
+	const struct run_opts	*opts;
+	char			*sequence_path;		/* absolute */
+	char			*state_dir;
+	char			*log_dir;		/* absolute */
+	char			*root;
+	char			*reboot_command;
+	char			*journal_path;
+	char			 run_id[40];
+	char			 started[32];
+	int			 dry_run;
+	int			 lock_fd;
+
+	int			 ip;
+	int			 failed;		/* the sequence failed */
+	int			 restart_pending;
+	char			*status;		/* one letter per node */
+	long long		*rc;			/* per node */
+	int64_t			*duration_ms;		/* per node, this process */
+	char			*message;		/* why the run failed, if known */
+
+	/* from the journal, when resuming */
+	char			*journal_state;
+	char			*journal_hash;
+	char			*journal_sequence;
+};
+
+/* engine.c: runs from e->ip to the end, a restart or a stop. */
+int	engine_continue(struct engine *, int interrupted_no_rerun);
+void	engine_set_var(struct engine *, const char *name, const char *value);
+
+/* run.c: the end of a run, and a restart. */
+int	engine_finish(struct engine *, int interrupted);
+int	engine_restart(struct engine *);
+
+/* journal.c: what is known of a journal before its sequence is loaded */
+struct journal_info {
+	char		*sequence;
+	char		*hash;
+	char		*state;
+	char		*started;
+	char		*root;
+	long long	 ip;
+};
+int	journal_peek(const char *path, struct journal_info *);
+void	journal_info_release(struct journal_info *);
+
+/* report.c */
+void	report_write(struct engine *, const char *result, int exit_code);
+
+#endif

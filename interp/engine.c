@@ -1,0 +1,485 @@
+/* engine.c - the run loop and the services handlers use; see engine.h */
+#include "engine-int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t engine_stop_signal;
+
+const char *const engine_builtin_vars[] = {
+	"_SMSTSCurrentActionName",
+	"_SMSTSNextInstructionPointer",
+	"_SMSTSInstructionTableSize",
+	"_SMSTSLastActionRetCode",
+	"_SMSTSLastActionSucceeded",
+	"_SMSTSMachineName",
+	"_SMSTSLogPath",
+	"_TSIRoot",
+	"SMSTSRebootRequested",
+	"SMSTSRetryRequested",
+	NULL,
+};
+
+struct step_ctx {
+	struct engine		*e;
+	const struct tnode	*t;
+	int64_t			 deadline;
+	int			 timed_out;
+	int			 restart;
+};
+
+/* Services for handlers (step.h). */
+
+const char *
+step_var(struct step_ctx *ctx, const char *name)
+{
+	return vars_get(&ctx->e->vars, name);
+}
+
+int
+step_var_is_secret(struct step_ctx *ctx, const char *name)
+{
+	return vars_is_secret(&ctx->e->vars, name);
+}
+
+int
+step_set_var(struct step_ctx *ctx, const char *name, const char *value, int secret)
+{
+	enum vars_result r;
+
+	r = vars_set(&ctx->e->vars, name, value, secret ? VAR_SECRET : 0);
+	if (r != VARS_OK) {
+		step_log(ctx, LOG_ERROR, "cannot set variable '%s': %s", name,
+		    vars_result_str(r));
+		return -1;
+	}
+	return 0;
+}
+
+void
+step_log(struct step_ctx *ctx, enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	runlog_vmsg(&ctx->e->log, level, fmt, ap);
+	va_end(ap);
+}
+
+void
+step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t len)
+{
+	runlog_output(&ctx->e->log, stream, line, len);
+}
+
+void
+step_plan(struct step_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	runlog_msg(&ctx->e->log, LOG_INFO, "      would %s", msg);
+	free(msg);
+}
+
+void	step_request_restart(struct step_ctx *ctx) { ctx->restart = 1; }
+void	step_timed_out(struct step_ctx *ctx) { ctx->timed_out = 1; }
+int64_t	step_deadline(const struct step_ctx *ctx) { return ctx->deadline; }
+int	step_interrupted(const struct step_ctx *ctx) { (void)ctx; return engine_stop_signal != 0; }
+const struct tnode *step_node(const struct step_ctx *ctx) { return ctx->t; }
+const char *step_root(const struct step_ctx *ctx) { return ctx->e->root; }
+const char *step_base_dir(const struct step_ctx *ctx) { return ctx->t->base_dir; }
+
+/* Engine variables. */
+
+void
+engine_set_var(struct engine *e, const char *name, const char *value)
+{
+	vars_set(&e->vars, name, value, VAR_ENGINE);
+}
+
+#define set_engine_var	engine_set_var
+
+static void
+set_engine_int(struct engine *e, const char *name, long long v)
+{
+	char	s[32];
+
+	snprintf(s, sizeof s, "%lld", v);
+	set_engine_var(e, name, s);
+}
+
+static struct json *
+log_step_event(struct engine *e, const char *event, const struct tnode *t)
+{
+	struct json	*j = runlog_event_begin(&e->log, event);
+
+	json_int(j, "ip", t->index);
+	json_str(j, "name", t->name);
+	json_str(j, "kind", t->kind == TN_GROUP ? "group" : "step");
+	if (t->type != NULL)
+		json_str(j, "type", t->type->name);
+	json_str(j, "file", t->loc.file);
+	json_int(j, "line", t->loc.line);
+	return j;
+}
+
+static const char *
+node_label(const struct tnode *t, char *buf, size_t size)
+{
+	if (t->kind == TN_STEP)
+		snprintf(buf, size, "[%d] ", t->step_number);
+	else
+		snprintf(buf, size, "%s", "");
+	return buf;
+}
+
+/* Disabled nodes and false conditions: skipped, _SMSTSLastAction* untouched. */
+static int
+skip_if_needed(struct engine *e, const struct tnode *t)
+{
+	struct cond_env	 env = { &e->vars, e->root };
+	struct buf	 why = BUF_INIT;
+	char		 label[32];
+	const char	*kind = t->kind == TN_GROUP ? "group" : "step";
+
+	node_label(t, label, sizeof label);
+	if (t->disabled) {
+		e->status[t->index] = ST_DISABLED;
+		runlog_msg(&e->log, LOG_INFO, "%s%s '%s': skipped (disabled)", label,
+		    kind, t->name);
+		json_str(log_step_event(e, "skip", t), "reason", "disabled");
+		runlog_event_end(&e->log);
+		return 1;
+	}
+	if (t->cond == NULL || cond_eval(t->cond, &env, &why)) {
+		buf_release(&why);
+		return 0;
+	}
+	e->status[t->index] = ST_SKIPPED;
+	runlog_msg(&e->log, LOG_INFO, "%s%s '%s': skipped (condition false: %s)",
+	    label, kind, t->name, why.data ? why.data : "");
+	json_str(log_step_event(e, "skip", t), "reason", why.data ? why.data : "");
+	runlog_event_end(&e->log);
+	buf_release(&why);
+	return 1;
+}
+
+static int
+is_success(const struct tnode *t, long long rc)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nsuccess; i++)
+		if (t->success_codes[i] == rc)
+			return 1;
+	return 0;
+}
+
+/* A dry run of a step type without a plan of its own. */
+static int
+generic_plan(struct step_ctx *ctx, const struct step_args *a)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	buf_addf(&b, "run '%s'", ctx->t->type->name);
+	for (i = 0; i < a->n; i++) {
+		if (!a->v[i].set || a->v[i].str == NULL)
+			continue;
+		buf_addf(&b, " %s=%s", a->spec[i].name,
+		    (a->spec[i].flags & P_SECRET) ? VAR_REDACTED : a->v[i].str);
+	}
+	step_plan(ctx, "%s", b.data);
+	buf_release(&b);
+	return 0;
+}
+
+static long long
+call_handler(struct engine *e, struct step_ctx *ctx)
+{
+	const struct tnode	*t = ctx->t;
+	struct step_args	 args;
+	char			*err = NULL;
+	long long		 rc;
+
+	if (args_expand(&t->args, &args, &e->vars, &err) == -1) {
+		runlog_msg(&e->log, LOG_ERROR, "step '%s': %s", t->name, err);
+		free(err);
+		return STEP_RC_ERROR;
+	}
+	ctx->deadline = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
+	if (e->dry_run)
+		rc = t->type->plan ? t->type->plan(ctx, &args) : generic_plan(ctx, &args);
+	else
+		rc = t->type->run(ctx, &args);
+	args_release(&args);
+	return rc;
+}
+
+/* Sleeps for the retry delay; returns -1 when a stop signal came. */
+static int
+sleep_interruptible(int seconds)
+{
+	struct timespec	ts = { seconds, 0 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		if (engine_stop_signal)
+			return -1;
+	return engine_stop_signal ? -1 : 0;
+}
+
+enum outcome {
+	OUT_OK,
+	OUT_FAILED,
+	OUT_INTERRUPTED,
+	OUT_ABORT,		/* the journal cannot be written: stop the run */
+};
+
+/* Engine-control variables a step may set (sccm-spec.md 1.6). */
+static void
+take_reboot_requests(struct engine *e, int *retry_same)
+{
+	const char	*reboot = vars_get(&e->vars, "SMSTSRebootRequested");
+	const char	*retry = vars_get(&e->vars, "SMSTSRetryRequested");
+	int		 b;
+
+	if (reboot != NULL && parse_bool(reboot, &b) == 0 && b) {
+		e->restart_pending = 1;
+		if (retry != NULL && parse_bool(retry, &b) == 0 && b)
+			*retry_same = 1;
+	}
+	vars_set(&e->vars, "SMSTSRebootRequested", "", VAR_ENGINE);
+	vars_set(&e->vars, "SMSTSRetryRequested", "", VAR_ENGINE);
+}
+
+static enum outcome
+run_step(struct engine *e, const struct tnode *t, int *retry_same)
+{
+	struct step_ctx	 ctx;
+	int64_t		 start = now_ms();
+	long long	 rc = 0;
+	int		 attempt = 0, ok = 0;
+	struct json	*j;
+
+	set_engine_var(e, "_SMSTSCurrentActionName", t->name);
+	set_engine_int(e, "_SMSTSNextInstructionPointer", t->index);
+	e->status[t->index] = ST_RUNNING;
+	if (!e->dry_run && journal_write(e, "running") == -1) {
+		runlog_msg(&e->log, LOG_ERROR, "cannot write the journal '%s': %s; "
+		    "stopping before step '%s'", e->journal_path, strerror(errno),
+		    t->name);
+		e->status[t->index] = ST_NOT_RUN;
+		return OUT_ABORT;
+	}
+	runlog_status(&e->log, "step %d of %zu: %s", t->step_number, e->seq->nsteps,
+	    t->name);
+	runlog_msg(&e->log, LOG_INFO, "[%d/%zu] %s (%s, %s:%d)", t->step_number,
+	    e->seq->nsteps, t->name, t->type->name, t->loc.file, t->loc.line);
+	log_step_event(e, "step_start", t);
+	runlog_event_end(&e->log);
+	for (;;) {
+		memset(&ctx, 0, sizeof ctx);
+		ctx.e = e;
+		ctx.t = t;
+		rc = call_handler(e, &ctx);
+		if (engine_stop_signal)
+			return OUT_INTERRUPTED;
+		ok = !ctx.timed_out && is_success(t, rc);
+		if (ok || attempt >= t->retry_count)
+			break;
+		attempt++;
+		runlog_msg(&e->log, LOG_WARN, "step '%s' failed (exit code %lld); "
+		    "retry %d of %d in %d s", t->name, rc, attempt, t->retry_count,
+		    t->retry_delay);
+		if (sleep_interruptible(t->retry_delay) == -1)
+			return OUT_INTERRUPTED;
+	}
+	e->rc[t->index] = rc;
+	e->duration_ms[t->index] = now_ms() - start;
+	e->status[t->index] = ok ? ST_SUCCEEDED : ST_FAILED;
+	set_engine_int(e, "_SMSTSLastActionRetCode", rc);
+	set_engine_var(e, "_SMSTSLastActionSucceeded", ok ? "true" : "false");
+	if (!e->dry_run) {
+		if (ok && (ctx.restart || rc == STEP_RC_RESTART))
+			e->restart_pending = 1;
+		take_reboot_requests(e, retry_same);
+	}
+	if (e->dry_run)
+		;	/* the plan said it all */
+	else if (ctx.timed_out)
+		runlog_msg(&e->log, LOG_ERROR, "[%d/%zu] %s: failed: timed out after "
+		    "%d s", t->step_number, e->seq->nsteps, t->name, t->timeout);
+	else
+		runlog_msg(&e->log, ok ? LOG_INFO : LOG_ERROR, "[%d/%zu] %s: %s (exit "
+		    "code %lld, %.3f s)", t->step_number, e->seq->nsteps, t->name,
+		    ok ? "succeeded" : "failed", rc,
+		    (double)e->duration_ms[t->index] / 1000);
+	j = log_step_event(e, "step_end", t);
+	json_str(j, "result", ok ? "succeeded" : "failed");
+	json_int(j, "exit_code", rc);
+	json_int(j, "duration_ms", e->duration_ms[t->index]);
+	json_int(j, "attempts", attempt + 1);
+	if (ctx.timed_out)
+		json_bool(j, "timed_out", 1);
+	if (e->restart_pending)
+		json_bool(j, "restart", 1);
+	runlog_event_end(&e->log);
+	return ok ? OUT_OK : OUT_FAILED;
+}
+
+/* A failure that continue_on_error does not absorb: skip the siblings. */
+static void
+fail_parent(struct engine *e, const struct tnode *t)
+{
+	const struct tnode	*p;
+
+	if (t->parent < 0) {
+		e->failed = 1;
+		e->ip = (int)e->seq->n;
+		return;
+	}
+	p = e->seq->nodes[t->parent];
+	e->status[p->index] = ST_FAILED;
+	e->ip = p->end;
+	if (t->index + 1 < p->end && t->end < p->end)
+		runlog_msg(&e->log, LOG_INFO, "skipping the rest of group '%s'", p->name);
+}
+
+static void
+enter_group(struct engine *e, const struct tnode *t)
+{
+	size_t	i;
+
+	e->status[t->index] = ST_RUNNING;
+	runlog_msg(&e->log, LOG_INFO, "group '%s'%s%s", t->name,
+	    t->include_file ? ": running " : "", t->include_file ? t->include_file : "");
+	log_step_event(e, "group_start", t);
+	runlog_event_end(&e->log);
+	/* a child sequence's variables are defaults: set only what is unset */
+	for (i = 0; i < t->ndefaults; i++)
+		if (vars_get(&e->vars, t->defaults[i].name) == NULL)
+			vars_set(&e->vars, t->defaults[i].name, t->defaults[i].value,
+			    t->defaults[i].secret ? VAR_SECRET : 0);
+}
+
+static void
+finish_group(struct engine *e, const struct tnode *t)
+{
+	int		 failed = e->status[t->index] == ST_FAILED;
+	struct json	*j;
+
+	if (!failed)
+		e->status[t->index] = ST_SUCCEEDED;
+	j = log_step_event(e, "group_end", t);
+	json_str(j, "result", failed ? "failed" : "succeeded");
+	runlog_event_end(&e->log);
+	if (!failed)
+		return;
+	if (t->continue_on_error) {
+		runlog_msg(&e->log, LOG_WARN, "group '%s' failed; going on "
+		    "(continue_on_error)", t->name);
+		return;
+	}
+	runlog_msg(&e->log, LOG_ERROR, "group '%s' failed", t->name);
+	fail_parent(e, t);
+}
+
+/* Open groups are the ancestors of the instruction pointer. */
+static int
+build_stack(struct engine *e, int *stack)
+{
+	int	n = 0, i, p;
+
+	if (e->ip >= (int)e->seq->n)
+		return 0;
+	for (p = e->seq->nodes[e->ip]->parent; p >= 0; p = e->seq->nodes[p]->parent)
+		n++;
+	i = n;
+	for (p = e->seq->nodes[e->ip]->parent; p >= 0; p = e->seq->nodes[p]->parent)
+		stack[--i] = p;
+	return n;
+}
+
+/* The run loop (sccm-spec.md 1.2).  stack holds the open groups. */
+static int
+engine_loop(struct engine *e, int *stack, int nstack)
+{
+	const struct tnode	*t;
+	int			 retry_same;
+
+	for (;;) {
+		while (nstack > 0 && e->ip >= e->seq->nodes[stack[nstack - 1]]->end)
+			finish_group(e, e->seq->nodes[stack[--nstack]]);
+		if (e->failed)
+			break;
+		if (e->restart_pending)
+			return engine_restart(e);
+		if (e->ip >= (int)e->seq->n)
+			break;
+		t = e->seq->nodes[e->ip];
+		if (skip_if_needed(e, t)) {
+			e->ip = t->end;
+			continue;
+		}
+		if (t->kind == TN_GROUP) {
+			enter_group(e, t);
+			stack[nstack++] = e->ip++;
+			continue;
+		}
+		retry_same = 0;
+		switch (run_step(e, t, &retry_same)) {
+		case OUT_INTERRUPTED:
+			return engine_finish(e, 1);
+		case OUT_ABORT:
+			e->failed = 1;
+			return engine_finish(e, 0);
+		case OUT_OK:
+			e->ip = retry_same ? t->index : t->index + 1;
+			break;
+		case OUT_FAILED:
+			if (t->continue_on_error) {
+				runlog_msg(&e->log, LOG_WARN, "step '%s' failed; going "
+				    "on (continue_on_error)", t->name);
+				e->ip = t->index + 1;
+			} else
+				fail_parent(e, t);
+			break;
+		}
+	}
+	return engine_finish(e, 0);
+}
+
+/* Resuming: rebuilds the open groups and runs on. */
+int
+engine_continue(struct engine *e, int interrupted_no_rerun)
+{
+	int	*stack = xcalloc(e->seq->n + 1, sizeof *stack), n, r;
+
+	n = build_stack(e, stack);
+	if (interrupted_no_rerun) {
+		const struct tnode *t = e->seq->nodes[e->ip];
+
+		runlog_msg(&e->log, LOG_ERROR, "step '%s' was interrupted while it "
+		    "ran and must not be run again (rerun_on_resume: false): it "
+		    "failed", t->name);
+		e->status[t->index] = ST_FAILED;
+		e->rc[t->index] = STEP_RC_ERROR;
+		set_engine_int(e, "_SMSTSLastActionRetCode", STEP_RC_ERROR);
+		set_engine_var(e, "_SMSTSLastActionSucceeded", "false");
+		if (t->continue_on_error)
+			e->ip = t->index + 1;
+		else
+			fail_parent(e, t);
+	}
+	r = engine_loop(e, stack, n);
+	free(stack);
+	return r;
+}

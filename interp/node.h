@@ -1,0 +1,56 @@
+/*
+ * node.h - a YAML document as a tree of nodes that keep their positions.
+ *
+ * The loader reads libyaml events (never the document API, which drops
+ * positions and expands aliases) and enforces tsi's own limits, since
+ * libyaml 0.2.5 has none: file size, nesting depth, node count.  Anchors,
+ * aliases and explicit tags are refused; duplicate mapping keys are errors.
+ *
+ * A tree is owned by whoever loaded it and freed with node_free().
+ */
+#ifndef TSI_NODE_H
+#define TSI_NODE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+enum node_kind {
+	NODE_SCALAR,
+	NODE_MAP,
+	NODE_LIST,
+};
+
+struct node {
+	enum node_kind	 kind;
+	struct loc	 loc;
+	char		*str;		/* scalar text (NUL-terminated) */
+	size_t		 len;
+	int		 plain;		/* scalar was unquoted */
+	struct node	**kids;		/* list items; maps: key, value, key, value */
+	size_t		 n;		/* number of kids (twice the pairs for maps) */
+};
+
+struct yaml_limits {
+	size_t	max_bytes;
+	int	max_depth;
+	size_t	max_nodes;
+};
+
+extern const struct yaml_limits yaml_sequence_limits;	/* sequence and vars files */
+extern const struct yaml_limits yaml_journal_limits;	/* tsi's own state files */
+
+/* Returns the root node, or NULL after adding errors to d. */
+struct node	*yaml_load_file(const char *path, const struct yaml_limits *,
+		    struct diag *);
+struct node	*yaml_load_string(const char *name, const char *text, size_t len,
+		    const struct yaml_limits *, struct diag *);
+void		 node_free(struct node *);
+
+/* Value of key in a map, or NULL (also when n is not a map). */
+struct node	*node_get(const struct node *map, const char *key);
+/* A plain scalar "", "~" or "null". */
+int		 node_is_null(const struct node *);
+const char	*node_kind_name(const struct node *);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * proc.h - running a child process, the one way tsi does it.
+ *
+ * argv only (a shell only when the caller puts /bin/sh -c in argv), stdin
+ * from /dev/null, stdout and stderr read line by line and handed to a
+ * callback, the last bytes of stdout kept for output variables.  The child
+ * leads its own process group so that a timeout or a stop signal kills
+ * everything it started.  run_command, the reboot command and Lua's
+ * tsi.exec all come through here.
+ */
+#ifndef TSI_PROC_H
+#define TSI_PROC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void (*proc_line_fn)(void *ctx, const char *stream, const char *line,
+    size_t len);
+
+struct proc_opts {
+	char *const		 *argv;
+	const char		 *cwd;		/* NULL: inherit */
+	char *const		 *env_add;	/* NAME=VALUE entries added to the environment */
+	int64_t			  deadline;	/* now_ms() clock; 0 for none */
+	proc_line_fn		  on_line;	/* NULL: output is discarded */
+	void			 *ctx;
+	size_t			  tail_max;	/* bytes of stdout to keep; 0 for none */
+	volatile sig_atomic_t	 *stop;		/* set by a signal handler: kill and return */
+	int			  kill_grace_ms;	/* SIGTERM to SIGKILL; 0 means 2000 */
+};
+
+struct proc_result {
+	int	 exit_code;	/* 128+N when killed by signal N */
+	int	 signal;
+	int	 timed_out;
+	int	 stopped;	/* *stop was set */
+	int	 exec_errno;	/* the program could not be started */
+	char	*tail;		/* last tail_max bytes of stdout (caller frees) */
+};
+
+/* 0 when the child ran (whatever its exit code); -1 when it could not be
+ * started at all (fork or pipe failed, or exec failed: see exec_errno). */
+int	proc_run(const struct proc_opts *, struct proc_result *);
+
+
+
+/* argv as one shell-quoted line, for logs (caller frees). */
+char	*proc_argv_string(char *const *argv);
+#endif

@@ -1,0 +1,474 @@
+/*
+ * schema.c - `tsi steps` and `tsi schema`, generated from the step table
+ * so that documentation, editor completion and validation cannot drift.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "../steps/steps.h"
+
+static const char *
+flag_names(int flags, char *buf, size_t size)
+{
+	static const struct { int flag; const char *name; } names[] = {
+		{ STEP_NEEDS_ROOT, "needs-root" },
+		{ STEP_NETWORK, "network" },
+		{ STEP_DESTRUCTIVE, "destructive" },
+		{ STEP_MAY_RESTART, "may-restart" },
+		{ STEP_NO_RERUN, "no-rerun" },
+		{ STEP_INCLUDE, "inline" },
+	};
+	size_t	i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (flags & names[i].flag)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s",
+			    off ? ", " : "", names[i].name);
+	return buf;
+}
+
+void
+print_steps_text(FILE *fp)
+{
+	const struct step_type	*t;
+	const struct param_spec	*p;
+	char			 flags[128];
+	size_t			 i;
+
+	for (i = 0; (t = step_types[i]) != NULL; i++) {
+		fprintf(fp, "%s%s\n  %s\n", i ? "\n" : "", t->name, t->summary);
+		if (t->flags)
+			fprintf(fp, "  flags: %s\n", flag_names(t->flags, flags, sizeof flags));
+		for (p = t->params; p->name != NULL; p++) {
+			fprintf(fp, "    %-20s %-8s %s", p->name, param_type_name(p->type),
+			    p->help);
+			if (p->flags & P_REQUIRED)
+				fputs(" (required)", fp);
+			if (p->def != NULL && *p->def != '\0')
+				fprintf(fp, " (default: %s)", p->def);
+			if (p->flags & P_SECRET)
+				fputs(" (secret)", fp);
+			fputc('\n', fp);
+		}
+	}
+}
+
+static void
+param_json(struct json *j, const struct param_spec *p)
+{
+	size_t	i;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "name", p->name);
+	json_str(j, "type", param_type_name(p->type));
+	json_bool(j, "required", (p->flags & P_REQUIRED) != 0);
+	json_bool(j, "secret", (p->flags & P_SECRET) != 0);
+	json_bool(j, "expands_variables", (p->flags & P_LITERAL) == 0);
+	if (p->def != NULL)
+		json_str(j, "default", p->def);
+	if (p->type == P_INT) {
+		json_int(j, "minimum", p->min);
+		json_int(j, "maximum", p->max);
+	}
+	if (p->type == P_ENUM) {
+		json_arr_begin(j, "choices");
+		for (i = 0; p->choices[i] != NULL; i++)
+			json_str(j, NULL, p->choices[i]);
+		json_arr_end(j);
+	}
+	json_str(j, "help", p->help);
+	json_obj_end(j);
+}
+
+void
+print_steps_json(FILE *fp)
+{
+	struct buf		 b = BUF_INIT;
+	struct json		 j;
+	const struct step_type	*t;
+	const struct param_spec	*p;
+	char			 flags[128];
+	size_t			 i;
+
+	json_init(&j, &b, 1);
+	json_arr_begin(&j, NULL);
+	for (i = 0; (t = step_types[i]) != NULL; i++) {
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", t->name);
+		json_str(&j, "summary", t->summary);
+		json_str(&j, "flags", flag_names(t->flags, flags, sizeof flags));
+		json_str(&j, "origin", t->origin ? t->origin : "built-in");
+		json_arr_begin(&j, "params");
+		for (p = t->params; p->name != NULL; p++)
+			param_json(&j, p);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	fprintf(fp, "%s\n", b.data);
+	buf_release(&b);
+}
+
+/* JSON Schema types: booleans and integers may also be "%VAR%" strings. */
+static void
+schema_type(struct json *j, const struct param_spec *p)
+{
+	size_t	i;
+
+	switch (p->type) {
+	case P_STRING:
+		json_str(j, "type", "string");
+		break;
+	case P_BOOL:
+	case P_INT:
+		json_arr_begin(j, "type");
+		json_str(j, NULL, p->type == P_BOOL ? "boolean" : "integer");
+		json_str(j, NULL, "string");
+		json_arr_end(j);
+		if (p->type == P_INT) {
+			json_int(j, "minimum", p->min);
+			json_int(j, "maximum", p->max);
+		}
+		break;
+	case P_ENUM:
+		json_arr_begin(j, "examples");
+		for (i = 0; p->choices[i] != NULL; i++)
+			json_str(j, NULL, p->choices[i]);
+		json_arr_end(j);
+		json_str(j, "type", "string");
+		break;
+	case P_LIST:
+		json_str(j, "type", "array");
+		json_obj_begin(j, "items");
+		json_arr_begin(j, "type");
+		json_str(j, NULL, "string");
+		json_str(j, NULL, "number");
+		json_str(j, NULL, "boolean");
+		json_arr_end(j);
+		json_obj_end(j);
+		break;
+	case P_MAP:
+		json_str(j, "type", "object");
+		json_obj_begin(j, "additionalProperties");
+		json_arr_begin(j, "type");
+		json_str(j, NULL, "string");
+		json_str(j, NULL, "number");
+		json_str(j, NULL, "boolean");
+		json_arr_end(j);
+		json_obj_end(j);
+		break;
+	}
+}
+
+static void
+ref(struct json *j, const char *key, const char *def)
+{
+	char	*s = xasprintf("#/$defs/%s", def);
+
+	json_obj_begin(j, key);
+	json_str(j, "$ref", s);
+	json_obj_end(j);
+	free(s);
+}
+
+static void
+simple(struct json *j, const char *key, const char *type, const char *desc)
+{
+	json_obj_begin(j, key);
+	if (strcmp(type, "boolean|string") == 0) {
+		json_arr_begin(j, "type");
+		json_str(j, NULL, "boolean");
+		json_str(j, NULL, "string");
+		json_arr_end(j);
+	} else
+		json_str(j, "type", type);
+	json_str(j, "description", desc);
+	json_obj_end(j);
+}
+
+static void
+common_node_props(struct json *j)
+{
+	simple(j, "name", "string", "Shown in logs and reports (at most 256 characters).");
+	simple(j, "description", "string", "Free text.");
+	simple(j, "disabled", "boolean", "Skip this node entirely.");
+	simple(j, "continue_on_error", "boolean",
+	    "A failure here does not fail the enclosing group.");
+	ref(j, "condition", "condition");
+}
+
+static void
+schema_step(struct json *j, const char *key, const struct step_type *t)
+{
+	const struct param_spec	*p;
+
+	json_obj_begin(j, key);
+	json_str(j, "type", "object");
+	json_str(j, "description", t->summary);
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "type");
+	for (p = t->params; p->name != NULL; p++)
+		if (p->flags & P_REQUIRED) {
+			json_str(j, NULL, "with");
+			break;
+		}
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	common_node_props(j);
+	json_obj_begin(j, "type");
+	json_str(j, "const", t->name);
+	json_obj_end(j);
+	json_obj_begin(j, "timeout");
+	json_str(j, "type", "integer");
+	json_int(j, "minimum", 1);
+	json_int(j, "maximum", 30LL * 86400);
+	json_str(j, "description", "Seconds; the step fails when it runs longer.");
+	json_obj_end(j);
+	ref(j, "success_codes", "success_codes");
+	ref(j, "retry", "retry");
+	simple(j, "rerun_on_resume", "boolean",
+	    "Run the step again when a run was interrupted inside it (default true).");
+	json_obj_begin(j, "with");
+	json_str(j, "type", "object");
+	json_bool(j, "additionalProperties", 0);
+	json_arr_begin(j, "required");
+	for (p = t->params; p->name != NULL; p++)
+		if (p->flags & P_REQUIRED)
+			json_str(j, NULL, p->name);
+	json_arr_end(j);
+	json_obj_begin(j, "properties");
+	for (p = t->params; p->name != NULL; p++) {
+		json_obj_begin(j, p->name);
+		schema_type(j, p);
+		json_str(j, "description", p->help);
+		if (p->def != NULL && *p->def != '\0')
+			json_str(j, "default", p->def);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static void
+schema_condition(struct json *j)
+{
+	static const char *const ops[] = { "equals", "not_equals", "less",
+	    "less_equal", "greater", "greater_equal", "like" };
+	size_t	i;
+
+	json_obj_begin(j, "condition");
+	json_str(j, "description", "A mapping, or a list meaning all of them.");
+	json_arr_begin(j, "anyOf");
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "array");
+	ref(j, "items", "condition");
+	json_obj_end(j);
+	for (i = 0; i < 3; i++) {
+		static const char *const g[] = { "all", "any", "none" };
+
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "object");
+		json_arr_begin(j, "required");
+		json_str(j, NULL, g[i]);
+		json_arr_end(j);
+		json_bool(j, "additionalProperties", 0);
+		json_obj_begin(j, "properties");
+		ref(j, g[i], "condition");
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "variable");
+	json_arr_end(j);
+	json_int(j, "minProperties", 2);
+	json_int(j, "maxProperties", 2);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	simple(j, "variable", "string", "Variable name (case-insensitive).");
+	simple(j, "exists", "boolean", "Whether the variable is set.");
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		simple(j, ops[i], "string", "Numbers compare as numbers, other "
+		    "values as case-insensitive strings; like takes a glob.");
+	json_obj_end(j);
+	json_obj_end(j);
+	for (i = 0; i < 2; i++) {
+		const char *k = i ? "folder_exists" : "file_exists";
+
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "object");
+		json_arr_begin(j, "required");
+		json_str(j, NULL, k);
+		json_arr_end(j);
+		json_bool(j, "additionalProperties", 0);
+		json_obj_begin(j, "properties");
+		simple(j, k, "string", "Path under --root; %VAR% expands.");
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "os");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	json_obj_begin(j, "os");
+	json_str(j, "type", "object");
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	simple(j, "id", "string", "ID from os-release, e.g. debian.");
+	simple(j, "version_at_least", "string", "Lowest VERSION_ID, compared as a dotted version.");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void
+schema_defs_misc(struct json *j)
+{
+	json_obj_begin(j, "variables");
+	json_str(j, "type", "object");
+	json_obj_begin(j, "propertyNames");
+	json_str(j, "pattern", "^[A-Za-z][A-Za-z0-9_-]{0,255}$");
+	json_obj_end(j);
+	json_obj_begin(j, "additionalProperties");
+	json_arr_begin(j, "anyOf");
+	json_obj_begin(j, NULL);
+	json_arr_begin(j, "type");
+	json_str(j, NULL, "string");
+	json_str(j, NULL, "number");
+	json_str(j, NULL, "boolean");
+	json_arr_end(j);
+	json_int(j, "maxLength", VAR_VALUE_MAX);
+	json_obj_end(j);
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "value");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	simple(j, "value", "string", "The value.");
+	simple(j, "secret", "boolean", "Never show the value in logs or reports.");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+
+	json_obj_begin(j, "success_codes");
+	json_str(j, "description", "Exit codes that mean success; default [0, 3010].");
+	json_arr_begin(j, "anyOf");
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "array");
+	json_obj_begin(j, "items");
+	json_str(j, "type", "integer");
+	json_obj_end(j);
+	json_int(j, "minItems", 1);
+	json_obj_end(j);
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "string");
+	json_str(j, "pattern", "^-?[0-9]+([ ,]+-?[0-9]+)*$");
+	json_obj_end(j);
+	json_arr_end(j);
+	json_obj_end(j);
+
+	json_obj_begin(j, "retry");
+	json_str(j, "type", "object");
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	json_obj_begin(j, "count");
+	json_str(j, "type", "integer");
+	json_int(j, "minimum", 0);
+	json_int(j, "maximum", 100);
+	json_obj_end(j);
+	json_obj_begin(j, "delay");
+	json_str(j, "type", "integer");
+	json_int(j, "minimum", 0);
+	json_int(j, "maximum", 86400);
+	json_str(j, "description", "Seconds between attempts.");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+
+	json_obj_begin(j, "group");
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "steps");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	common_node_props(j);
+	json_obj_begin(j, "steps");
+	json_str(j, "type", "array");
+	ref(j, "items", "node");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+void
+print_schema(FILE *fp)
+{
+	struct buf		 b = BUF_INIT;
+	struct json		 j;
+	const struct step_type	*t;
+	size_t			 i;
+
+	json_init(&j, &b, 1);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "$schema", "https://json-schema.org/draft/2020-12/schema");
+	json_str(&j, "title", "tsi task sequence");
+	json_str(&j, "description", "Generated by `tsi schema` from the step table; "
+	    "do not edit.");
+	json_str(&j, "type", "object");
+	json_arr_begin(&j, "required");
+	json_str(&j, NULL, "steps");
+	json_arr_end(&j);
+	json_bool(&j, "additionalProperties", 0);
+	json_obj_begin(&j, "properties");
+	simple(&j, "name", "string", "Name of the sequence.");
+	simple(&j, "description", "string", "Free text.");
+	ref(&j, "variables", "variables");
+	json_obj_begin(&j, "steps");
+	json_str(&j, "type", "array");
+	ref(&j, "items", "node");
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_obj_begin(&j, "$defs");
+	json_obj_begin(&j, "node");
+	json_arr_begin(&j, "oneOf");
+	ref(&j, NULL, "group");
+	for (i = 0; (t = step_types[i]) != NULL; i++) {
+		char *def = xasprintf("step_%s", t->name);
+
+		ref(&j, NULL, def);
+		free(def);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	schema_defs_misc(&j);
+	schema_condition(&j);
+	for (i = 0; (t = step_types[i]) != NULL; i++) {
+		char *def = xasprintf("step_%s", t->name);
+
+		schema_step(&j, def, t);
+		free(def);
+	}
+	json_obj_end(&j);
+	json_obj_end(&j);
+	fprintf(fp, "%s\n", b.data);
+	buf_release(&b);
+}

@@ -1,0 +1,106 @@
+/*
+ * seq.h - a compiled task sequence.
+ *
+ * The compiler turns the node tree of a sequence file into a flat table of
+ * groups and steps in depth-first (document) order, the instruction table
+ * of ConfigMgr.  Each entry knows its parent and where its subtree ends, so
+ * that the engine can run, skip and resume with an index alone.  run_sequence
+ * steps are compiled inline: the child's steps become a group in the table.
+ *
+ * Every entry keeps its source position for diagnostics and logs.
+ */
+#ifndef TSI_SEQ_H
+#define TSI_SEQ_H
+
+#include <stddef.h>
+
+#include "cond.h"
+#include "diag.h"
+#include "step.h"
+
+enum tnode_kind {
+	TN_GROUP,
+	TN_STEP,
+};
+
+struct seq_var {
+	char		*name;
+	char		*value;
+	int		 secret;
+	struct loc	 loc;
+};
+
+struct tnode {
+	enum tnode_kind		 kind;
+	int			 index;
+	int			 parent;	/* -1 at the top level */
+	int			 end;		/* index after the subtree */
+	int			 depth;
+	char			*name;
+	char			*description;
+	struct loc		 loc;
+	int			 disabled;
+	int			 continue_on_error;
+	struct cond		*cond;
+
+	/* TN_STEP */
+	const struct step_type	*type;
+	struct step_args	 args;
+	int			 timeout;	/* seconds, 0 for none */
+	long long		*success_codes;
+	size_t			 nsuccess;
+	int			 retry_count;
+	int			 retry_delay;	/* seconds */
+	int			 rerun_on_resume;
+	int			 step_number;	/* 1-based among steps */
+
+	/* TN_GROUP compiled from run_sequence */
+	const char		*include_file;	/* interned path */
+	struct seq_var		*defaults;	/* the child's variables */
+	size_t			 ndefaults;
+	const char		*base_dir;	/* directory of the file holding the node */
+};
+
+struct sequence {
+	char		 *path;
+	char		 *name;
+	char		 *description;
+	struct seq_var	 *vars;
+	size_t		  nvars;
+	struct tnode	**nodes;
+	size_t		  n;
+	size_t		  nsteps;
+	char		  hash[65];	/* SHA-256 over every file compiled in */
+	char		 *base_dir;
+};
+
+/* Loads and compiles; NULL when d holds errors. */
+struct sequence	*sequence_load(const char *path, struct diag *d);
+void		 sequence_free(struct sequence *);
+
+/*
+ * Static checks that need the whole sequence: variables referenced but
+ * never set (warnings).  known holds extra defined names (from --var and
+ * --vars-file); may be NULL.
+ */
+void		 sequence_check_vars(const struct sequence *, const struct vars *known,
+		    struct diag *);
+
+/* Parses a vars file (a YAML map of NAME: VALUE or NAME: {value, secret}). */
+int		 vars_file_load(const char *path, struct seq_var **out, size_t *n,
+		    struct diag *);
+void		 seq_vars_free(struct seq_var *, size_t);
+
+/* params.c: compile-time parsing of `with:` and run-time expansion. */
+int		 args_compile(const struct step_type *, const struct node *with,
+		    const struct loc *step_loc, struct step_args *, struct diag *);
+/* Expands %VAR% in every string of in; -1 with *err set (caller frees). */
+int		 args_expand(const struct step_args *in, struct step_args *out,
+		    struct vars *, char **err);
+void		 args_release(struct step_args *);
+/* Checks and parses a scalar of the given type; NULL or why not (static). */
+const char	*param_parse(const struct param_spec *, struct param_value *);
+const char	*param_type_name(enum param_type);
+int		 parse_bool(const char *, int *);
+
+#endif

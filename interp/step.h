@@ -1,0 +1,134 @@
+/*
+ * step.h - the interface between the engine and step types.
+ *
+ * A step type is one table entry (steps/steps.c) in the spirit of tmux's
+ * cmd_entry: a name, a summary, typed parameter rows, flags and handlers.
+ * The same parameter rows drive validation ("did you mean"), defaults,
+ * %VAR% expansion, secret redaction, `tsi steps` and `tsi schema`.
+ *
+ * The engine owns conditions, continue_on_error, success codes, retries,
+ * timeouts (it passes a deadline), journaling and the start/end log lines.
+ * A handler does its step's work and returns an exit code; it never calls
+ * exit() and never formats a secret: everything it logs goes through the
+ * redactor.
+ */
+#ifndef TSI_STEP_H
+#define TSI_STEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "util.h"
+
+enum param_type {
+	P_STRING,
+	P_BOOL,
+	P_INT,
+	P_ENUM,
+	P_LIST,		/* list of strings */
+	P_MAP,		/* map of string to string */
+};
+
+enum {
+	P_REQUIRED = 1 << 0,
+	P_SECRET   = 1 << 1,	/* value is redacted everywhere */
+	P_LITERAL  = 1 << 2,	/* no %VAR% expansion */
+	P_SETS_VAR = 1 << 3,	/* the value names a variable the step sets */
+};
+
+struct param_spec {
+	const char		 *name;
+	enum param_type		  type;
+	int			  flags;
+	const char		 *def;		/* default, as text; NULL for none */
+	long long		  min, max;	/* P_INT bounds */
+	const char *const	 *choices;	/* P_ENUM, NULL-terminated */
+	const char		 *help;
+};
+
+struct param_value {
+	int		  set;		/* given in the sequence */
+	struct loc	  loc;
+	char		 *str;		/* scalars: text (after expansion at run time) */
+	long long	  num;		/* P_INT, parsed */
+	int		  b;		/* P_BOOL, parsed */
+	char		**items;	/* P_LIST items; P_MAP key, value, key, value */
+	size_t		  nitems;	/* P_MAP: twice the pairs */
+};
+
+struct step_args {
+	const struct param_spec	*spec;
+	size_t			 n;
+	struct param_value	*v;	/* v[i] belongs to spec[i] */
+};
+
+struct tnode;
+struct step_ctx;
+
+enum {
+	STEP_NEEDS_ROOT   = 1 << 0,
+	STEP_NETWORK      = 1 << 1,
+	STEP_DESTRUCTIVE  = 1 << 2,
+	STEP_MAY_RESTART  = 1 << 3,
+	STEP_NO_RERUN     = 1 << 4,	/* an interrupted run must not be repeated */
+	STEP_INCLUDE      = 1 << 5,	/* compiled inline (run_sequence) */
+};
+
+struct step_type {
+	const char		 *name;		/* exact match only */
+	const char		 *summary;
+	const struct param_spec	 *params;	/* terminated by a NULL name */
+	int			  flags;
+	const char *const	 *sets;		/* variables it always sets, NULL-terminated */
+	/* Cross-parameter checks at compile time; optional. */
+	int	(*validate)(const struct tnode *, struct diag *);
+	/* Does the work; returns the step's exit code. */
+	int	(*run)(struct step_ctx *, const struct step_args *);
+	/* Dry run: describes what run would do, changes nothing; optional. */
+	int	(*plan)(struct step_ctx *, const struct step_args *);
+	const char		 *origin;	/* file that defined it; NULL for built-ins */
+};
+
+/* The exit code a handler returns when its deadline passed. */
+#define STEP_RC_TIMEOUT		124
+/* The exit code a handler returns when it could not start its work. */
+#define STEP_RC_ERROR		1
+#define STEP_RC_RESTART		3010
+
+enum log_level {
+	LOG_DEBUG,
+	LOG_INFO,
+	LOG_WARN,
+	LOG_ERROR,
+};
+
+/* What a handler may ask of the engine (engine.c). */
+const char	*step_var(struct step_ctx *, const char *name);
+int		 step_var_is_secret(struct step_ctx *, const char *name);
+/* Sets a variable as set_variable does; logs why and returns -1 if refused. */
+int		 step_set_var(struct step_ctx *, const char *name, const char *value,
+		    int secret);
+void		 step_log(struct step_ctx *, enum log_level, const char *, ...)
+		    PRINTF_LIKE(3, 4);
+/* One line of a child's output (stream is "stdout" or "stderr"). */
+void		 step_output(struct step_ctx *, const char *stream, const char *line,
+		    size_t len);
+/* Dry run: one line of what the step would do. */
+void		 step_plan(struct step_ctx *, const char *, ...) PRINTF_LIKE(2, 3);
+void		 step_request_restart(struct step_ctx *);
+void		 step_timed_out(struct step_ctx *);
+/* Monotonic deadline in ms (now_ms() clock), 0 for none. */
+int64_t		 step_deadline(const struct step_ctx *);
+/* Non-zero once tsi was asked to stop (SIGINT, SIGTERM). */
+int		 step_interrupted(const struct step_ctx *);
+const struct tnode *step_node(const struct step_ctx *);
+/* The system root (--root), "/" by default. */
+const char	*step_root(const struct step_ctx *);
+/* Directory of the sequence file that holds the step. */
+const char	*step_base_dir(const struct step_ctx *);
+
+/* Parameter lookup by name on a step_args (NULL when unknown). */
+const struct param_value *args_get(const struct step_args *, const char *name);
+
+#endif

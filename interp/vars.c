@@ -1,0 +1,327 @@
+/* vars.c - see vars.h */
+#include "vars.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
+	return h;
+}
+
+void
+vars_init(struct vars *vs)
+{
+	memset(vs, 0, sizeof *vs);
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	/* volatile so that the wipe of a secret is not optimised away */
+	for (volatile char *p = s; *p != '\0'; p++)
+		*p = '\0';
+	free(s);
+}
+
+void
+vars_release(struct vars *vs)
+{
+	size_t	i;
+
+	for (i = 0; i < vs->n; i++) {
+		free(vs->v[i].name);
+		wipe_free(vs->v[i].value);
+	}
+	for (i = 0; i < vs->nsecrets; i++)
+		wipe_free(vs->secrets[i]);
+	free(vs->v);
+	free(vs->secrets);
+	vars_init(vs);
+}
+
+static struct var *
+vars_find(const struct vars *vs, const char *name)
+{
+	uint32_t	h = name_hash(name);
+	size_t		i;
+
+	for (i = 0; i < vs->n; i++)
+		if (vs->v[i].hash == h && strcasecmp(vs->v[i].name, name) == 0)
+			return &vs->v[i];
+	return NULL;
+}
+
+const char *
+vars_get(const struct vars *vs, const char *name)
+{
+	struct var	*v = vars_find(vs, name);
+
+	return v ? v->value : NULL;
+}
+
+int
+vars_is_secret(const struct vars *vs, const char *name)
+{
+	struct var	*v = vars_find(vs, name);
+
+	return v ? v->secret : 0;
+}
+
+const char *
+var_name_problem(const char *name)
+{
+	size_t	n = strlen(name), i;
+
+	if (n == 0)
+		return "a variable name cannot be empty";
+	if (n > VAR_NAME_MAX)
+		return "a variable name has at most 256 characters";
+	if (!isalpha((unsigned char)name[0]) && name[0] != '_')
+		return "a variable name starts with a letter or '_'";
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+			return "a variable name holds only letters, digits, '_' and '-'";
+	return NULL;
+}
+
+int
+var_name_read_only(const char *name)
+{
+	return name[0] == '_';
+}
+
+const char *
+vars_result_str(enum vars_result r)
+{
+	switch (r) {
+	case VARS_OK:		return "ok";
+	case VARS_BAD_NAME:	return "invalid variable name";
+	case VARS_READ_ONLY:	return "variables whose names start with '_' are read-only";
+	case VARS_TOO_LONG:	return "a variable value has at most 4000 characters";
+	}
+	return "?";
+}
+
+void
+vars_add_secret(struct vars *vs, const char *value)
+{
+	size_t	i;
+
+	if (value == NULL || *value == '\0')
+		return;
+	for (i = 0; i < vs->nsecrets; i++)
+		if (strcmp(vs->secrets[i], value) == 0)
+			return;
+	vs->secrets = xreallocarray(vs->secrets, vs->nsecrets + 1, sizeof *vs->secrets);
+	vs->secrets[vs->nsecrets++] = xstrdup(value);
+}
+
+enum vars_result
+vars_set(struct vars *vs, const char *name, const char *value, int flags)
+{
+	struct var	*v;
+
+	if (var_name_problem(name) != NULL)
+		return VARS_BAD_NAME;
+	if (var_name_read_only(name) && !(flags & VAR_ENGINE))
+		return VARS_READ_ONLY;
+	if (strlen(value) > VAR_VALUE_MAX)
+		return VARS_TOO_LONG;
+	v = vars_find(vs, name);
+	if (*value == '\0') {			/* empty deletes, as in ConfigMgr */
+		if (v != NULL) {
+			free(v->name);
+			wipe_free(v->value);
+			*v = vs->v[--vs->n];
+		}
+		return VARS_OK;
+	}
+	if (v == NULL) {
+		if (vs->n == vs->alloc) {
+			vs->alloc = vs->alloc ? 2 * vs->alloc : 32;
+			vs->v = xreallocarray(vs->v, vs->alloc, sizeof *vs->v);
+		}
+		v = &vs->v[vs->n++];
+		v->name = xstrdup(name);
+		v->hash = name_hash(name);
+		v->value = NULL;
+		v->secret = 0;
+	}
+	wipe_free(v->value);
+	v->value = xstrdup(value);
+	if (flags & VAR_SECRET)
+		v->secret = 1;			/* once secret, always secret */
+	if (v->secret)
+		vars_add_secret(vs, value);
+	return VARS_OK;
+}
+
+int
+vars_redact_needed(const struct vars *vs, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < vs->nsecrets; i++)
+		if (strstr(s, vs->secrets[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+char *
+vars_redact(const struct vars *vs, const char *s)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i, best_len;
+	const char	*p = s, *hit, *best;
+
+	if (!vars_redact_needed(vs, s))
+		return xstrdup(s);
+	while (*p != '\0') {
+		/* earliest, then longest, match among the secret values */
+		best = NULL;
+		best_len = 0;
+		for (i = 0; i < vs->nsecrets; i++) {
+			hit = strstr(p, vs->secrets[i]);
+			if (hit == NULL)
+				continue;
+			size_t l = strlen(vs->secrets[i]);
+
+			if (best == NULL || hit < best || (hit == best && l > best_len)) {
+				best = hit;
+				best_len = l;
+			}
+		}
+		if (best == NULL) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(best - p));
+		buf_adds(&b, VAR_REDACTED);
+		p = best + best_len;
+	}
+	return buf_detach(&b);
+}
+
+static int
+var_cmp(const void *a, const void *b)
+{
+	const struct var *x = *(const struct var *const *)a;
+	const struct var *y = *(const struct var *const *)b;
+
+	return strcasecmp(x->name, y->name);
+}
+
+const struct var **
+vars_sorted(const struct vars *vs, size_t *n)
+{
+	const struct var	**out = xcalloc(vs->n + 1, sizeof *out);
+	size_t			  i;
+
+	for (i = 0; i < vs->n; i++)
+		out[i] = &vs->v[i];
+	qsort(out, vs->n, sizeof *out, var_cmp);
+	*n = vs->n;
+	return out;
+}
+
+/* Length of a reference name starting at p and ending at a '%', or 0. */
+static size_t
+ref_name_len(const char *p)
+{
+	size_t	n = 0;
+
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '-')
+		n++;
+	if (p[n] != '%' || n > VAR_NAME_MAX)
+		return 0;
+	return n;
+}
+
+int
+vars_expand(const struct vars *vs, const char *s, char **out)
+{
+	struct buf	 b;
+	const char	*p = s, *val;
+	char		 name[VAR_NAME_MAX + 1];
+	size_t		 n;
+	int		 r = 0;
+
+	if (strchr(s, '%') == NULL) {
+		if (strlen(s) > EXPAND_MAX)
+			return -1;
+		*out = xstrdup(s);
+		return 0;
+	}
+	buf_init(&b, EXPAND_MAX);
+	while (*p != '\0' && r == 0) {
+		const char *pct = strchr(p, '%');
+
+		if (pct == NULL) {
+			r = buf_adds(&b, p);
+			break;
+		}
+		r = buf_add(&b, p, (size_t)(pct - p));
+		if (pct[1] == '%') {
+			r |= buf_addch(&b, '%');
+			p = pct + 2;
+			continue;
+		}
+		n = ref_name_len(pct + 1);
+		if (n == 0) {
+			r |= buf_addch(&b, '%');
+			p = pct + 1;
+			continue;
+		}
+		memcpy(name, pct + 1, n);
+		name[n] = '\0';
+		val = vars_get(vs, name);
+		if (val != NULL)
+			r |= buf_adds(&b, val);
+		else
+			r |= buf_add(&b, pct, n + 2);
+		p = pct + n + 2;
+	}
+	if (r != 0) {
+		buf_release(&b);
+		return -1;
+	}
+	*out = buf_detach(&b);
+	return 0;
+}
+
+void
+vars_scan_refs(const char *s, var_ref_fn fn, void *ctx)
+{
+	const char	*p = s;
+	char		 name[VAR_NAME_MAX + 1];
+	size_t		 n;
+
+	while ((p = strchr(p, '%')) != NULL) {
+		if (p[1] == '%') {
+			p += 2;
+			continue;
+		}
+		n = ref_name_len(p + 1);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		memcpy(name, p + 1, n);
+		name[n] = '\0';
+		fn(ctx, name, (size_t)(p - s));
+		p += n + 2;
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * vars.h - the task-sequence environment: one case-insensitive map of
+ * variables, as ConfigMgr's TSEnv.
+ *
+ * Rules (sccm-spec.md 1.4): names are letters, digits, '_' and '-', 1 to 256
+ * characters, starting with a letter or '_'; names starting with '_' are
+ * read-only for sequences (only the engine writes them, with VAR_ENGINE);
+ * values are at most 4,000 characters; setting an empty value deletes the
+ * variable.  A secret variable's values are remembered so that every log
+ * line, event and report can be redacted, even after the variable changes.
+ *
+ * Strings returned by vars_get() stay valid until the next change of that
+ * variable.
+ */
+#ifndef TSI_VARS_H
+#define TSI_VARS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VAR_NAME_MAX	256
+#define VAR_VALUE_MAX	4000
+#define VAR_REDACTED	"********"
+
+enum {
+	VAR_SECRET = 1 << 0,	/* value never appears in logs, events or reports */
+	VAR_ENGINE = 1 << 1,	/* the engine itself: may write read-only names */
+};
+
+enum vars_result {
+	VARS_OK = 0,
+	VARS_BAD_NAME = -1,
+	VARS_READ_ONLY = -2,
+	VARS_TOO_LONG = -3,
+};
+
+struct var {
+	char		*name;
+	char		*value;
+	uint32_t	 hash;		/* of the lowercased name */
+	int		 secret;
+};
+
+struct vars {
+	struct var	*v;
+	size_t		 n, alloc;
+	char		**secrets;	/* every secret value seen in this run */
+	size_t		 nsecrets;
+};
+
+void		 vars_init(struct vars *);
+void		 vars_release(struct vars *);
+const char	*vars_get(const struct vars *, const char *name);
+int		 vars_is_secret(const struct vars *, const char *name);
+enum vars_result vars_set(struct vars *, const char *name, const char *value, int flags);
+/* Adds a value that must be redacted (a secret param, say) without a name. */
+void		 vars_add_secret(struct vars *, const char *value);
+/* Copy of s with every secret value replaced by VAR_REDACTED (caller frees). */
+char		*vars_redact(const struct vars *, const char *s);
+int		 vars_redact_needed(const struct vars *, const char *s);
+/* Sorted by name, for reports and tests (caller frees the array only). */
+const struct var **vars_sorted(const struct vars *, size_t *n);
+
+/* NULL when the name is valid, else why it is not (a static string). */
+const char	*var_name_problem(const char *name);
+int		 var_name_read_only(const char *name);
+const char	*vars_result_str(enum vars_result);
+
+/*
+ * %NAME% expansion (sccm-spec.md 1.4).  "%%" is a literal '%'.  A reference
+ * to a variable that is not set stays as written, as ConfigMgr does; a '%'
+ * that does not start a valid reference is kept.  Expansion is one pass:
+ * values are not expanded again.  Returns 0 and a malloc'd string, or -1
+ * when the result would pass EXPAND_MAX bytes.
+ */
+#define EXPAND_MAX	(64u * 1024)
+int		 vars_expand(const struct vars *, const char *s, char **out);
+
+/* Calls fn for every %NAME% reference in s (for validation). */
+typedef void	(*var_ref_fn)(void *ctx, const char *name, size_t offset);
+void		 vars_scan_refs(const char *s, var_ref_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,338 @@
+/* yaml.c - libyaml events to a node tree with positions; see node.h */
+#include "node.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+const struct yaml_limits yaml_sequence_limits = {
+	.max_bytes = 8u << 20,		/* ConfigMgr refuses policies over 2 MB */
+	.max_depth = 64,
+	.max_nodes = 1000000,
+};
+
+const struct yaml_limits yaml_journal_limits = {
+	.max_bytes = 64u << 20,		/* 1,000 variables of 4,000 chars, and then some */
+	.max_depth = 16,
+	.max_nodes = 4000000,
+};
+
+struct builder {
+	const char		 *file;
+	const struct yaml_limits *lim;
+	struct diag		 *diag;
+	struct node		 *root;
+	struct node		**stack;
+	int			  depth;
+	size_t			  nodes;
+	int			  docs;
+};
+
+static struct loc
+mark_loc(const struct builder *b, yaml_mark_t m)
+{
+	struct loc l = { b->file, (int)m.line + 1, (int)m.column + 1 };
+
+	return l;
+}
+
+void
+node_free(struct node *n)
+{
+	size_t	i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n; i++)
+		node_free(n->kids[i]);
+	free(n->kids);
+	free(n->str);
+	free(n);
+}
+
+static void
+node_append(struct node *parent, struct node *kid)
+{
+	size_t	n = parent->n;
+
+	if (n == 0 || (n & (n - 1)) == 0)
+		parent->kids = xreallocarray(parent->kids, n < 4 ? 4 : 2 * n,
+		    sizeof *parent->kids);
+	parent->kids[parent->n++] = kid;
+}
+
+/* Creates a node and hangs it on the open parent at once, so that freeing
+ * the root on any error path frees everything. */
+static struct node *
+builder_add(struct builder *b, enum node_kind kind, yaml_mark_t mark)
+{
+	struct node	*n, *parent;
+
+	if (++b->nodes > b->lim->max_nodes) {
+		struct loc l = mark_loc(b, mark);
+
+		diag_error(b->diag, &l, "document has more than %zu nodes",
+		    b->lim->max_nodes);
+		return NULL;
+	}
+	n = xcalloc(1, sizeof *n);
+	n->kind = kind;
+	n->loc = mark_loc(b, mark);
+	if (b->depth == 0) {
+		b->root = n;
+		return n;
+	}
+	parent = b->stack[b->depth - 1];
+	if (parent->kind == NODE_MAP && parent->n % 2 == 0 && kind != NODE_SCALAR) {
+		diag_error(b->diag, &n->loc, "mapping keys must be scalars");
+		free(n);
+		return NULL;
+	}
+	node_append(parent, n);
+	return n;
+}
+
+static int
+key_cmp(const void *pa, const void *pb)
+{
+	const struct node *a = *(struct node *const *)pa;
+	const struct node *b = *(struct node *const *)pb;
+	int		   c = strcmp(a->str, b->str);
+
+	if (c != 0)
+		return c;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+}
+
+/* Duplicate keys: sort a copy of the keys so large maps stay O(n log n). */
+static int
+check_duplicate_keys(struct builder *b, struct node *map)
+{
+	size_t		  npairs = map->n / 2, i;
+	struct node	**keys;
+	int		  r = 0;
+
+	if (npairs < 2)
+		return 0;
+	keys = xcalloc(npairs, sizeof *keys);
+	for (i = 0; i < npairs; i++)
+		keys[i] = map->kids[2 * i];
+	qsort(keys, npairs, sizeof *keys, key_cmp);
+	for (i = 1; i < npairs; i++) {
+		if (strcmp(keys[i - 1]->str, keys[i]->str) != 0)
+			continue;
+		r = diag_error(b->diag, &keys[i]->loc,
+		    "duplicate key '%s' (first defined at line %d)",
+		    keys[i]->str, keys[i - 1]->loc.line);
+	}
+	free(keys);
+	return r;
+}
+
+static int
+refuse_anchor_tag(struct builder *b, yaml_event_t *ev, const yaml_char_t *anchor,
+    const yaml_char_t *tag, int implicit)
+{
+	struct loc l = mark_loc(b, ev->start_mark);
+
+	if (anchor != NULL)
+		return diag_error(b->diag, &l, "YAML anchors ('&%s') are not "
+		    "supported; repeat the value or use a variable", anchor);
+	if (tag != NULL && !implicit)
+		return diag_error(b->diag, &l, "YAML tags ('%s') are not supported",
+		    tag);
+	return 0;
+}
+
+static int
+builder_push(struct builder *b, struct node *n, yaml_mark_t mark)
+{
+	if (b->depth >= b->lim->max_depth) {
+		struct loc l = mark_loc(b, mark);
+
+		return diag_error(b->diag, &l,
+		    "nesting is deeper than %d levels", b->lim->max_depth);
+	}
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+/* One event; returns 1 at the end of the stream, 0 to go on, -1 on error. */
+static int
+builder_event(struct builder *b, yaml_event_t *ev)
+{
+	struct node	*n;
+	struct loc	 l = mark_loc(b, ev->start_mark);
+
+	switch (ev->type) {
+	case YAML_STREAM_START_EVENT:
+	case YAML_DOCUMENT_END_EVENT:
+	case YAML_NO_EVENT:
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->docs > 1)
+			return diag_error(b->diag, &l,
+			    "file holds more than one YAML document");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return diag_error(b->diag, &l, "YAML aliases ('*%s') are not "
+		    "supported", ev->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		if (refuse_anchor_tag(b, ev, ev->data.scalar.anchor,
+		    ev->data.scalar.tag, 0) == -1)
+			return -1;
+		if ((n = builder_add(b, NODE_SCALAR, ev->start_mark)) == NULL)
+			return -1;
+		n->str = xstrndup((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		n->len = ev->data.scalar.length;
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+		if (refuse_anchor_tag(b, ev, ev->data.sequence_start.anchor,
+		    ev->data.sequence_start.tag, ev->data.sequence_start.implicit) == -1)
+			return -1;
+		if ((n = builder_add(b, NODE_LIST, ev->start_mark)) == NULL)
+			return -1;
+		return builder_push(b, n, ev->start_mark);
+	case YAML_MAPPING_START_EVENT:
+		if (refuse_anchor_tag(b, ev, ev->data.mapping_start.anchor,
+		    ev->data.mapping_start.tag, ev->data.mapping_start.implicit) == -1)
+			return -1;
+		if ((n = builder_add(b, NODE_MAP, ev->start_mark)) == NULL)
+			return -1;
+		return builder_push(b, n, ev->start_mark);
+	case YAML_SEQUENCE_END_EVENT:
+		b->depth--;
+		return 0;
+	case YAML_MAPPING_END_EVENT:
+		n = b->stack[--b->depth];
+		return check_duplicate_keys(b, n);
+	}
+	return 0;
+}
+
+static void
+parser_error(struct builder *b, yaml_parser_t *p)
+{
+	struct loc	 l = mark_loc(b, p->problem_mark);
+	const char	*problem = p->problem ? p->problem : "unknown problem";
+
+	if (p->error == YAML_MEMORY_ERROR)
+		fatal("libyaml: out of memory");
+	if (p->context != NULL && p->context_mark.line != p->problem_mark.line)
+		diag_error(b->diag, &l, "invalid YAML: %s (%s at line %zu)",
+		    problem, p->context, p->context_mark.line + 1);
+	else if (p->context != NULL)
+		diag_error(b->diag, &l, "invalid YAML: %s %s", p->context, problem);
+	else
+		diag_error(b->diag, &l, "invalid YAML: %s", problem);
+}
+
+struct node *
+yaml_load_string(const char *name, const char *text, size_t len,
+    const struct yaml_limits *lim, struct diag *d)
+{
+	struct builder	 b;
+	yaml_parser_t	 parser;
+	yaml_event_t	 ev;
+	int		 r = 0;
+
+	memset(&b, 0, sizeof b);
+	b.file = source_intern(name, text, len);
+	b.lim = lim;
+	b.diag = d;
+	if (len > lim->max_bytes) {
+		struct loc l = { b.file, 0, 0 };
+
+		diag_error(d, &l, "file is too large (%zu bytes; the limit is %zu)",
+		    len, lim->max_bytes);
+		return NULL;
+	}
+	b.stack = xcalloc((size_t)lim->max_depth + 1, sizeof *b.stack);
+	if (!yaml_parser_initialize(&parser))
+		fatal("libyaml: cannot initialize a parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (r == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(&b, &parser);
+			r = -1;
+			break;
+		}
+		r = builder_event(&b, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	free(b.stack);
+	if (r == -1) {
+		node_free(b.root);
+		return NULL;
+	}
+	if (b.root == NULL) {
+		struct loc l = { b.file, 1, 1 };
+
+		diag_error(d, &l, "file is empty");
+		return NULL;
+	}
+	return b.root;
+}
+
+struct node *
+yaml_load_file(const char *path, const struct yaml_limits *lim, struct diag *d)
+{
+	struct node	*root;
+	char		*text;
+	size_t		 len;
+
+	if (read_file(path, lim->max_bytes, &text, &len) == -1) {
+		struct loc l = { source_name(path), 0, 0 };
+
+		if (errno == EFBIG)
+			diag_error(d, &l, "file is too large (the limit is %zu bytes)",
+			    lim->max_bytes);
+		else
+			diag_error(d, &l, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	root = yaml_load_string(path, text, len, lim, d);
+	free(text);
+	return root;
+}
+
+struct node *
+node_get(const struct node *map, const char *key)
+{
+	size_t	i;
+
+	if (map == NULL || map->kind != NODE_MAP)
+		return NULL;
+	for (i = 0; i + 1 < map->n; i += 2)
+		if (strcmp(map->kids[i]->str, key) == 0)
+			return map->kids[i + 1];
+	return NULL;
+}
+
+int
+node_is_null(const struct node *n)
+{
+	return n->kind == NODE_SCALAR && n->plain &&
+	    (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0);
+}
+
+const char *
+node_kind_name(const struct node *n)
+{
+	switch (n->kind) {
+	case NODE_SCALAR: return "a scalar";
+	case NODE_MAP:	  return "a mapping";
+	case NODE_LIST:	  return "a list";
+	}
+	return "?";
+}
