@@ -321,7 +321,8 @@ print_sarif(struct diag *d, FILE *fp)
 void
 diag_print(struct diag *d, FILE *fp, enum diag_format fmt)
 {
-	qsort(d->items, d->n, sizeof *d->items, diag_cmp);
+	if (d->n > 1)
+		qsort(d->items, d->n, sizeof *d->items, diag_cmp);
 	switch (fmt) {
 	case DIAG_TEXT:	 print_text(d, fp); break;
 	case DIAG_JSON:	 print_json(d, fp); break;

@@ -134,7 +134,8 @@ on_line(void *ctx, const char *stream, const char *line, size_t len)
 	step_output(ctx, stream, line, len);
 }
 
-/* The output variable's value: no trailing newlines, no torn UTF-8. */
+/* The output variable's value: the last 1,000 characters once trailing
+ * newlines are gone, without a torn UTF-8 sequence at the start. */
 static char *
 output_value(char *tail)
 {
@@ -142,9 +143,29 @@ output_value(char *tail)
 
 	while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
 		tail[--n] = '\0';
+	if (n > OUTPUT_VARIABLE_MAX)
+		skip = n - OUTPUT_VARIABLE_MAX;
 	while (skip < n && ((unsigned char)tail[skip] & 0xc0) == 0x80)
 		skip++;
 	return xstrdup(tail + skip);
+}
+
+/*
+ * A Linux exit status has 8 bits: `exit 3010` arrives as 194 (3010 mod
+ * 256).  Read it as ConfigMgr's "succeeded, restart me", unless the step
+ * lists 194 among its own success codes.
+ */
+static int
+restart_code(const struct tnode *t, int code)
+{
+	size_t	i;
+
+	if (code != (STEP_RC_RESTART & 0xff))
+		return code;
+	for (i = 0; i < t->nsuccess; i++)
+		if (t->success_codes[i] == code)
+			return code;
+	return STEP_RC_RESTART;
 }
 
 static int
@@ -172,7 +193,8 @@ run(struct step_ctx *ctx, const struct step_args *a)
 	po.deadline = step_deadline(ctx);
 	po.on_line = on_line;
 	po.ctx = ctx;
-	po.tail_max = outvar != NULL ? OUTPUT_VARIABLE_MAX : 0;
+	/* room for trailing newlines, which do not count */
+	po.tail_max = outvar != NULL ? OUTPUT_VARIABLE_MAX + 256 : 0;
 	po.stop = &engine_stop_signal;
 	if (proc_run(&po, &pr) == -1) {
 		step_log(ctx, LOG_ERROR, "cannot run '%s' in '%s': %s", argv[0], cwd,
@@ -182,7 +204,7 @@ run(struct step_ctx *ctx, const struct step_args *a)
 		step_timed_out(ctx);
 		rc = STEP_RC_TIMEOUT;
 	} else {
-		rc = pr.exit_code;
+		rc = restart_code(step_node(ctx), pr.exit_code);
 		if (pr.signal != 0)
 			step_log(ctx, LOG_ERROR, "the command was killed by signal %d",
 			    pr.signal);

@@ -1,0 +1,24 @@
+#!/bin/sh
+# run-all.sh - every test: C unit tests, data-file cases, scenario scripts.
+# Ends with the line "N passed, N failed" that CI reads.
+set -u
+TSI_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${TSI:=$TSI_TOP/tsi}"
+: "${UNIT:=$TSI_TOP/build/unit-tests}"
+: "${TSI_WRAP:=}"
+export TSI_TOP TSI TSI_WRAP
+out=$(mktemp "${TMPDIR:-/tmp}/tsi-test.XXXXXX")
+trap 'rm -f "$out"' EXIT
+
+{
+	$TSI_WRAP "$UNIT"
+	sh "$TSI_TOP/tests/lib/run-cases.sh"
+	for t in "$TSI_TOP"/tests/t/t*.sh; do
+		sh "$t" || true
+	done
+} 2>&1 | tee "$out" | grep -v '^ok - '
+
+passed=$(grep -c '^ok - ' "$out")
+failed=$(grep -c '^not ok - ' "$out")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,44 @@
+#!/bin/sh
+# The project checks itself: schema drift, help, examples, docs per step.
+. "$TSI_TOP/tests/lib/test-lib.sh"
+
+test_expect 'schemas/sequence.schema.json is what tsi schema prints' '
+	tsi schema > now.json &&
+	if ! cmp -s now.json "$TSI_TOP/schemas/sequence.schema.json"; then
+		echo "schema drifted; run make schemas" >&2
+		diff -u "$TSI_TOP/schemas/sequence.schema.json" now.json >&2
+		false
+	fi
+'
+
+test_expect 'every command answers --help with its usage and exit 0' '
+	for c in run resume discard validate steps schema; do
+		tsi "$c" --help > out && contains out "usage: tsi $c" || exit 1
+	done &&
+	tsi --help > out && contains out "commands:" &&
+	tsi --version > out && contains out "tsi 0."
+'
+
+test_expect 'every step type has help for each parameter, a case file and README docs' '
+	tsi steps --json > steps.json &&
+	for t in $(sed -n "s/^    \"name\": \"\\([a-z_]*\\)\",$/\\1/p" steps.json); do
+		grep -lq "type: $t" "$TSI_TOP"/tests/cases/*.t || { echo "no case uses $t" >&2; exit 1; }
+		grep -q "\`$t\`" "$TSI_TOP/README.md" || { echo "README lacks $t" >&2; exit 1; }
+	done &&
+	! grep -q "\"help\": \"\"" steps.json
+'
+
+test_expect 'every bundled sequence validates without errors' '
+	for f in "$TSI_TOP"/sequences/*.yaml; do
+		tsi validate "$f" 2> err || { cat err >&2; exit 1; }
+	done
+'
+
+test_expect 'steps lists the built-in step types' '
+	tsi steps > out &&
+	for t in run_command set_variable restart run_sequence; do
+		contains out "$t" || exit 1
+	done
+'
+
+test_done
