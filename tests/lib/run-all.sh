@@ -2,6 +2,7 @@
 # run-all.sh - every test: C unit tests, data-file cases, scenario scripts.
 # Ends with the line "N passed, N failed" that CI reads.
 set -u
+umask 022
 TSI_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${TSI:=$TSI_TOP/tsi}"
 : "${UNIT:=$TSI_TOP/build/unit-tests}"
