@@ -57,7 +57,7 @@ valgrind: all $(BUILD)/unit-tests
 	    --error-exitcode=99" sh tests/lib/run-all.sh
 
 schemas: $(TSI)
-	./$(TSI) schema > schemas/sequence.schema.json
+	TSI_EXTENSION_DIRS= ./$(TSI) schema > schemas/sequence.schema.json
 
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \

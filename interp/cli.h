@@ -14,8 +14,9 @@ int	cmd_validate(char **files, int nfiles, enum diag_format,
 	    const char *vars_file, const struct seq_var *cli_vars, size_t ncli_vars);
 
 /* schema.c */
-void	print_steps_text(FILE *);
-void	print_steps_json(FILE *);
-void	print_schema(FILE *);
+/* Built-in step types and those of exts (may be NULL). */
+void	print_steps_text(FILE *, const struct ext_set *);
+void	print_steps_json(FILE *, const struct ext_set *);
+void	print_schema(FILE *, const struct ext_set *);
 
 #endif

@@ -17,16 +17,18 @@
 #define DESCRIPTION_MAX_LEN	4096
 
 static const char *const top_keys[] = {
-	"name", "description", "variables", "steps",
+	"name", "description", "variables", "extensions", "steps",
 };
 static const char *const node_keys[] = {
 	"name", "description", "disabled", "continue_on_error", "condition",
 	"steps", "type", "with", "timeout", "success_codes", "retry",
-	"rerun_on_resume",
+	"rerun_on_resume", "lua_limits",
 };
 static const char *const step_only_keys[] = {
 	"type", "with", "timeout", "success_codes", "retry", "rerun_on_resume",
+	"lua_limits",
 };
+static const char *const lua_limit_keys[] = { "memory_mb", "instructions" };
 static const char *const retry_keys[] = { "count", "delay" };
 
 struct compiler {
@@ -298,6 +300,64 @@ compile_retry(struct compiler *c, struct tnode *t, const struct node *v)
 	return r;
 }
 
+/* lua_limits: {memory_mb, instructions}, for steps written in Lua. */
+static int
+compile_lua_limits(struct compiler *c, struct tnode *t, const struct node *v)
+{
+	const struct node	*m, *i;
+	long long		 x;
+	int			 r = 0;
+
+	if (!(t->type->flags & STEP_LUA))
+		return diag_error(c->d, &v->loc, "'lua_limits' applies to steps "
+		    "written in Lua, not to '%s'", t->type->name);
+	if (v->kind != NODE_MAP)
+		return diag_error(c->d, &v->loc, "'lua_limits' takes a mapping with "
+		    "'memory_mb' and 'instructions'");
+	if (check_keys(c->d, v, "'lua_limits'", lua_limit_keys, 2) == -1)
+		r = -1;
+	if ((m = node_get(v, "memory_mb")) != NULL) {
+		if (get_int(c->d, m, "memory_mb", 1, 4096, &x) == -1)
+			r = -1;
+		else
+			t->lua_memory_mb = (int)x;
+	}
+	if ((i = node_get(v, "instructions")) != NULL) {
+		if (get_int(c->d, i, "instructions", 1000, 1000000000000LL, &x) == -1)
+			r = -1;
+		else
+			t->lua_instructions = x;
+	}
+	return r;
+}
+
+/* extensions: [path.lua | dir, ...], relative to the sequence file. */
+static int
+compile_extensions(struct compiler *c, const struct node *v, const char *base_dir)
+{
+	size_t	i;
+	int	r = 0;
+
+	if (node_is_null(v))
+		return 0;
+	if (v->kind != NODE_LIST)
+		return diag_error(c->d, &v->loc, "'extensions' takes a list of Lua "
+		    "files or directories");
+	for (i = 0; i < v->n; i++) {
+		char *path;
+
+		if (v->kids[i]->kind != NODE_SCALAR) {
+			r = diag_error(c->d, &v->kids[i]->loc, "an extension is a path");
+			continue;
+		}
+		path = path_join(base_dir, v->kids[i]->str);
+		if (ext_set_load(c->seq->exts, path, &v->kids[i]->loc, c->d) == -1)
+			r = -1;
+		free(path);
+	}
+	return r;
+}
+
 /* Parameters that name a variable the step sets: valid and writable. */
 static int
 check_set_vars(struct compiler *c, struct tnode *t)
@@ -335,7 +395,9 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 
 	if (type->kind != NODE_SCALAR)
 		return diag_error(c->d, &type->loc, "'type' takes a step type name");
-	if ((t->type = step_type_find(type->str)) == NULL) {
+	if ((t->type = step_type_find(type->str)) == NULL)
+		t->type = ext_set_find(c->seq->exts, type->str);
+	if (t->type == NULL) {
 		const char *s = step_type_suggest(type->str);
 
 		if (s != NULL)
@@ -370,6 +432,8 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 	if ((v = node_get(n, "retry")) != NULL && compile_retry(c, t, v) == -1)
 		r = -1;
 	if (get_bool(c->d, n, "rerun_on_resume", &t->rerun_on_resume) == -1)
+		r = -1;
+	if ((v = node_get(n, "lua_limits")) != NULL && compile_lua_limits(c, t, v) == -1)
 		r = -1;
 	/* cross-parameter checks need well-formed parameters */
 	if (args_bad == 0 && t->type->validate != NULL &&
@@ -538,6 +602,9 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 			r = -1;
 		c->seq->base_dir = xstrdup(base_dir);
 	}
+	if (node_get(root, "extensions") != NULL &&
+	    compile_extensions(c, node_get(root, "extensions"), base_dir) == -1)
+		r = -1;
 	if (node_get(root, "variables") != NULL &&
 	    compile_vars_map(c->d, node_get(root, "variables"),
 	    into ? &into->defaults : &c->seq->vars,
@@ -556,6 +623,13 @@ out:
 	return r;
 }
 
+/* A changed extension changes the sequence, for resume's hash check. */
+static void
+hash_text(void *ctx, const char *text, size_t len)
+{
+	mbedtls_sha256_update_ret(ctx, (const unsigned char *)text, len);
+}
+
 struct sequence *
 sequence_load(const char *path, struct diag *d)
 {
@@ -568,9 +642,13 @@ sequence_load(const char *path, struct diag *d)
 	c.seq = xcalloc(1, sizeof *c.seq);
 	c.seq->path = xstrdup(path);
 	c.d = d;
+	c.seq->exts = xcalloc(1, sizeof *c.seq->exts);
+	ext_set_init(c.seq->exts);
 	mbedtls_sha256_init(&c.sha);
 	mbedtls_sha256_starts_ret(&c.sha, 0);
+	ext_set_load_system(c.seq->exts, d);
 	compile_file(&c, path, NULL, NULL);
+	ext_set_each_text(c.seq->exts, hash_text, &c.sha);
 	mbedtls_sha256_finish_ret(&c.sha, sum);
 	mbedtls_sha256_free(&c.sha);
 	for (i = 0; i < 32; i++)
@@ -612,5 +690,8 @@ sequence_free(struct sequence *s)
 	free(s->name);
 	free(s->description);
 	free(s->base_dir);
+	if (s->exts != NULL)
+		ext_set_release(s->exts);
+	free(s->exts);
 	free(s);
 }

@@ -1,5 +1,6 @@
 /* cond.c - see cond.h */
 #include "cond.h"
+#include "lua-host.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -8,7 +9,8 @@
 #include <sys/stat.h>
 
 static const char *const group_keys[] = { "all", "any", "none" };
-static const char *const leaf_keys[] = { "variable", "file_exists", "folder_exists", "os" };
+static const char *const leaf_keys[] = { "variable", "file_exists", "folder_exists", "os",
+    "lua" };
 static const char *const op_names[] = {
 	[OP_EXISTS] = "exists",
 	[OP_EQUALS] = "equals",
@@ -23,7 +25,7 @@ static const char *const os_keys[] = { "id", "version_at_least" };
 
 static const char *const all_keys[] = {
 	"all", "any", "none", "variable", "file_exists", "folder_exists", "os",
-	"exists", "equals", "not_equals", "less", "less_equal", "greater",
+	"lua", "exists", "equals", "not_equals", "less", "less_equal", "greater",
 	"greater_equal", "like",
 };
 
@@ -224,6 +226,20 @@ compile_os(const struct node *key, const struct node *v, struct diag *d)
 	return c;
 }
 
+/* {lua: "expression"}: checked for syntax now, evaluated in a pure sandbox. */
+static struct cond *
+compile_lua(const struct node *key, const struct node *v, struct diag *d)
+{
+	struct cond	*c = cond_new(COND_LUA, &key->loc);
+
+	if (scalar_value(d, key, v, &c->value) == -1 ||
+	    lua_check_condition(c->value, &v->loc, d) == -1) {
+		cond_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 static struct cond *
 compile(const struct node *n, struct diag *d)
 {
@@ -272,6 +288,8 @@ compile(const struct node *n, struct diag *d)
 		return compile_group(COND_NONE, key, v, d);
 	if (strcmp(key->str, "os") == 0)
 		return compile_os(key, v, d);
+	if (strcmp(key->str, "lua") == 0)
+		return compile_lua(key, v, d);
 	/* file_exists or folder_exists */
 	struct cond *c = cond_new(strcmp(key->str, "file_exists") == 0 ?
 	    COND_FILE_EXISTS : COND_FOLDER_EXISTS, &key->loc);
@@ -464,6 +482,8 @@ cond_eval(const struct cond *c, const struct cond_env *env, struct buf *why)
 		return eval_path(c, env, why);
 	case COND_OS:
 		return eval_os(c, env, why);
+	case COND_LUA:
+		return lua_eval_condition(c->value, env->vars, why);
 	case COND_ALL:
 		/* the first false one says why */
 		for (i = 0; i < c->n; i++) {

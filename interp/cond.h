@@ -22,6 +22,7 @@ enum cond_kind {
 	COND_FILE_EXISTS,
 	COND_FOLDER_EXISTS,
 	COND_OS,
+	COND_LUA,
 };
 
 enum cond_op {

@@ -56,6 +56,17 @@ source_name(const char *path)
 }
 
 const char *
+source_text(const char *file, size_t *len)
+{
+	struct source	*s = file ? source_find(file) : NULL;
+
+	if (s == NULL || s->text == NULL)
+		return NULL;
+	*len = s->len;
+	return s->text;
+}
+
+const char *
 source_line(const char *file, int line, size_t *len)
 {
 	struct source	*s;
@@ -130,7 +141,7 @@ diag_add(struct diag *d, enum severity sev, const struct loc *loc,
 
 	if (sev == SEV_ERROR)
 		d->nerrors++;
-	else
+	else if (sev == SEV_WARNING)
 		d->nwarnings++;
 	if (d->n >= d->max) {
 		d->dropped++;
@@ -169,6 +180,16 @@ diag_warning(struct diag *d, const struct loc *loc, const char *fmt, ...)
 	return -1;
 }
 
+void
+diag_note(struct diag *d, const struct loc *loc, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	diag_add(d, SEV_NOTE, loc, fmt, ap);
+	va_end(ap);
+}
+
 static int
 diag_cmp(const void *pa, const void *pb)
 {
@@ -190,7 +211,7 @@ diag_cmp(const void *pa, const void *pb)
 static const char *
 sev_name(enum severity s)
 {
-	return s == SEV_ERROR ? "error" : "warning";
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
 }
 
 static void

@@ -25,6 +25,7 @@ struct loc {
 enum severity {
 	SEV_ERROR,
 	SEV_WARNING,
+	SEV_NOTE,		/* information; counted neither as error nor warning */
 };
 
 struct diag_item {
@@ -53,6 +54,7 @@ void	diag_release(struct diag *);
 /* Both return -1 so that a check can `return diag_error(...)`. */
 int	diag_error(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
 int	diag_warning(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
+void	diag_note(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
 /* Sorts by file, line and column, then prints in the given format. */
 void	diag_print(struct diag *, FILE *, enum diag_format);
 /* "2 errors, 1 warning" (static buffer). */
@@ -62,6 +64,8 @@ const char *diag_summary(const struct diag *);
 const char *source_intern(const char *path, const char *text, size_t len);
 /* Interns just a name (for locations in files whose text is not kept). */
 const char *source_name(const char *path);
+/* The whole interned text of a file, or NULL. */
+const char *source_text(const char *file, size_t *len);
 /* The text of line `line` of an interned file, without its newline. */
 const char *source_line(const char *file, int line, size_t *len);
 void	sources_free(void);

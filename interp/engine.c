@@ -30,7 +30,10 @@ struct step_ctx {
 	int64_t			 deadline;
 	int			 timed_out;
 	int			 restart;
+	int64_t			 last_progress;
 };
+
+static struct json *log_step_event(struct engine *, const char *, const struct tnode *);
 
 /* Services for handlers (step.h). */
 
@@ -87,6 +90,25 @@ step_plan(struct step_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	runlog_msg(&ctx->e->log, LOG_INFO, "      would %s", msg);
 	free(msg);
+}
+
+/* The progress line on a terminal, and an event at most every second. */
+void
+step_progress(struct step_ctx *ctx, double fraction, const char *msg)
+{
+	struct engine	*e = ctx->e;
+	int64_t		 now = now_ms();
+	struct json	*j;
+
+	runlog_status(&e->log, "step %d of %zu: %s: %3.0f%% %s", ctx->t->step_number,
+	    e->seq->nsteps, ctx->t->name, fraction * 100, msg);
+	if (now - ctx->last_progress < 1000 && fraction < 1)
+		return;
+	ctx->last_progress = now;
+	j = log_step_event(e, "progress", ctx->t);
+	json_int(j, "percent", (long long)(fraction * 100));
+	json_str(j, "message", msg);
+	runlog_event_end(&e->log);
 }
 
 void	step_request_restart(struct step_ctx *ctx) { ctx->restart = 1; }

@@ -96,6 +96,7 @@ add_cli_var(struct run_opts *o, const char *arg)
 enum {
 	OPT_VAR = 256, OPT_VARS_FILE, OPT_STATE_DIR, OPT_LOG_DIR, OPT_DRY_RUN,
 	OPT_REBOOT, OPT_ROOT, OPT_FORCE, OPT_FORMAT, OPT_JSON, OPT_HELP,
+	OPT_EXTENSION,
 };
 
 static const struct option all_options[] = {
@@ -110,11 +111,14 @@ static const struct option all_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "extension", required_argument, NULL, OPT_EXTENSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct parsed {
 	struct run_opts		 run;
+	const char		*extensions[64];
+	int			 nextensions;
 	enum diag_format	 format;
 	int			 json;
 	int			 help;
@@ -159,6 +163,13 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_ROOT:		p->run.root = optarg; break;
 		case OPT_FORCE:		p->run.force = 1; break;
 		case OPT_JSON:		p->json = 1; break;
+		case OPT_EXTENSION:
+			if (p->nextensions == 64) {
+				usage_error(c, "at most 64 extensions%s", "");
+				return -1;
+			}
+			p->extensions[p->nextensions++] = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				p->format = DIAG_TEXT;
@@ -272,12 +283,33 @@ cmd_validate_main(int argc, char **argv)
 	return r;
 }
 
+/* The system directories' extensions and those given with --extension. */
+static int
+load_extensions(struct parsed *p, struct ext_set *exts)
+{
+	struct diag	d;
+	int		i, r = 0;
+
+	diag_init(&d);
+	ext_set_init(exts);
+	if (ext_set_load_system(exts, &d) == -1)
+		r = -1;
+	for (i = 0; i < p->nextensions; i++)
+		if (ext_set_load(exts, p->extensions[i], NULL, &d) == -1)
+			r = -1;
+	if (d.nerrors > 0 || d.nwarnings > 0)
+		diag_print(&d, stderr, DIAG_TEXT);
+	diag_release(&d);
+	return r;
+}
+
 static int
 cmd_steps(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, 0 };
+	static const int allowed[] = { OPT_JSON, OPT_EXTENSION, 0 };
 	const struct command	*c = find_command("steps");
 	struct parsed		 p;
+	struct ext_set		 exts;
 	int			 i;
 
 	if ((i = parse_options(c, argc, argv, allowed, &p)) == -1)
@@ -286,19 +318,25 @@ cmd_steps(int argc, char **argv)
 		return show_help(c);
 	if (i != argc)
 		return usage_error(c, "steps takes no operands ('%s')", argv[i]);
+	if (load_extensions(&p, &exts) == -1) {
+		ext_set_release(&exts);
+		return EXIT_USAGE;
+	}
 	if (p.json)
-		print_steps_json(stdout);
+		print_steps_json(stdout, &exts);
 	else
-		print_steps_text(stdout);
+		print_steps_text(stdout, &exts);
+	ext_set_release(&exts);
 	return EXIT_OK;
 }
 
 static int
 cmd_schema(int argc, char **argv)
 {
-	static const int allowed[] = { 0 };
+	static const int allowed[] = { OPT_EXTENSION, 0 };
 	const struct command	*c = find_command("schema");
 	struct parsed		 p;
+	struct ext_set		 exts;
 	int			 i;
 
 	if ((i = parse_options(c, argc, argv, allowed, &p)) == -1)
@@ -307,7 +345,12 @@ cmd_schema(int argc, char **argv)
 		return show_help(c);
 	if (i != argc)
 		return usage_error(c, "schema takes no operands ('%s')", argv[i]);
-	print_schema(stdout);
+	if (load_extensions(&p, &exts) == -1) {
+		ext_set_release(&exts);
+		return EXIT_USAGE;
+	}
+	print_schema(stdout, &exts);
+	ext_set_release(&exts);
 	return EXIT_OK;
 }
 
@@ -351,11 +394,14 @@ static const struct command commands[] = {
 	  "\n"
 	  "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage.\n" },
 	{ "steps", cmd_steps,
-	  "tsi steps [--json]",
-	  "Lists the step types with their parameters.\n" },
+	  "tsi steps [--json] [--extension PATH]...",
+	  "Lists the step types with their parameters: the built-ins, the Lua\n"
+	  "extensions in the system directories ($TSI_EXTENSION_DIRS, default\n"
+	  "/usr/share/tsi/steps:/etc/tsi/steps) and those given with --extension.\n" },
 	{ "schema", cmd_schema,
-	  "tsi schema",
-	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json).\n" },
+	  "tsi schema [--extension PATH]...",
+	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"
+	  "with the step types of the same extensions as `tsi steps`.\n" },
 };
 
 static const struct command *

@@ -20,6 +20,7 @@ flag_names(int flags, char *buf, size_t size)
 		{ STEP_MAY_RESTART, "may-restart" },
 		{ STEP_NO_RERUN, "no-rerun" },
 		{ STEP_INCLUDE, "inline" },
+		{ STEP_LUA, "lua" },
 	};
 	size_t	i, off = 0;
 
@@ -31,16 +32,32 @@ flag_names(int flags, char *buf, size_t size)
 	return buf;
 }
 
+/* Built-ins first, then the extensions' types. */
+static const struct step_type *
+nth_type(const struct ext_set *exts, size_t i)
+{
+	size_t	nbuiltin;
+
+	for (nbuiltin = 0; step_types[nbuiltin] != NULL; nbuiltin++)
+		;
+	if (i < nbuiltin)
+		return step_types[i];
+	i -= nbuiltin;
+	return exts != NULL && i < exts->ntypes ? exts->types[i] : NULL;
+}
+
 void
-print_steps_text(FILE *fp)
+print_steps_text(FILE *fp, const struct ext_set *exts)
 {
 	const struct step_type	*t;
 	const struct param_spec	*p;
 	char			 flags[128];
 	size_t			 i;
 
-	for (i = 0; (t = step_types[i]) != NULL; i++) {
+	for (i = 0; (t = nth_type(exts, i)) != NULL; i++) {
 		fprintf(fp, "%s%s\n  %s\n", i ? "\n" : "", t->name, t->summary);
+		if (t->origin != NULL)
+			fprintf(fp, "  from: %s\n", t->origin);
 		if (t->flags)
 			fprintf(fp, "  flags: %s\n", flag_names(t->flags, flags, sizeof flags));
 		for (p = t->params; p->name != NULL; p++) {
@@ -85,7 +102,7 @@ param_json(struct json *j, const struct param_spec *p)
 }
 
 void
-print_steps_json(FILE *fp)
+print_steps_json(FILE *fp, const struct ext_set *exts)
 {
 	struct buf		 b = BUF_INIT;
 	struct json		 j;
@@ -96,7 +113,7 @@ print_steps_json(FILE *fp)
 
 	json_init(&j, &b, 1);
 	json_arr_begin(&j, NULL);
-	for (i = 0; (t = step_types[i]) != NULL; i++) {
+	for (i = 0; (t = nth_type(exts, i)) != NULL; i++) {
 		json_obj_begin(&j, NULL);
 		json_str(&j, "name", t->name);
 		json_str(&j, "summary", t->summary);
@@ -233,6 +250,8 @@ schema_step(struct json *j, const char *key, const struct step_type *t)
 	ref(j, "retry", "retry");
 	simple(j, "rerun_on_resume", "boolean",
 	    "Run the step again when a run was interrupted inside it (default true).");
+	if (t->flags & STEP_LUA)
+		ref(j, "lua_limits", "lua_limits");
 	json_obj_begin(j, "with");
 	json_str(j, "type", "object");
 	json_bool(j, "additionalProperties", 0);
@@ -314,6 +333,17 @@ schema_condition(struct json *j)
 		json_obj_end(j);
 		json_obj_end(j);
 	}
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "lua");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	simple(j, "lua", "string", "A Lua expression, evaluated in a pure sandbox "
+	    "that can read variables with tsi.get.");
+	json_obj_end(j);
+	json_obj_end(j);
 	json_obj_begin(j, NULL);
 	json_str(j, "type", "object");
 	json_arr_begin(j, "required");
@@ -403,6 +433,26 @@ schema_defs_misc(struct json *j)
 	json_obj_end(j);
 	json_obj_end(j);
 
+	json_obj_begin(j, "lua_limits");
+	json_str(j, "type", "object");
+	json_str(j, "description", "Budgets of a Lua step; its time limit is 'timeout' "
+	    "(default 300 s).");
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	json_obj_begin(j, "memory_mb");
+	json_str(j, "type", "integer");
+	json_int(j, "minimum", 1);
+	json_int(j, "maximum", 4096);
+	json_str(j, "description", "Memory the step may allocate (default 64).");
+	json_obj_end(j);
+	json_obj_begin(j, "instructions");
+	json_str(j, "type", "integer");
+	json_int(j, "minimum", 1000);
+	json_str(j, "description", "Lua VM instructions a call may run (default 100000000).");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+
 	json_obj_begin(j, "group");
 	json_str(j, "type", "object");
 	json_arr_begin(j, "required");
@@ -420,7 +470,7 @@ schema_defs_misc(struct json *j)
 }
 
 void
-print_schema(FILE *fp)
+print_schema(FILE *fp, const struct ext_set *exts)
 {
 	struct buf		 b = BUF_INIT;
 	struct json		 j;
@@ -442,6 +492,14 @@ print_schema(FILE *fp)
 	simple(&j, "name", "string", "Name of the sequence.");
 	simple(&j, "description", "string", "Free text.");
 	ref(&j, "variables", "variables");
+	json_obj_begin(&j, "extensions");
+	json_str(&j, "type", "array");
+	json_str(&j, "description", "Lua files or directories of them, relative "
+	    "to this file, that register step types.");
+	json_obj_begin(&j, "items");
+	json_str(&j, "type", "string");
+	json_obj_end(&j);
+	json_obj_end(&j);
 	json_obj_begin(&j, "steps");
 	json_str(&j, "type", "array");
 	ref(&j, "items", "node");
@@ -451,7 +509,7 @@ print_schema(FILE *fp)
 	json_obj_begin(&j, "node");
 	json_arr_begin(&j, "oneOf");
 	ref(&j, NULL, "group");
-	for (i = 0; (t = step_types[i]) != NULL; i++) {
+	for (i = 0; (t = nth_type(exts, i)) != NULL; i++) {
 		char *def = xasprintf("step_%s", t->name);
 
 		ref(&j, NULL, def);
@@ -461,7 +519,7 @@ print_schema(FILE *fp)
 	json_obj_end(&j);
 	schema_defs_misc(&j);
 	schema_condition(&j);
-	for (i = 0; (t = step_types[i]) != NULL; i++) {
+	for (i = 0; (t = nth_type(exts, i)) != NULL; i++) {
 		char *def = xasprintf("step_%s", t->name);
 
 		schema_step(&j, def, t);

@@ -16,6 +16,7 @@
 
 #include "cond.h"
 #include "diag.h"
+#include "lua-host.h"
 #include "step.h"
 
 enum tnode_kind {
@@ -53,6 +54,8 @@ struct tnode {
 	int			 retry_delay;	/* seconds */
 	int			 rerun_on_resume;
 	int			 step_number;	/* 1-based among steps */
+	int			 lua_memory_mb;	/* lua_limits; 0 for the default */
+	long long		 lua_instructions;
 
 	/* TN_GROUP compiled from run_sequence */
 	const char		*include_file;	/* interned path */
@@ -72,6 +75,7 @@ struct sequence {
 	size_t		  nsteps;
 	char		  hash[65];	/* SHA-256 over every file compiled in */
 	char		 *base_dir;
+	struct ext_set	 *exts;		/* Lua extensions the steps may use */
 };
 
 /* Loads and compiles; NULL when d holds errors. */

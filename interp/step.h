@@ -73,6 +73,7 @@ enum {
 	STEP_MAY_RESTART  = 1 << 3,
 	STEP_NO_RERUN     = 1 << 4,	/* an interrupted run must not be repeated */
 	STEP_INCLUDE      = 1 << 5,	/* compiled inline (run_sequence) */
+	STEP_LUA          = 1 << 6,	/* implemented in Lua: lua_limits apply */
 };
 
 struct step_type {
@@ -88,6 +89,7 @@ struct step_type {
 	/* Dry run: describes what run would do, changes nothing; optional. */
 	int	(*plan)(struct step_ctx *, const struct step_args *);
 	const char		 *origin;	/* file that defined it; NULL for built-ins */
+	const void		 *impl;		/* the Lua step behind a Lua type */
 };
 
 /* The exit code a handler returns when its deadline passed. */
@@ -116,6 +118,8 @@ void		 step_output(struct step_ctx *, const char *stream, const char *line,
 		    size_t len);
 /* Dry run: one line of what the step would do. */
 void		 step_plan(struct step_ctx *, const char *, ...) PRINTF_LIKE(2, 3);
+/* Progress of a long step: fraction 0..1 and a short message. */
+void		 step_progress(struct step_ctx *, double fraction, const char *msg);
 void		 step_request_restart(struct step_ctx *);
 void		 step_timed_out(struct step_ctx *);
 /* Monotonic deadline in ms (now_ms() clock), 0 for none. */

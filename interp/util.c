@@ -476,6 +476,20 @@ path_dirname(const char *path)
 }
 
 char *
+path_display(const char *path)
+{
+	char	cwd[4096];
+	size_t	n;
+
+	if (path[0] != '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	n = strlen(cwd);
+	if (strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1] != '\0')
+		return xstrdup(path + n + 1);
+	return xstrdup(path);
+}
+
+char *
 path_join(const char *dir, const char *name)
 {
 	if (name[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)

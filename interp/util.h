@@ -86,6 +86,9 @@ void	 format_utc(char out[32]);
 void	 sha256_hex(const void *, size_t, char out[65]);
 /* Directory part of path (caller frees); "." when there is none. */
 char	*path_dirname(const char *);
+/* path relative to the working directory when it lies under it, for
+ * messages (caller frees). */
+char	*path_display(const char *path);
 /* Joins dir and name unless name is absolute (caller frees). */
 char	*path_join(const char *dir, const char *name);
 

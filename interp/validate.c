@@ -29,8 +29,10 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 	for (f = 0; f < nfiles; f++) {
 		struct sequence *seq = sequence_load(files[f], &d);
 
-		if (seq != NULL)
+		if (seq != NULL) {
 			sequence_check_vars(seq, &known, &d);
+			ext_set_describe(seq->exts, &d);
+		}
 		sequence_free(seq);
 	}
 	diag_print(&d, fmt == DIAG_TEXT ? stderr : stdout, fmt);

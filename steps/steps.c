@@ -23,6 +23,7 @@ const struct step_type *const step_types[] = {
 	&step_set_variable,
 	&step_restart,
 	&step_run_sequence,
+	&step_lua,
 	NULL,
 };
 

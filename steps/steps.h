@@ -10,6 +10,7 @@ extern const struct step_type step_run_command;
 extern const struct step_type step_set_variable;
 extern const struct step_type step_restart;
 extern const struct step_type step_run_sequence;
+extern const struct step_type step_lua;
 
 /* NULL-terminated, in the order `tsi steps` lists them. */
 extern const struct step_type *const step_types[];

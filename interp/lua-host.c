@@ -1,0 +1,449 @@
+/*
+ * lua-host.c - sandboxed Lua states with memory, instruction and time
+ * budgets; inline chunks and conditions.  See lua-host.h.
+ */
+#include "lua-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lualib.h>
+
+#include "engine.h"
+#include "seq.h"
+
+#define HOOK_EVERY	1000		/* instructions between hook calls */
+#define MIB		(1024 * 1024)
+
+const struct lua_limits lua_default_limits = {
+	.memory = 64 * MIB,
+	.instructions = 100000000,
+	.seconds = 300,
+};
+
+const struct lua_limits lua_condition_limits = {
+	.memory = 8 * MIB,
+	.instructions = 1000000,
+	.seconds = 2,
+};
+
+/* Memory budget: Lua's allocator contract with a ceiling (aesthetics R8). */
+static void *
+budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct lhost	*h = ud;
+	void		*np;
+
+	if (ptr == NULL)
+		osize = 0;		/* osize is a type tag when ptr is NULL */
+	if (nsize == 0) {
+		free(ptr);
+		h->used -= osize;
+		return NULL;
+	}
+	if (nsize > osize && h->used - osize + nsize > h->limit)
+		return NULL;		/* Lua collects garbage, then raises LUA_ERRMEM */
+	np = realloc(ptr, nsize);
+	if (np != NULL)
+		h->used = h->used - osize + nsize;
+	return np;
+}
+
+struct lhost *
+lhost_of(lua_State *L)
+{
+	return *(struct lhost **)lua_getextraspace(L);
+}
+
+/*
+ * Once a limit is passed the hook fires on every instruction and raises
+ * each time, so a pcall in the script cannot swallow the stop (Redis's
+ * trick for SCRIPT KILL).
+ */
+static void
+budget_hook(lua_State *L, lua_Debug *ar)
+{
+	struct lhost	*h = lhost_of(L);
+
+	(void)ar;
+	if (h->killed == NULL) {
+		h->instructions += HOOK_EVERY;
+		if (h->instructions > h->instruction_limit)
+			h->killed = "its instruction limit";
+		else if (h->deadline > 0 && now_ms() > h->deadline)
+			h->killed = "its time limit";
+		else if (engine_stop_signal)
+			h->killed = "a stop signal";
+		if (h->killed == NULL)
+			return;
+		lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+	}
+	luaL_error(L, "stopped: %s", h->killed);
+}
+
+/* print() writes to the tsi log. */
+static int
+lua_print(lua_State *L)
+{
+	struct lhost	*h = lhost_of(L);
+	luaL_Buffer	 b;
+	int		 i, n = lua_gettop(L);
+
+	luaL_buffinit(L, &b);
+	for (i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, '\t');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	if (h->ctx != NULL)
+		step_log(h->ctx, LOG_INFO, "%s", lua_tostring(L, -1));
+	return 0;
+}
+
+/* load() in text mode only, in the sandbox's environment by default. */
+static int
+lua_safe_load(lua_State *L)
+{
+	int	n = lua_gettop(L);
+
+	lua_pushvalue(L, lua_upvalueindex(1));		/* the real load */
+	lua_pushvalue(L, 1);
+	if (n >= 2)
+		lua_pushvalue(L, 2);
+	else
+		lua_pushnil(L);
+	lua_pushliteral(L, "t");
+	if (n >= 4)
+		lua_pushvalue(L, 4);
+	else
+		lua_pushglobaltable(L);
+	lua_call(L, 4, LUA_MULTRET);
+	return lua_gettop(L) - n;
+}
+
+static int
+strict_index(lua_State *L)
+{
+	return luaL_error(L, "undefined global '%s'", lua_tostring(L, 2));
+}
+
+static void
+sandbox_open(lua_State *L, enum lhost_mode mode)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base },
+		{ LUA_STRLIBNAME, luaopen_string },
+		{ LUA_TABLIBNAME, luaopen_table },
+		{ LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 },
+		{ NULL, NULL },
+	};
+	static const char *const removed[] = {
+		"dofile", "loadfile", "collectgarbage", "print", "load",
+	};
+	const luaL_Reg	*lib;
+	size_t		 i;
+
+	for (lib = libs; lib->func != NULL; lib++) {
+		luaL_requiref(L, lib->name, lib->func, 1);
+		lua_pop(L, 1);
+	}
+	lua_getglobal(L, "load");
+	lua_pushcclosure(L, lua_safe_load, 1);
+	lua_setglobal(L, "tsi_safe_load");
+	for (i = 0; i < ARRAY_SIZE(removed); i++) {
+		lua_pushnil(L);
+		lua_setglobal(L, removed[i]);
+	}
+	lua_getglobal(L, "tsi_safe_load");
+	lua_setglobal(L, "load");
+	lua_pushnil(L);
+	lua_setglobal(L, "tsi_safe_load");
+	if (mode != LH_COND) {
+		lua_pushcfunction(L, lua_print);
+		lua_setglobal(L, "print");
+	}
+	/* no binary chunks, and the string metatable is out of reach */
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 2);
+	lua_api_open(L, mode);
+	/* reading an undefined global is an error, not a silent nil */
+	lua_pushglobaltable(L);
+	lua_newtable(L);
+	lua_pushcfunction(L, strict_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_pop(L, 1);
+}
+
+struct lhost *
+lhost_new(const char *name, enum lhost_mode mode, int caps)
+{
+	struct lhost	*h = xcalloc(1, sizeof *h);
+	int64_t		 deadline;
+
+	/* chunk names are "@file" or "=text": messages want the bare name */
+	h->name = name[0] == '@' || name[0] == '=' ? name + 1 : name;
+	h->mode = mode;
+	h->caps = caps;
+	h->limit = lua_default_limits.memory;
+	if ((h->L = lua_newstate(budget_alloc, h)) == NULL)
+		fatal("cannot create a Lua state");
+	*(struct lhost **)lua_getextraspace(h->L) = h;
+	/* opening the libraries is bounded too */
+	h->instruction_limit = lua_default_limits.instructions;
+	deadline = 0;
+	h->deadline = deadline;
+	sandbox_open(h->L, mode);
+	return h;
+}
+
+void
+lhost_free(struct lhost *h)
+{
+	if (h == NULL)
+		return;
+	lua_close(h->L);
+	free(h);
+}
+
+/* Message handler: a traceback for strings; tsi.fail tables pass as they are. */
+static int
+msgh(lua_State *L)
+{
+	if (lua_type(L, 1) == LUA_TTABLE) {
+		lua_getfield(L, 1, FAIL_KEY);
+		if (!lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			return 1;
+		}
+		lua_pop(L, 1);
+	}
+	if (lua_type(L, 1) == LUA_TSTRING)
+		luaL_traceback(L, L, lua_tostring(L, 1), 1);
+	else	/* no __tostring: a hostile one could loop or error */
+		luaL_traceback(L, L, lua_pushfstring(L, "(error object is a %s value)",
+		    luaL_typename(L, 1)), 1);
+	return 1;
+}
+
+int
+lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
+    int64_t deadline, char **msg, int *code)
+{
+	lua_State	*L = h->L;
+	int		 base = lua_gettop(L) - nargs, st;
+
+	*msg = NULL;
+	*code = STEP_RC_ERROR;
+	lua_pushcfunction(L, msgh);
+	lua_insert(L, base);
+	h->limit = h->used + lim->memory;
+	h->instructions = 0;
+	h->instruction_limit = lim->instructions;
+	h->deadline = deadline;
+	h->killed = NULL;
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	st = lua_pcall(L, nargs, 1, base);
+	lua_sethook(L, NULL, 0, 0);
+	lua_remove(L, base);
+	if (st == LUA_OK)
+		return st;
+	if (h->killed != NULL) {
+		if (strcmp(h->killed, "its instruction limit") == 0)
+			*msg = xasprintf("%s: stopped: it went past its instruction "
+			    "limit (%lld instructions)", h->name, lim->instructions);
+		else if (strcmp(h->killed, "its time limit") == 0)
+			*msg = xasprintf("%s: stopped: it went past its time limit",
+			    h->name);
+		else
+			*msg = xasprintf("%s: stopped by a signal", h->name);
+	} else if (st == LUA_ERRMEM)
+		*msg = xasprintf("%s: stopped: it went past its memory limit "
+		    "(%zu MiB)", h->name, lim->memory / MIB);
+	else if (lua_type(L, -1) == LUA_TTABLE) {
+		lua_getfield(L, -1, FAIL_KEY);
+		*msg = xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "failed");
+		lua_getfield(L, -2, "code");
+		if (lua_isinteger(L, -1))
+			*code = (int)lua_tointeger(L, -1);
+		lua_pop(L, 2);
+	} else if (lua_type(L, -1) == LUA_TSTRING)
+		*msg = xstrdup(lua_tostring(L, -1));
+	else
+		*msg = xasprintf("%s: error while handling an error", h->name);
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	/* what a failed call left behind is garbage now */
+	h->limit = SIZE_MAX;
+	lua_gc(L, LUA_GCCOLLECT);
+	return st;
+}
+
+void
+lhost_need(lua_State *L, int cap, const char *what)
+{
+	struct lhost	*h = lhost_of(L);
+
+	if (h->mode == LH_PLAN)
+		luaL_error(L, "a plan cannot change anything: %s is not allowed "
+		    "in plan", what);
+	if (h->mode == LH_COND || h->mode == LH_LOAD)
+		luaL_error(L, "%s is only allowed while a step runs", what);
+	if (cap != 0 && !(h->caps & cap) && h->file != NULL)
+		luaL_error(L, "%s needs the '%s' capability: declare "
+		    "capabilities = { \"%s\" } in %s", what, lua_caps_string(cap),
+		    lua_caps_string(cap), h->name);
+	if (cap != 0 && !(h->caps & cap))
+		luaL_error(L, "%s needs the '%s' capability: declare it with the "
+		    "step (capabilities: [%s])", what, lua_caps_string(cap),
+		    lua_caps_string(cap));
+}
+
+void
+lhost_no_plan(lua_State *L, const char *what)
+{
+	lhost_need(L, 0, what);
+}
+
+const char *
+lua_caps_string(int caps)
+{
+	static char	s[32];
+
+	snprintf(s, sizeof s, "%s%s%s%s%s", caps & CAP_EXEC ? "exec" : "",
+	    (caps & CAP_EXEC) && (caps & (CAP_FS | CAP_NET)) ? ", " : "",
+	    caps & CAP_FS ? "fs" : "", (caps & CAP_FS) && (caps & CAP_NET) ? ", " : "",
+	    caps & CAP_NET ? "net" : "");
+	if (caps == 0)
+		snprintf(s, sizeof s, "none");
+	return s;
+}
+
+int
+lua_check_chunk(const char *name, const char *text, size_t len,
+    const struct loc *loc, struct diag *d)
+{
+	struct lhost	*h = lhost_new(name, LH_COND, 0);
+	int		 st, r = 0;
+
+	st = luaL_loadbufferx(h->L, text, len, name, "t");
+	if (st != LUA_OK)
+		r = diag_error(d, loc, "Lua syntax error: %s", lua_tostring(h->L, -1));
+	lhost_free(h);
+	return r;
+}
+
+void
+lua_step_limits(const struct step_ctx *ctx, struct lua_limits *out)
+{
+	const struct tnode	*t = step_node(ctx);
+
+	*out = lua_default_limits;
+	if (t->lua_memory_mb > 0)
+		out->memory = (size_t)t->lua_memory_mb * MIB;
+	if (t->lua_instructions > 0)
+		out->instructions = t->lua_instructions;
+}
+
+static int64_t
+call_deadline(const struct step_ctx *ctx, const struct lua_limits *lim)
+{
+	int64_t	d = step_deadline(ctx);
+
+	return d > 0 ? d : now_ms() + (int64_t)lim->seconds * 1000;
+}
+
+int
+lua_run_chunk(struct step_ctx *ctx, const char *name, const char *text,
+    size_t len, int caps, const struct lua_limits *lim, int plan)
+{
+	struct lhost	*h = lhost_new(name, plan ? LH_PLAN : LH_RUN, caps);
+	char		*msg = NULL;
+	int		 code, st, rc = 0;
+
+	h->ctx = ctx;
+	st = luaL_loadbufferx(h->L, text, len, name, "t");
+	if (st != LUA_OK) {
+		step_log(ctx, LOG_ERROR, "Lua syntax error: %s", lua_tostring(h->L, -1));
+		lhost_free(h);
+		return STEP_RC_ERROR;
+	}
+	lua_push_ctx(h->L, ctx);
+	st = lhost_call(h, 1, lim, call_deadline(ctx, lim), &msg, &code);
+	if (st != LUA_OK) {
+		const struct tnode *t = step_node(ctx);
+
+		step_log(ctx, LOG_ERROR, "%s (in step '%s' at %s:%d:%d)", msg, t->name,
+		    t->loc.file, t->loc.line, t->loc.col);
+		rc = code;
+	} else if (lua_isinteger(h->L, -1))
+		rc = (int)lua_tointeger(h->L, -1);
+	else if (lua_isboolean(h->L, -1))
+		rc = lua_toboolean(h->L, -1) ? 0 : STEP_RC_ERROR;
+	free(msg);
+	lhost_free(h);
+	return rc;
+}
+
+static int
+wrap_expression(const char *expr, char **out)
+{
+	*out = xasprintf("return (%s\n)", expr);
+	return 0;
+}
+
+int
+lua_check_condition(const char *expr, const struct loc *loc, struct diag *d)
+{
+	char	*src;
+	int	 r;
+
+	wrap_expression(expr, &src);
+	r = lua_check_chunk("=condition", src, strlen(src), loc, d);
+	free(src);
+	return r;
+}
+
+int
+lua_eval_condition(const char *expr, const struct vars *vars, struct buf *why)
+{
+	struct lhost	*h = lhost_new("condition", LH_COND, 0);
+	char		*src, *msg = NULL;
+	int		 code, st, r = 0;
+
+	h->cond_vars = vars;
+	wrap_expression(expr, &src);
+	st = luaL_loadbufferx(h->L, src, strlen(src), "=condition", "t");
+	free(src);
+	if (st == LUA_OK)
+		st = lhost_call(h, 0, &lua_condition_limits,
+		    now_ms() + lua_condition_limits.seconds * 1000, &msg, &code);
+	else
+		msg = xstrdup(lua_tostring(h->L, -1));
+	if (st == LUA_OK) {
+		r = lua_toboolean(h->L, -1);
+		if (why)
+			buf_addf(why, "Lua condition '%s' is %s", expr, r ? "true" : "false");
+	} else if (why) {
+		char *nl = strchr(msg, '\n');
+
+		if (nl != NULL)		/* the traceback says nothing useful here */
+			*nl = '\0';
+		buf_addf(why, "Lua condition '%s' failed: %s", expr, msg);
+	}
+	free(msg);
+	lhost_free(h);
+	return r;
+}

@@ -1,0 +1,60 @@
+/*
+ * lua-int.h - internals shared by lua-host.c, lua-api.c and lua-ext.c.
+ */
+#ifndef TSI_LUA_INT_H
+#define TSI_LUA_INT_H
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "lua-host.h"
+
+enum lhost_mode {
+	LH_LOAD,	/* running an extension file: tsi.register_step allowed */
+	LH_RUN,		/* a step's run */
+	LH_PLAN,	/* a step's plan: nothing may change */
+	LH_COND,	/* a condition: tsi.get only */
+};
+
+struct ext_file;
+
+struct lhost {
+	lua_State		*L;
+	const char		*name;		/* chunk name for messages */
+	size_t			 used, limit;	/* allocator budget */
+	long long		 instructions, instruction_limit;
+	int64_t			 deadline;
+	const char		*killed;	/* why the hook stopped the call */
+	int			 caps;
+	enum lhost_mode		 mode;
+	struct step_ctx		*ctx;		/* LH_RUN, LH_PLAN */
+	const struct vars	*cond_vars;	/* LH_COND */
+	struct ext_file		*file;		/* LH_LOAD */
+	int64_t			 last_progress;
+};
+
+/* The Lua value of a tsi.fail(): a table with these fields. */
+#define FAIL_KEY	"__tsi_fail"
+
+struct lhost	*lhost_new(const char *name, enum lhost_mode, int caps);
+void		 lhost_free(struct lhost *);
+struct lhost	*lhost_of(lua_State *);
+/*
+ * Calls the function below nargs arguments on the stack, under limits,
+ * leaving one result.  Returns LUA_OK or an error status, with *msg set to
+ * a message (caller frees) that says what went wrong and where, and *code
+ * to the exit code tsi.fail asked for (1 otherwise).
+ */
+int		 lhost_call(struct lhost *, int nargs, const struct lua_limits *,
+		    int64_t deadline, char **msg, int *code);
+/* Raises a Lua error unless the host may use cap (or is not in plan). */
+void		 lhost_need(lua_State *, int cap, const char *what);
+void		 lhost_no_plan(lua_State *, const char *what);
+
+/* lua-api.c */
+void		 lua_api_open(lua_State *, enum lhost_mode);
+/* lua-ext.c: tsi.register_step, and the ctx table of a call */
+void		 lua_push_ctx(lua_State *, struct step_ctx *);
+int		 lua_register_step(lua_State *);
+
+#endif
