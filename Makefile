@@ -60,12 +60,14 @@ schemas: $(TSI)
 	TSI_EXTENSION_DIRS= ./$(TSI) schema > schemas/sequence.schema.json
 
 # libFuzzer targets (clang); see tests/fuzz/README.md.
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
-	      $(shell pkg-config --cflags $(PKGS))
-fuzz: $(LIB_SRCS) tests/fuzz/fuzz-sequence.c
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension
+fuzz: $(FUZZERS:%=build-fuzz/%)
+
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz-sequence tests/fuzz/fuzz-sequence.c \
-	    $(LIB_SRCS) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
 bench: all
 	sh bench/run.sh

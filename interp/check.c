@@ -6,9 +6,11 @@
 
 #include "engine.h"
 
+/* The names the sequence defines, in a struct vars for its hash index
+ * (values are unused); names that are not valid variable names cannot be
+ * referenced anyway and are left out. */
 struct names {
-	const char	**v;
-	size_t		  n;
+	struct vars	set;
 };
 
 struct ref_ctx {
@@ -20,19 +22,13 @@ struct ref_ctx {
 static void
 names_add(struct names *ns, const char *name)
 {
-	ns->v = xreallocarray(ns->v, ns->n + 1, sizeof *ns->v);
-	ns->v[ns->n++] = name;
+	vars_set(&ns->set, name, "1", VAR_ENGINE);
 }
 
 static int
 names_has(const struct names *ns, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < ns->n; i++)
-		if (strcasecmp(ns->v[i], name) == 0)
-			return 1;
-	return 0;
+	return vars_get(&ns->set, name) != NULL;
 }
 
 static void
@@ -71,7 +67,7 @@ check_cond(struct ref_ctx *rc, const struct cond *c)
 		return;
 	if (c->kind == COND_VARIABLE && c->op != OP_EXISTS)
 		warn_undefined(rc, c->var, &c->loc);
-	if (c->value != NULL)
+	if (c->value != NULL && c->kind != COND_LUA)
 		scan(rc, c->value, &c->loc);
 	for (i = 0; i < c->n; i++)
 		check_cond(rc, c->kids[i]);
@@ -108,10 +104,11 @@ void
 sequence_check_vars(const struct sequence *s, const struct vars *known,
     struct diag *d)
 {
-	struct names	ns = { NULL, 0 };
+	struct names	ns;
 	struct ref_ctx	rc = { &ns, d, NULL };
 	size_t		i, j, k;
 
+	vars_init(&ns.set);
 	collect_defined(s, known, &ns);
 	for (i = 0; i < s->n; i++) {
 		const struct tnode *t = s->nodes[i];
@@ -131,5 +128,5 @@ sequence_check_vars(const struct sequence *s, const struct vars *known,
 					scan(&rc, pv->items[k], &pv->loc);
 		}
 	}
-	free(ns.v);
+	vars_release(&ns.set);
 }

@@ -226,7 +226,11 @@ print_caret(FILE *fp, const struct loc *loc)
 	if (len > 200)			/* minified or binary input: no quote */
 		return;
 	width = fprintf(fp, "%5d", loc->line);
-	fprintf(fp, " | %.*s\n", (int)len, line);
+	fputs(" | ", fp);
+	for (i = 0; i < len; i++)	/* never send the file's control bytes to a terminal */
+		fputc((unsigned char)line[i] < 0x20 && line[i] != '\t' ? '?' :
+		    line[i] == 0x7f ? '?' : line[i], fp);
+	fputc('\n', fp);
 	fprintf(fp, "%*s | ", width, "");
 	for (i = 0; loc->col > 0 && i + 1 < (size_t)loc->col && i < len; i++)
 		fputc(line[i] == '\t' ? '\t' : ' ', fp);

@@ -131,7 +131,8 @@ journal_read(struct engine *e, const char *path)
 		for (i = 0; i + 1 < v->n; i += 2) {
 			long long idx, rc;
 
-			if (str_to_ll(v->kids[i]->str, &idx) == 0 &&
+			if (v->kids[i + 1]->kind == NODE_SCALAR &&
+			    str_to_ll(v->kids[i]->str, &idx) == 0 &&
 			    str_to_ll(v->kids[i + 1]->str, &rc) == 0 &&
 			    idx >= 0 && idx < (long long)n)
 				e->rc[idx] = rc;

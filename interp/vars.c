@@ -47,18 +47,48 @@ vars_release(struct vars *vs)
 		wipe_free(vs->secrets[i]);
 	free(vs->v);
 	free(vs->secrets);
+	free(vs->index);
 	vars_init(vs);
+}
+
+/* The hash index: linear probing over positions + 1 (0 is an empty slot). */
+static void
+index_rebuild(struct vars *vs)
+{
+	size_t	i, slot, mask;
+
+	if (vs->index_cap < 2 * vs->alloc) {
+		free(vs->index);
+		vs->index_cap = 64;
+		while (vs->index_cap < 2 * vs->alloc)
+			vs->index_cap *= 2;
+		vs->index = xcalloc(vs->index_cap, sizeof *vs->index);
+	} else
+		memset(vs->index, 0, vs->index_cap * sizeof *vs->index);
+	mask = vs->index_cap - 1;
+	for (i = 0; i < vs->n; i++) {
+		for (slot = vs->v[i].hash & mask; vs->index[slot] != 0;
+		    slot = (slot + 1) & mask)
+			;
+		vs->index[slot] = i + 1;
+	}
 }
 
 static struct var *
 vars_find(const struct vars *vs, const char *name)
 {
 	uint32_t	h = name_hash(name);
-	size_t		i;
+	size_t		slot, mask, pos;
 
-	for (i = 0; i < vs->n; i++)
-		if (vs->v[i].hash == h && strcasecmp(vs->v[i].name, name) == 0)
-			return &vs->v[i];
+	if (vs->index == NULL)
+		return NULL;
+	mask = vs->index_cap - 1;
+	for (slot = h & mask; (pos = vs->index[slot]) != 0; slot = (slot + 1) & mask) {
+		struct var *v = &vs->v[pos - 1];
+
+		if (v->hash == h && strcasecmp(v->name, name) == 0)
+			return v;
+	}
 	return NULL;
 }
 
@@ -144,6 +174,7 @@ vars_set(struct vars *vs, const char *name, const char *value, int flags)
 			free(v->name);
 			wipe_free(v->value);
 			*v = vs->v[--vs->n];
+			index_rebuild(vs);	/* deletions are rare */
 		}
 		return VARS_OK;
 	}
@@ -157,6 +188,16 @@ vars_set(struct vars *vs, const char *name, const char *value, int flags)
 		v->hash = name_hash(name);
 		v->value = NULL;
 		v->secret = 0;
+		if (vs->index_cap < 2 * vs->alloc)
+			index_rebuild(vs);
+		else {
+			size_t slot, mask = vs->index_cap - 1;
+
+			for (slot = v->hash & mask; vs->index[slot] != 0;
+			    slot = (slot + 1) & mask)
+				;
+			vs->index[slot] = vs->n;
+		}
 	}
 	wipe_free(v->value);
 	v->value = xstrdup(value);

@@ -44,6 +44,8 @@ struct var {
 struct vars {
 	struct var	*v;
 	size_t		 n, alloc;
+	size_t		*index;		/* open addressing: slot -> position + 1 */
+	size_t		 index_cap;	/* a power of two, at least 2 * alloc */
 	char		**secrets;	/* every secret value seen in this run */
 	size_t		 nsecrets;
 };

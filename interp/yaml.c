@@ -219,13 +219,29 @@ builder_event(struct builder *b, yaml_event_t *ev)
 }
 
 static void
-parser_error(struct builder *b, yaml_parser_t *p)
+parser_error(struct builder *b, yaml_parser_t *p, const char *text, size_t len)
 {
 	struct loc	 l = mark_loc(b, p->problem_mark);
 	const char	*problem = p->problem ? p->problem : "unknown problem";
+	size_t		 i;
 
 	if (p->error == YAML_MEMORY_ERROR)
 		fatal("libyaml: out of memory");
+	if (p->error == YAML_READER_ERROR) {
+		/* the reader reports a byte offset, not a mark */
+		l.line = 1;
+		l.col = 1;
+		for (i = 0; i < p->problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				l.line++;
+				l.col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+				l.col++;
+		}
+		diag_error(b->diag, &l, "invalid YAML: %s (byte 0x%02x at offset %zu)",
+		    problem, p->problem_value & 0xff, p->problem_offset);
+		return;
+	}
 	if (p->context != NULL && p->context_mark.line != p->problem_mark.line)
 		diag_error(b->diag, &l, "invalid YAML: %s (%s at line %zu)",
 		    problem, p->context, p->context_mark.line + 1);
@@ -262,7 +278,7 @@ yaml_load_string(const char *name, const char *text, size_t len,
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 	while (r == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			parser_error(&b, &parser);
+			parser_error(&b, &parser, text, len);
 			r = -1;
 			break;
 		}

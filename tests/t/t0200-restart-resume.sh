@@ -149,6 +149,14 @@ test_expect 'a damaged journal is reported, not trusted' '
 	tsi_rc 0 discard --state-dir st
 '
 
+test_expect 'a journal with a malformed exit code does not crash resume' '
+	write_restart_seq &&
+	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
+	sed -i "s/\"exit_codes\": {}/\"exit_codes\": {\"1\": []}/" st/journal.json &&
+	contains st/journal.json "\"1\": []" &&
+	tsi_rc 0 resume --state-dir st > out
+'
+
 test_expect 'secrets are in the 0600 journal only, never in logs' '
 	cat > seq.yaml <<YAML &&
 steps:

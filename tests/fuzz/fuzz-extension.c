@@ -1,0 +1,65 @@
+/*
+ * fuzz-extension.c - libFuzzer target for Lua extension files: the input is
+ * written to DIR/ext.lua and loaded with ext_set_load() as `extensions:`
+ * would, which parses it (text mode only), runs its top level under the
+ * load budgets, checks every tsi.register_step{} table and the
+ * capabilities list, then describes and frees the set.
+ *
+ * Build: `make fuzz`; run: see tests/fuzz/README.md.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../interp/diag.h"
+#include "../../interp/lua-host.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char	dir[] = "/tmp/fuzz-extension.XXXXXX";
+static char	path[sizeof dir + 16];
+
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (mkdtemp(dir) == NULL) {
+		perror("fuzz-extension: mkdtemp");
+		abort();
+	}
+	snprintf(path, sizeof path, "%s/ext.lua", dir);
+	atexit(cleanup);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ext_set	 set;
+	struct diag	 d;
+	int		 fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd == -1 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	close(fd);
+	diag_init(&d);
+	ext_set_init(&set);
+	ext_set_load(&set, path, NULL, &d);
+	ext_set_describe(&set, &d);
+	ext_set_release(&set);
+	diag_release(&d);
+	sources_free();
+	return 0;
+}
