@@ -303,55 +303,60 @@ load_extensions(struct parsed *p, struct ext_set *exts)
 	return r;
 }
 
+/* steps and schema: no operands, the extensions, one printer. */
 static int
-cmd_steps(int argc, char **argv)
+cmd_describe(const char *name, int argc, char **argv, const int *allowed,
+    void (*print)(FILE *, const struct ext_set *, int json))
 {
-	static const int allowed[] = { OPT_JSON, OPT_EXTENSION, 0 };
-	const struct command	*c = find_command("steps");
+	const struct command	*c = find_command(name);
 	struct parsed		 p;
 	struct ext_set		 exts;
-	int			 i;
+	int			 i, r = EXIT_OK;
 
 	if ((i = parse_options(c, argc, argv, allowed, &p)) == -1)
 		return EXIT_USAGE;
 	if (p.help)
 		return show_help(c);
 	if (i != argc)
-		return usage_error(c, "steps takes no operands ('%s')", argv[i]);
-	if (load_extensions(&p, &exts) == -1) {
-		ext_set_release(&exts);
-		return EXIT_USAGE;
-	}
-	if (p.json)
-		print_steps_json(stdout, &exts);
+		return usage_error(c, "unexpected operand '%s'", argv[i]);
+	if (load_extensions(&p, &exts) == -1)
+		r = EXIT_USAGE;
 	else
-		print_steps_text(stdout, &exts);
+		print(stdout, &exts, p.json);
 	ext_set_release(&exts);
-	return EXIT_OK;
+	return r;
+}
+
+static void
+print_steps(FILE *fp, const struct ext_set *exts, int json)
+{
+	if (json)
+		print_steps_json(fp, exts);
+	else
+		print_steps_text(fp, exts);
+}
+
+static void
+print_schema_any(FILE *fp, const struct ext_set *exts, int json)
+{
+	(void)json;
+	print_schema(fp, exts);
+}
+
+static int
+cmd_steps(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, OPT_EXTENSION, 0 };
+
+	return cmd_describe("steps", argc, argv, allowed, print_steps);
 }
 
 static int
 cmd_schema(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_EXTENSION, 0 };
-	const struct command	*c = find_command("schema");
-	struct parsed		 p;
-	struct ext_set		 exts;
-	int			 i;
 
-	if ((i = parse_options(c, argc, argv, allowed, &p)) == -1)
-		return EXIT_USAGE;
-	if (p.help)
-		return show_help(c);
-	if (i != argc)
-		return usage_error(c, "schema takes no operands ('%s')", argv[i]);
-	if (load_extensions(&p, &exts) == -1) {
-		ext_set_release(&exts);
-		return EXIT_USAGE;
-	}
-	print_schema(stdout, &exts);
-	ext_set_release(&exts);
-	return EXIT_OK;
+	return cmd_describe("schema", argc, argv, allowed, print_schema_any);
 }
 
 static const struct command commands[] = {

@@ -130,6 +130,19 @@ print_steps_json(FILE *fp, const struct ext_set *exts)
 	buf_release(&b);
 }
 
+/* {"type": ["string", "number", "boolean"]}: what YAML scalars load as. */
+static void
+scalar_types(struct json *j, const char *key)
+{
+	json_obj_begin(j, key);
+	json_arr_begin(j, "type");
+	json_str(j, NULL, "string");
+	json_str(j, NULL, "number");
+	json_str(j, NULL, "boolean");
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
 /* JSON Schema types: booleans and integers may also be "%VAR%" strings. */
 static void
 schema_type(struct json *j, const struct param_spec *p)
@@ -160,23 +173,11 @@ schema_type(struct json *j, const struct param_spec *p)
 		break;
 	case P_LIST:
 		json_str(j, "type", "array");
-		json_obj_begin(j, "items");
-		json_arr_begin(j, "type");
-		json_str(j, NULL, "string");
-		json_str(j, NULL, "number");
-		json_str(j, NULL, "boolean");
-		json_arr_end(j);
-		json_obj_end(j);
+		scalar_types(j, "items");
 		break;
 	case P_MAP:
 		json_str(j, "type", "object");
-		json_obj_begin(j, "additionalProperties");
-		json_arr_begin(j, "type");
-		json_str(j, NULL, "string");
-		json_str(j, NULL, "number");
-		json_str(j, NULL, "boolean");
-		json_arr_end(j);
-		json_obj_end(j);
+		scalar_types(j, "additionalProperties");
 		break;
 	}
 }
