@@ -27,6 +27,8 @@ struct engine {
 	char			*root;
 	char			*reboot_command;
 	char			*journal_path;
+	int			 journal_fd;		/* the log, open for appends */
+	size_t			 journal_size;
 	char			 run_id[40];
 	char			 started[32];
 	int			 dry_run;

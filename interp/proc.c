@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -137,37 +138,7 @@ kill_group(struct run *r)
 	reap(r, 0);
 }
 
-static void
-child(const struct proc_opts *o, int out, int err, int exe)
-{
-	struct sigaction	sa;
-	sigset_t		set;
-	int			devnull, e, i;
-
-	setpgid(0, 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	if ((devnull = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(devnull, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
-		goto fail;
-	if (o->cwd != NULL && chdir(o->cwd) == -1)
-		goto fail;
-	for (i = 0; o->env_add != NULL && o->env_add[i] != NULL; i++)
-		if (putenv(o->env_add[i]) != 0)
-			goto fail;
-	execvp(o->argv[0], o->argv);
-fail:
-	e = errno;
-	if (write(exe, &e, sizeof e) == -1)
-		_exit(127);
-	_exit(127);
-}
+extern char **environ;
 
 static int
 make_pipe(int fds[2])
@@ -175,12 +146,78 @@ make_pipe(int fds[2])
 	return pipe2(fds, O_CLOEXEC);
 }
 
+/* environ, less the names env_add sets, plus env_add (caller frees the array). */
+static char **
+build_envp(char *const *env_add)
+{
+	size_t	 n = 0, k = 0, i, j;
+	char	**envp;
+
+	while (environ[n] != NULL)
+		n++;
+	while (env_add != NULL && env_add[k] != NULL)
+		k++;
+	envp = xcalloc(n + k + 1, sizeof *envp);
+	for (i = 0, n = 0; environ[i] != NULL; i++) {
+		size_t len = strcspn(environ[i], "=");
+
+		for (j = 0; j < k; j++)
+			if (strncmp(env_add[j], environ[i], len) == 0 &&
+			    env_add[j][len] == '=')
+				break;
+		if (j == k)
+			envp[n++] = environ[i];
+	}
+	for (j = 0; j < k; j++)
+		envp[n++] = env_add[j];
+	return envp;
+}
+
+/*
+ * posix_spawn, which glibc runs with vfork semantics: a fork() of a process
+ * that maps as many libraries as tsi costs more than the commands it runs.
+ * The child leads its own process group, starts with default signal
+ * dispositions and an empty mask, reads /dev/null and writes to our pipes.
+ * Returns 0 or an errno (exec or chdir failure included).
+ */
+static int
+spawn(const struct proc_opts *o, int out, int err, pid_t *pid)
+{
+	posix_spawn_file_actions_t	fa;
+	posix_spawnattr_t		attr;
+	sigset_t			set;
+	char				**envp = build_envp(o->env_add);
+	int				r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, err, 2);
+	if (o->cwd != NULL)
+		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	sigemptyset(&set);
+	posix_spawnattr_setsigmask(&attr, &set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGCHLD);
+	posix_spawnattr_setsigdefault(&attr, &set);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK);
+	r = posix_spawnp(pid, o->argv[0], &fa, &attr, o->argv, envp);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	return r;
+}
+
 int
 proc_run(const struct proc_opts *o, struct proc_result *res)
 {
 	struct run	r;
-	int		out[2], err[2], exe[2], e = 0, i;
-	ssize_t		n;
+	int		out[2], err[2], e, i;
 
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
@@ -194,32 +231,14 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 		close(out[1]);
 		return -1;
 	}
-	if (make_pipe(exe) == -1) {
-		close(out[0]); close(out[1]); close(err[0]); close(err[1]);
-		return -1;
-	}
-	r.pid = fork();
-	if (r.pid == 0)
-		child(o, out[1], err[1], exe[1]);
+	e = spawn(o, out[1], err[1], &r.pid);
 	close(out[1]);
 	close(err[1]);
-	close(exe[1]);
-	if (r.pid == -1) {
-		res->exec_errno = errno;
-		close(out[0]); close(err[0]); close(exe[0]);
-		return -1;
-	}
-	setpgid(r.pid, r.pid);		/* also here: no race with kill(-pid) */
-	do
-		n = read(exe[0], &e, sizeof e);
-	while (n == -1 && errno == EINTR);
-	close(exe[0]);
-	if (n == (ssize_t)sizeof e) {
+	if (e != 0) {
 		res->exec_errno = e;
+		res->exit_code = 127;
 		close(out[0]);
 		close(err[0]);
-		reap(&r, 0);
-		res->exit_code = 127;
 		return -1;
 	}
 	r.s[0].name = "stdout";

@@ -36,6 +36,8 @@ engine_release(struct engine *e)
 	runlog_close(&e->log);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);
+	if (e->journal_fd >= 0)
+		close(e->journal_fd);
 	sequence_free(e->seq);
 	vars_release(&e->vars);
 	free(e->sequence_path);
@@ -57,6 +59,7 @@ engine_init(struct engine *e, const struct run_opts *o)
 	e->opts = o;
 	e->dry_run = o->dry_run;
 	e->lock_fd = -1;
+	e->journal_fd = -1;
 	vars_init(&e->vars);
 	if (o->reboot_command != NULL)
 		e->reboot_command = xstrdup(o->reboot_command);
@@ -94,7 +97,7 @@ open_state_dir(struct engine *e)
 	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1)
 		return usage_error("cannot use state dir '%s': %s", dir, strerror(errno));
 	e->state_dir = absolute_dir(dir);
-	e->journal_path = xasprintf("%s/journal.json", e->state_dir);
+	e->journal_path = xasprintf("%s/journal.jsonl", e->state_dir);
 	lock = xasprintf("%s/lock", e->state_dir);
 	e->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	free(lock);

@@ -16,7 +16,7 @@ running: /bin/sh -c 'echo hello; echo warn >&2'
 [1/1] Greet: succeeded (exit code 0, N s)
 sequence 'Hello' succeeded: 1 steps ran (0 failed), 0 skipped
 === check
-test ! -e st/journal.json
+test ! -e st/journal.jsonl
 test "$(stat -c %a st)" = 700
 test "$(stat -c %a logs/tsi.log)" = 600
 grep -q '"result": "succeeded"' logs/report.json

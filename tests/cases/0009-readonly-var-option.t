@@ -7,4 +7,4 @@ steps: [{ type: run_command, with: { command: "true" } }]
 === stderr
 tsi: error: --var: cannot set '_SMSTSLogPath': variables whose names start with '_' are read-only
 === check
-test ! -e st/journal.json
+test ! -e st/journal.jsonl

@@ -30,5 +30,5 @@ tsi 0.1.0: dry run of 'Plans' (seq.yaml), 5 steps
 dry run of 'Plans': 4 steps would run, 1 skipped; nothing was changed
 === check
 test ! -e made-by-run
-test ! -e /var/lib/tsi/journal.json || true
+test ! -e /var/lib/tsi/journal.jsonl || true
 test "$(ls)" = seq.yaml

@@ -13,5 +13,5 @@ seq.yaml:3:48: error: unknown parameter 'commnd' for 'run_command' (did you mean
 tsi: 1 error, 0 warnings; nothing was run
 === check
 test ! -e ran
-test ! -e st/journal.json
+test ! -e st/journal.jsonl
 test ! -e logs

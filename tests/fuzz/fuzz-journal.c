@@ -135,6 +135,7 @@ read_with_engine(int force)
 	e.opts = &o;
 	e.seq = &seq;
 	e.lock_fd = -1;
+	e.journal_fd = -1;
 	vars_init(&e.vars);
 	e.status = xmalloc(FAKE_NODES + 1);
 	memset(e.status, ST_NOT_RUN, FAKE_NODES);

@@ -19,14 +19,14 @@ test_expect 'restart journals, runs the reboot command and exits 3; resume goes 
 	    --reboot-command "touch rebooted" > out &&
 	test -e rebooted &&
 	contains out "restart: new kernel" &&
-	contains st/journal.json "\"state\": \"restart\"" &&
-	test "$(stat -c %a st/journal.json)" = 600 &&
+	contains st/journal.jsonl "\"state\":\"restart\"" &&
+	test "$(stat -c %a st/journal.jsonl)" = 600 &&
 	contains logs/report.json "\"result\": \"restarting\"" &&
 	test "$(cat ran.log)" = one &&
 	tsi_rc 0 resume --state-dir st > out2 &&
 	contains out2 "resuming '"'"'Restarting'"'"' after a restart" &&
 	printf "one\ntwo:me\n" > want && cmp want ran.log &&
-	test ! -e st/journal.json &&
+	test ! -e st/journal.jsonl &&
 	contains logs/report.json "\"result\": \"succeeded\""
 '
 
@@ -88,7 +88,7 @@ YAML
 	tsi_bg run seq.yaml --state-dir st --log-dir logs &&
 	wait_for ran.log && sleep 0.2 &&
 	kill -9 "$(cat pid)" && pkill -9 -f "^sleep 60" ; sleep 0.2;
-	contains st/journal.json "\"state\": \"running\"" &&
+	contains st/journal.jsonl "\"state\":\"running\"" &&
 	tsi_rc 0 resume --state-dir st --log-dir logs > out2 &&
 	contains out2 "step 2 '"'"'Long'"'"' was interrupted; running it again" &&
 	printf "first\nlong\nlong\nlast\n" > want && cmp want ran.log
@@ -109,7 +109,7 @@ YAML
 	tsi_rc 1 resume --state-dir st > out2 &&
 	contains out2 "step '"'"'Not twice'"'"' was interrupted while it ran and must not be run again" &&
 	test "$(cat ran.log)" = once &&
-	test ! -e st/journal.json
+	test ! -e st/journal.jsonl
 '
 
 test_expect 'a changed sequence refuses to resume unless --force' '
@@ -137,23 +137,45 @@ YAML
 	test "$(cat rc)" = 130 &&
 	sleep 0.1 && ! alive "$(cat child.pid)" &&
 	contains bg.out "stopped by a signal during step" &&
-	contains st/journal.json "\"state\": \"running\""
+	contains st/journal.jsonl "\"state\":\"running\""
 '
 
 test_expect 'a damaged journal is reported, not trusted' '
 	write_restart_seq &&
 	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
-	printf "{ broken" > st/journal.json &&
+	printf "{ broken\n" > st/journal.jsonl &&
 	tsi_rc 2 resume --state-dir st 2> err &&
 	contains err "is damaged" &&
 	tsi_rc 0 discard --state-dir st
 '
 
+test_expect 'a torn last line (power cut mid-append) falls back to the state before' '
+	write_restart_seq &&
+	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
+	test "$(wc -l < st/journal.jsonl)" = 3 &&
+	printf "{\"version\":2,\"state\":\"runn" >> st/journal.jsonl &&
+	tsi_rc 0 resume --state-dir st > out &&
+	contains out "after a restart" &&
+	printf "one\ntwo:%%Who%%\n" > want && cmp want ran.log
+'
+
+test_expect 'the journal log is compacted when it grows' '
+	{ echo "steps:"; i=0; while [ $i -lt 150 ]; do
+		echo "  - { type: set_variable, with: { name: V$i, value: \"$(printf %0200d 0)\" } }";
+		i=$((i + 1)); done
+	  echo "  - { type: restart }"; } > seq.yaml &&
+	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
+	size=$(wc -c < st/journal.jsonl) && lines=$(wc -l < st/journal.jsonl) &&
+	echo "journal: $size bytes, $lines states" &&
+	test "$size" -lt 2000000 && test "$lines" -lt 150 &&
+	tsi_rc 0 resume --state-dir st
+'
+
 test_expect 'a journal with a malformed exit code does not crash resume' '
 	write_restart_seq &&
 	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
-	sed -i "s/\"exit_codes\": {}/\"exit_codes\": {\"1\": []}/" st/journal.json &&
-	contains st/journal.json "\"1\": []" &&
+	sed -i "s/\"exit_codes\":{}/\"exit_codes\":{\"1\":[]}/" st/journal.jsonl &&
+	contains st/journal.jsonl "\"1\":[]" &&
 	tsi_rc 0 resume --state-dir st > out
 '
 
@@ -165,7 +187,7 @@ steps:
   - { name: Use, type: run_command, with: { command: "echo %Pw%" } }
 YAML
 	tsi_rc 3 run seq.yaml --state-dir st --log-dir logs --reboot-command true &&
-	contains st/journal.json Hidden-Value-1 &&
+	contains st/journal.jsonl Hidden-Value-1 &&
 	test "$(stat -c %a st)" = 700 &&
 	tsi_rc 0 resume --state-dir st > out &&
 	contains out "  | ********" &&

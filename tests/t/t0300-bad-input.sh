@@ -50,7 +50,7 @@ refused() {
 	has_error run.err "$1" "$2" &&
 	contains run.err "nothing was run" &&
 	{ [ $# -lt 3 ] || contains run.err "$3"; } &&
-	test ! -e st/journal.json &&
+	test ! -e st/journal.jsonl &&
 	test ! -e logs/report.json &&
 	test ! -e ran &&
 	tsi_rc 1 validate "$1" 2>validate.err &&
@@ -158,7 +158,7 @@ test_expect 'a 100 MB stream (a FIFO, not a regular file) is cut off as too larg
 	wait &&
 	has_error run.err fifo.yaml nopos &&
 	contains run.err "file is too large" &&
-	test ! -e st/journal.json &&
+	test ! -e st/journal.jsonl &&
 	test ! -e logs/report.json &&
 	feed_fifo fifo.yaml &&
 	tsi_rc 1 validate fifo.yaml 2>validate.err &&
@@ -266,7 +266,7 @@ test_expect 'more than one YAML document is refused' '
 test_expect 'a missing file is refused' '
 	tsi_rc 2 run missing.yaml --state-dir st --log-dir logs 2>run.err &&
 	contains run.err "missing.yaml" &&
-	test ! -e st/journal.json &&
+	test ! -e st/journal.jsonl &&
 	tsi_rc 1 validate missing.yaml 2>validate.err &&
 	has_error validate.err missing.yaml nopos
 '

@@ -26,7 +26,7 @@ YAML
 	contains out "$3" &&
 	contains out "[1/3] Attack: failed" &&
 	contains out "going on (continue_on_error)" &&
-	contains st/journal.json '"state": "restart"' &&
+	contains st/journal.jsonl '"state":"restart"' &&
 	tsi_rc 0 resume --state-dir st > out2 &&
 	contains out2 "  | still alive" &&
 	test $(( $(date +%s) - start )) -lt 15
