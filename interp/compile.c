@@ -38,6 +38,7 @@ struct compiler {
 	int			 nstack;
 	size_t			 alloc;
 	mbedtls_sha256_context	 sha;
+	int			 hash;		/* SEQ_HASH: feed the files to sha */
 };
 
 static int compile_steps(struct compiler *, const struct node *, int parent,
@@ -577,7 +578,8 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 		return diag_error(c->d, from, "cannot read '%s': %s", path,
 		    strerror(errno));
 	}
-	mbedtls_sha256_update_ret(&c->sha, (const unsigned char *)text, len);
+	if (c->hash)
+		mbedtls_sha256_update_ret(&c->sha, (const unsigned char *)text, len);
 	root = yaml_load_string(path, text, len, &yaml_sequence_limits, c->d);
 	free(text);
 	if (root == NULL) {
@@ -631,7 +633,7 @@ hash_text(void *ctx, const char *text, size_t len)
 }
 
 struct sequence *
-sequence_load(const char *path, struct diag *d)
+sequence_load(const char *path, struct diag *d, int flags)
 {
 	struct compiler	 c;
 	unsigned char	 sum[32];
@@ -642,13 +644,15 @@ sequence_load(const char *path, struct diag *d)
 	c.seq = xcalloc(1, sizeof *c.seq);
 	c.seq->path = xstrdup(path);
 	c.d = d;
+	c.hash = flags & SEQ_HASH;
 	c.seq->exts = xcalloc(1, sizeof *c.seq->exts);
 	ext_set_init(c.seq->exts);
 	mbedtls_sha256_init(&c.sha);
 	mbedtls_sha256_starts_ret(&c.sha, 0);
 	ext_set_load_system(c.seq->exts, d);
 	compile_file(&c, path, NULL, NULL);
-	ext_set_each_text(c.seq->exts, hash_text, &c.sha);
+	if (c.hash)
+		ext_set_each_text(c.seq->exts, hash_text, &c.sha);
 	mbedtls_sha256_finish_ret(&c.sha, sum);
 	mbedtls_sha256_free(&c.sha);
 	for (i = 0; i < 32; i++)

@@ -6,7 +6,8 @@
  * libyaml 0.2.5 has none: file size, nesting depth, node count.  Anchors,
  * aliases and explicit tags are refused; duplicate mapping keys are errors.
  *
- * A tree is owned by whoever loaded it and freed with node_free().
+ * A tree is owned by whoever loaded it and freed with node_free() on its
+ * root: all its nodes and strings live in one arena, freed at once.
  */
 #ifndef TSI_NODE_H
 #define TSI_NODE_H
@@ -29,6 +30,7 @@ struct node {
 	int		 plain;		/* scalar was unquoted */
 	struct node	**kids;		/* list items; maps: key, value, key, value */
 	size_t		 n;		/* number of kids (twice the pairs for maps) */
+	struct arena	*arena;		/* the root's: where the tree lives */
 };
 
 struct yaml_limits {
@@ -45,6 +47,7 @@ struct node	*yaml_load_file(const char *path, const struct yaml_limits *,
 		    struct diag *);
 struct node	*yaml_load_string(const char *name, const char *text, size_t len,
 		    const struct yaml_limits *, struct diag *);
+/* Frees a whole tree; n must be a root that yaml_load_* returned. */
 void		 node_free(struct node *);
 
 /* Value of key in a map, or NULL (also when n is not a map). */

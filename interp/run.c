@@ -203,7 +203,7 @@ load_sequence(const char *path)
 	struct sequence	*seq;
 
 	diag_init(&d);
-	seq = sequence_load(path, &d);
+	seq = sequence_load(path, &d, SEQ_HASH);
 	diag_print(&d, stderr, DIAG_TEXT);
 	if (seq == NULL)
 		fprintf(stderr, "tsi: %s; nothing was run\n", diag_summary(&d));

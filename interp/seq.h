@@ -78,8 +78,10 @@ struct sequence {
 	struct ext_set	 *exts;		/* Lua extensions the steps may use */
 };
 
-/* Loads and compiles; NULL when d holds errors. */
-struct sequence	*sequence_load(const char *path, struct diag *d);
+/* Loads and compiles; NULL when d holds errors.  With SEQ_HASH the
+ * SHA-256 of every file compiled in goes to seq->hash (for resume). */
+#define SEQ_HASH	1
+struct sequence	*sequence_load(const char *path, struct diag *d, int flags);
 void		 sequence_free(struct sequence *);
 
 /*

@@ -27,7 +27,7 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 	for (i = 0; i < ncli_vars; i++)
 		vars_set(&known, cli_vars[i].name, cli_vars[i].value, 0);
 	for (f = 0; f < nfiles; f++) {
-		struct sequence *seq = sequence_load(files[f], &d);
+		struct sequence *seq = sequence_load(files[f], &d, 0);
 
 		if (seq != NULL) {
 			sequence_check_vars(seq, &known, &d);

@@ -2,6 +2,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,66 @@ const struct yaml_limits yaml_journal_limits = {
 	.max_nodes = 4000000,
 };
 
+/* One allocation a block: a tree of 100,000 nodes is a few mallocs. */
+struct arena_block {
+	struct arena_block	*next;
+	size_t			 used, cap;
+	max_align_t		 data[];
+};
+
+struct arena {
+	struct arena_block	*head;
+};
+
+#define ARENA_BLOCK	(64 * 1024)
+
+static void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block	*b = a->head;
+	size_t			 align = sizeof(max_align_t), cap;
+	void			*p;
+
+	n = (n + align - 1) / align * align;
+	if (b == NULL || b->cap - b->used < n) {
+		cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		b = xmalloc(sizeof *b + cap);
+		b->cap = cap;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static void
+arena_free(struct arena *a)
+{
+	struct arena_block	*b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+/* An open collection and the kids gathered for it so far. */
+struct frame {
+	struct node	 *node;
+	struct node	**kids;
+	size_t		  n, alloc;
+};
+
 struct builder {
 	const char		 *file;
 	const struct yaml_limits *lim;
 	struct diag		 *diag;
+	struct arena		 *arena;
 	struct node		 *root;
-	struct node		**stack;
+	struct frame		 *stack;
 	int			  depth;
 	size_t			  nodes;
 	int			  docs;
@@ -41,34 +96,26 @@ mark_loc(const struct builder *b, yaml_mark_t m)
 void
 node_free(struct node *n)
 {
-	size_t	i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->n; i++)
-		node_free(n->kids[i]);
-	free(n->kids);
-	free(n->str);
-	free(n);
+	if (n != NULL && n->arena != NULL)
+		arena_free(n->arena);
 }
 
 static void
-node_append(struct node *parent, struct node *kid)
+frame_push_kid(struct frame *f, struct node *kid)
 {
-	size_t	n = parent->n;
-
-	if (n == 0 || (n & (n - 1)) == 0)
-		parent->kids = xreallocarray(parent->kids, n < 4 ? 4 : 2 * n,
-		    sizeof *parent->kids);
-	parent->kids[parent->n++] = kid;
+	if (f->n == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 16;
+		f->kids = xreallocarray(f->kids, f->alloc, sizeof *f->kids);
+	}
+	f->kids[f->n++] = kid;
 }
 
-/* Creates a node and hangs it on the open parent at once, so that freeing
- * the root on any error path frees everything. */
+/* Creates a node and hands it to the open collection (or makes it the root). */
 static struct node *
 builder_add(struct builder *b, enum node_kind kind, yaml_mark_t mark)
 {
-	struct node	*n, *parent;
+	struct node	*n;
+	struct frame	*parent;
 
 	if (++b->nodes > b->lim->max_nodes) {
 		struct loc l = mark_loc(b, mark);
@@ -77,20 +124,36 @@ builder_add(struct builder *b, enum node_kind kind, yaml_mark_t mark)
 		    b->lim->max_nodes);
 		return NULL;
 	}
-	n = xcalloc(1, sizeof *n);
+	n = arena_alloc(b->arena, sizeof *n);
+	memset(n, 0, sizeof *n);
 	n->kind = kind;
 	n->loc = mark_loc(b, mark);
 	if (b->depth == 0) {
 		b->root = n;
 		return n;
 	}
-	parent = b->stack[b->depth - 1];
-	if (parent->kind == NODE_MAP && parent->n % 2 == 0 && kind != NODE_SCALAR) {
+	parent = &b->stack[b->depth - 1];
+	if (parent->node->kind == NODE_MAP && parent->n % 2 == 0 && kind != NODE_SCALAR) {
 		diag_error(b->diag, &n->loc, "mapping keys must be scalars");
-		free(n);
 		return NULL;
 	}
-	node_append(parent, n);
+	frame_push_kid(parent, n);
+	return n;
+}
+
+/* Closes the open collection: its kids move into the arena. */
+static struct node *
+builder_pop(struct builder *b)
+{
+	struct frame	*f = &b->stack[--b->depth];
+	struct node	*n = f->node;
+
+	n->n = f->n;
+	if (f->n > 0) {
+		n->kids = arena_alloc(b->arena, f->n * sizeof *n->kids);
+		memcpy(n->kids, f->kids, f->n * sizeof *n->kids);
+	}
+	f->n = 0;
 	return n;
 }
 
@@ -157,7 +220,7 @@ builder_push(struct builder *b, struct node *n, yaml_mark_t mark)
 		return diag_error(b->diag, &l,
 		    "nesting is deeper than %d levels", b->lim->max_depth);
 	}
-	b->stack[b->depth++] = n;
+	b->stack[b->depth++].node = n;
 	return 0;
 }
 
@@ -189,9 +252,10 @@ builder_event(struct builder *b, yaml_event_t *ev)
 			return -1;
 		if ((n = builder_add(b, NODE_SCALAR, ev->start_mark)) == NULL)
 			return -1;
-		n->str = xstrndup((const char *)ev->data.scalar.value,
-		    ev->data.scalar.length);
 		n->len = ev->data.scalar.length;
+		n->str = arena_alloc(b->arena, n->len + 1);
+		memcpy(n->str, ev->data.scalar.value, n->len);
+		n->str[n->len] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		return 0;
 	case YAML_SEQUENCE_START_EVENT:
@@ -209,11 +273,10 @@ builder_event(struct builder *b, yaml_event_t *ev)
 			return -1;
 		return builder_push(b, n, ev->start_mark);
 	case YAML_SEQUENCE_END_EVENT:
-		b->depth--;
+		builder_pop(b);
 		return 0;
 	case YAML_MAPPING_END_EVENT:
-		n = b->stack[--b->depth];
-		return check_duplicate_keys(b, n);
+		return check_duplicate_keys(b, builder_pop(b));
 	}
 	return 0;
 }
@@ -258,6 +321,7 @@ yaml_load_string(const char *name, const char *text, size_t len,
 	struct builder	 b;
 	yaml_parser_t	 parser;
 	yaml_event_t	 ev;
+	size_t		 i;
 	int		 r = 0;
 
 	memset(&b, 0, sizeof b);
@@ -272,6 +336,7 @@ yaml_load_string(const char *name, const char *text, size_t len,
 		return NULL;
 	}
 	b.stack = xcalloc((size_t)lim->max_depth + 1, sizeof *b.stack);
+	b.arena = xcalloc(1, sizeof *b.arena);
 	if (!yaml_parser_initialize(&parser))
 		fatal("libyaml: cannot initialize a parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -286,17 +351,19 @@ yaml_load_string(const char *name, const char *text, size_t len,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&parser);
+	for (i = 0; i <= (size_t)lim->max_depth; i++)
+		free(b.stack[i].kids);
 	free(b.stack);
-	if (r == -1) {
-		node_free(b.root);
-		return NULL;
-	}
-	if (b.root == NULL) {
-		struct loc l = { b.file, 1, 1 };
+	if (r == -1 || b.root == NULL) {
+		if (r != -1) {
+			struct loc l = { b.file, 1, 1 };
 
-		diag_error(d, &l, "file is empty");
+			diag_error(d, &l, "file is empty");
+		}
+		arena_free(b.arena);
 		return NULL;
 	}
+	b.root->arena = b.arena;
 	return b.root;
 }
 

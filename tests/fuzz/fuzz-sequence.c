@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	write_input(data, size);
 	diag_init(&d);
-	seq = sequence_load(path, &d);
+	seq = sequence_load(path, &d, SEQ_HASH);
 	if (seq != NULL)
 		sequence_check_vars(seq, NULL, &d);
 	/* errors and a returned sequence never go together */

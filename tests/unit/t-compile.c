@@ -17,7 +17,7 @@ compile_text(const char *text, struct diag *d)
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		return NULL;
 	close(fd);
-	s = sequence_load(path, d);
+	s = sequence_load(path, d, SEQ_HASH);
 	unlink(path);
 	return s;
 }
