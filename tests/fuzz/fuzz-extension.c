@@ -15,32 +15,19 @@
 #include <unistd.h>
 
 #include "../../interp/diag.h"
+#include "fuzz-input.h"
 #include "../../interp/lua-host.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char	dir[] = "/tmp/fuzz-extension.XXXXXX";
-static char	path[sizeof dir + 16];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL) {
-		perror("fuzz-extension: mkdtemp");
-		abort();
-	}
-	snprintf(path, sizeof path, "%s/ext.lua", dir);
-	atexit(cleanup);
+	fuzz_input_init("ext.lua");
 	return 0;
 }
 
@@ -49,14 +36,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ext_set	 set;
 	struct diag	 d;
-	int		 fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	if (fd == -1 || write(fd, data, size) != (ssize_t)size)
-		abort();
-	close(fd);
+	fuzz_input_write(data, size);
 	diag_init(&d);
 	ext_set_init(&set);
-	ext_set_load(&set, path, NULL, &d);
+	ext_set_load(&set, fuzz_path, NULL, &d);
 	ext_set_describe(&set, &d);
 	ext_set_release(&set);
 	diag_release(&d);

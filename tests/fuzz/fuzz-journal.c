@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../interp/diag.h"
+#include "fuzz-input.h"
 #include "../../interp/engine-int.h"
 #include "../../interp/node.h"
 #include "../../interp/seq.h"
@@ -33,8 +34,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char	dir[] = "/tmp/fuzz-journal.XXXXXX";
-static char	path[sizeof dir + 16];
 
 static const char *const fields[] = {
 	"version", "state", "sequence", "hash", "run_id", "started", "ip",
@@ -42,47 +41,13 @@ static const char *const fields[] = {
 	"variables", "secrets", "name", "value", "secret",
 };
 
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL) {
-		perror("fuzz-journal: mkdtemp");
-		abort();
-	}
-	snprintf(path, sizeof path, "%s/journal.json", dir);
-	atexit(cleanup);
+	fuzz_input_init("journal.jsonl");
 	return 0;
-}
-
-static void
-write_input(const uint8_t *data, size_t size)
-{
-	int	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd == -1) {
-		perror("fuzz-journal: open");
-		abort();
-	}
-	while (size > 0) {
-		ssize_t n = write(fd, data, size);
-
-		if (n <= 0) {
-			perror("fuzz-journal: write");
-			abort();
-		}
-		data += n;
-		size -= (size_t)n;
-	}
-	close(fd);
 }
 
 /* Touches every node the way a consumer would; returns a checksum. */
@@ -141,7 +106,7 @@ read_with_engine(int force)
 	memset(e.status, ST_NOT_RUN, FAKE_NODES);
 	e.status[FAKE_NODES] = '\0';
 	e.rc = xcalloc(FAKE_NODES + 1, sizeof *e.rc);
-	if (journal_read(&e, path) == 0 && (e.ip < 0 || e.ip > FAKE_NODES))
+	if (journal_read(&e, fuzz_path) == 0 && (e.ip < 0 || e.ip > FAKE_NODES))
 		abort();
 	vars_release(&e.vars);
 	free(e.status);
@@ -170,8 +135,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_release(&d);
 	sources_free();
 
-	write_input(data, size);
-	if (journal_peek(path, &ji) == 0)
+	fuzz_input_write(data, size);
+	if (journal_peek(fuzz_path, &ji) == 0)
 		journal_info_release(&ji);
 	sources_free();
 	read_with_engine(0);

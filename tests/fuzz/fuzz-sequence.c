@@ -26,14 +26,13 @@
 #include <unistd.h>
 
 #include "../../interp/diag.h"
+#include "fuzz-input.h"
 #include "../../interp/seq.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__asan_default_options(void);
 
-static char	 dir[] = "/tmp/fuzz-sequence.XXXXXX";
-static char	 path[sizeof dir + 16];
 static FILE	*devnull;
 
 /*
@@ -46,24 +45,12 @@ __asan_default_options(void)
 	return "detect_stack_use_after_return=1";
 }
 
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL) {
-		perror("fuzz-sequence: mkdtemp");
-		abort();
-	}
-	snprintf(path, sizeof path, "%s/seq.yaml", dir);
-	atexit(cleanup);
+	fuzz_input_init("seq.yaml");
 	/* no Lua step types from the host's system directories */
 	setenv("TSI_EXTENSION_DIRS", "", 1);
 	if ((devnull = fopen("/dev/null", "w")) == NULL) {
@@ -73,37 +60,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void
-write_input(const uint8_t *data, size_t size)
-{
-	int	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd == -1) {
-		perror("fuzz-sequence: open");
-		abort();
-	}
-	while (size > 0) {
-		ssize_t n = write(fd, data, size);
-
-		if (n <= 0) {
-			perror("fuzz-sequence: write");
-			abort();
-		}
-		data += n;
-		size -= (size_t)n;
-	}
-	close(fd);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct diag	 d;
 	struct sequence	*seq;
 
-	write_input(data, size);
+	fuzz_input_write(data, size);
 	diag_init(&d);
-	seq = sequence_load(path, &d, SEQ_HASH);
+	seq = sequence_load(fuzz_path, &d, SEQ_HASH);
 	if (seq != NULL)
 		sequence_check_vars(seq, NULL, &d);
 	/* errors and a returned sequence never go together */
