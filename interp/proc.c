@@ -174,6 +174,47 @@ build_envp(char *const *env_add)
 }
 
 /*
+ * Whether argv[0] can be run, looked up as execvp would.  posix_spawn
+ * reports exec failures too, but only where vfork semantics hold (not
+ * under valgrind, say); a missing program or working directory is the
+ * common mistake, so it is found here, with a plain errno.
+ */
+static int
+check_runnable(const char *prog, const char *cwd)
+{
+	const char	*path, *p, *end;
+	char		*full;
+	int		 r;
+
+	if (cwd != NULL && access(cwd, X_OK) == -1)
+		return errno;
+	if (strchr(prog, '/') != NULL) {
+		if (prog[0] != '/' && cwd != NULL) {
+			full = path_join(cwd, prog);
+			r = access(full, X_OK);
+			free(full);
+		} else
+			r = access(prog, X_OK);
+		return r == -1 ? errno : 0;
+	}
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		full = end == p ? xasprintf("./%s", prog) :
+		    xasprintf("%.*s/%s", (int)(end - p), p, prog);
+		r = access(full, X_OK);
+		free(full);
+		if (r == 0)
+			return 0;
+		if (*end == '\0')
+			return ENOENT;
+	}
+}
+
+/*
  * posix_spawn, which glibc runs with vfork semantics: a fork() of a process
  * that maps as many libraries as tsi costs more than the commands it runs.
  * The child leads its own process group, starts with default signal
@@ -186,9 +227,12 @@ spawn(const struct proc_opts *o, int out, int err, pid_t *pid)
 	posix_spawn_file_actions_t	fa;
 	posix_spawnattr_t		attr;
 	sigset_t			set;
-	char				**envp = build_envp(o->env_add);
+	char				**envp;
 	int				r;
 
+	if ((r = check_runnable(o->argv[0], o->cwd)) != 0)
+		return r;
+	envp = build_envp(o->env_add);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
