@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "../migrate/migrate.h"
 #include "version.h"
 
 struct command {
@@ -33,6 +34,7 @@ static const char tsi_usage[] =
 "  validate FILE.. check sequences without running them\n"
 "  steps           list step types and their parameters\n"
 "  schema          print the JSON Schema of sequence files\n"
+"  state           user state: explain and estimate (capture and restore to come)\n"
 "\n"
 "exit codes of run and resume: 0 succeeded, 1 failed, 2 invalid input or\n"
 "usage (nothing ran), 3 stopped for a restart (`tsi resume` goes on).\n"
@@ -96,7 +98,7 @@ add_cli_var(struct run_opts *o, const char *arg)
 enum {
 	OPT_VAR = 256, OPT_VARS_FILE, OPT_STATE_DIR, OPT_LOG_DIR, OPT_DRY_RUN,
 	OPT_REBOOT, OPT_ROOT, OPT_FORCE, OPT_FORMAT, OPT_JSON, OPT_HELP,
-	OPT_EXTENSION,
+	OPT_EXTENSION, OPT_RULES, OPT_ALL,
 };
 
 static const struct option all_options[] = {
@@ -112,6 +114,8 @@ static const struct option all_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "extension", required_argument, NULL, OPT_EXTENSION },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -119,6 +123,9 @@ struct parsed {
 	struct run_opts		 run;
 	const char		*extensions[64];
 	int			 nextensions;
+	const char		*rules[64];
+	int			 nrules;
+	int			 all;
 	enum diag_format	 format;
 	int			 json;
 	int			 help;
@@ -163,6 +170,14 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_ROOT:		p->run.root = optarg; break;
 		case OPT_FORCE:		p->run.force = 1; break;
 		case OPT_JSON:		p->json = 1; break;
+		case OPT_ALL:		p->all = 1; break;
+		case OPT_RULES:
+			if (p->nrules == 64) {
+				usage_error(c, "at most 64 rule packs%s", "");
+				return -1;
+			}
+			p->rules[p->nrules++] = optarg;
+			break;
 		case OPT_EXTENSION:
 			if (p->nextensions == 64) {
 				usage_error(c, "at most 64 extensions%s", "");
@@ -359,6 +374,35 @@ cmd_schema(int argc, char **argv)
 	return cmd_describe("schema", argc, argv, allowed, print_schema_any);
 }
 
+/* tsi state SUBCOMMAND: the user-state commands that exist so far. */
+static int
+cmd_state(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_ROOT, OPT_RULES, OPT_ALL, 0 };
+	const struct command	*c = find_command("state");
+	struct parsed		 p;
+	const char		*sub = argc > 1 ? argv[1] : NULL, *root;
+	int			 i;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return sub ? show_help(c) : usage_error(c, "state needs a subcommand%s", "");
+	if (strcmp(sub, "explain") != 0 && strcmp(sub, "estimate") != 0)
+		return usage_error(c, "unknown state subcommand '%s'", sub);
+	if ((i = parse_options(c, argc - 1, argv + 1, allowed, &p)) == -1)
+		return EXIT_USAGE;
+	if (p.help)
+		return show_help(c);
+	root = p.run.root ? p.run.root : "/";
+	if (strcmp(sub, "estimate") == 0) {
+		if (i != argc - 1)
+			return usage_error(c, "unexpected operand '%s'", argv[i + 1]);
+		return state_estimate(root, p.rules, (size_t)p.nrules, p.all);
+	}
+	if (i != argc - 2)
+		return usage_error(c, "explain takes one PATH, as seen inside the root%s", "");
+	return state_explain(root, argv[i + 1], p.rules, (size_t)p.nrules);
+}
+
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "tsi run FILE [--var NAME=VALUE]... [--vars-file FILE] [--state-dir DIR]\n"
@@ -403,6 +447,19 @@ static const struct command commands[] = {
 	  "Lists the step types with their parameters: the built-ins, the Lua\n"
 	  "extensions in the system directories ($TSI_EXTENSION_DIRS, default\n"
 	  "/usr/share/tsi/steps:/etc/tsi/steps) and those given with --extension.\n" },
+	{ "state", cmd_state,
+	  "tsi state explain --root DIR PATH [--rules NAME|FILE]...\n"
+	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all]",
+	  "User state: which files in users' homes travel, and why.\n"
+	  "\n"
+	  "  explain PATH  which rule includes or excludes PATH (as seen inside the\n"
+	  "                root, e.g. /home/alice/.cache/x), and every rule that matched\n"
+	  "  estimate      files and bytes per user and per rule, like ScanState /p\n"
+	  "  --root DIR    the system whose users are meant (default /)\n"
+	  "  --rules R     a rule pack by name (see rules/) or a rule file; repeatable;\n"
+	  "                default: documents, shell, desktop, browsers, editors, mail.\n"
+	  "                The exclusions pack always applies.\n"
+	  "  --all         system accounts too (uid below 1000, nobody)\n" },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

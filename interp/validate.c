@@ -4,6 +4,25 @@
 #include <stdlib.h>
 
 #include "engine.h"
+#include "../migrate/migrate.h"
+
+/* A YAML mapping with components or unconditional_exclude and no steps. */
+static int
+is_rule_pack(const char *path)
+{
+	struct diag	 d;
+	struct node	*root;
+	int		 r;
+
+	diag_init(&d);
+	root = yaml_load_file(path, &yaml_sequence_limits, &d);
+	r = root != NULL && node_get(root, "steps") == NULL &&
+	    (node_get(root, "components") != NULL ||
+	    node_get(root, "unconditional_exclude") != NULL);
+	node_free(root);
+	diag_release(&d);
+	return r;
+}
 
 int
 cmd_validate(char **files, int nfiles, enum diag_format fmt,
@@ -27,7 +46,13 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 	for (i = 0; i < ncli_vars; i++)
 		vars_set(&known, cli_vars[i].name, cli_vars[i].value, 0);
 	for (f = 0; f < nfiles; f++) {
-		struct sequence *seq = sequence_load(files[f], &d, 0);
+		struct sequence *seq;
+
+		if (is_rule_pack(files[f])) {
+			rules_check_file(files[f], &d);
+			continue;
+		}
+		seq = sequence_load(files[f], &d, 0);
 
 		if (seq != NULL) {
 			sequence_check_vars(seq, &known, &d);

@@ -30,7 +30,7 @@ split_case() {
 
 normalize() {
 	sed -e 's/[0-9][0-9]*\.[0-9][0-9][0-9] s)/N s)/' \
-	    -e "s|$1|\$WORK|g" "$2"
+	    -e "s|$1|\$WORK|g" -e "s|$TSI_TOP|\$TOP|g" "$2"
 }
 
 for case in "$TSI_TOP"/tests/cases/*.t; do

@@ -34,6 +34,14 @@ test_expect 'every bundled sequence validates without errors' '
 	done
 '
 
+test_expect 'every shipped rule pack validates, and the default packs all exist' '
+	tsi validate "$TSI_TOP"/rules/*.yaml 2> err || { cat err >&2; exit 1; } &&
+	for p in exclusions documents shell desktop browsers editors mail; do
+		test -f "$TSI_TOP/rules/$p.yaml" || { echo "no rules/$p.yaml" >&2; exit 1; }
+		grep -q "^name: $p\$" "$TSI_TOP/rules/$p.yaml" || exit 1
+	done
+'
+
 test_expect 'steps lists the built-in step types' '
 	tsi steps > out &&
 	for t in run_command set_variable restart run_sequence; do

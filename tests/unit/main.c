@@ -7,7 +7,7 @@
 int unit_failures;
 
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
-    json_tests[], util_tests[], compile_tests[];
+    json_tests[], util_tests[], compile_tests[], rules_tests[];
 
 static const struct {
 	const char		*file;
@@ -19,6 +19,7 @@ static const struct {
 	{ "json", json_tests },
 	{ "util", util_tests },
 	{ "compile", compile_tests },
+	{ "rules", rules_tests },
 };
 
 int

@@ -1,0 +1,129 @@
+/*
+ * migrate.h - the user-state engine: the users of a system, and the
+ * migration rules that say which files in their profiles travel.
+ *
+ * Users come from ROOT/etc/passwd and ROOT/etc/group (USMT's offline mode:
+ * ROOT is the system being migrated).  Rule packs are YAML files of
+ * components, each with include and exclude patterns relative to a user's
+ * home (~/), plus unconditional excludes.  The semantics are USMT's
+ * (sccm-spec.md 4.5), made explainable:
+ *
+ *   1. an unconditional exclude, from any pack, beats everything;
+ *   2. otherwise components are independent: a file travels when any
+ *      component includes it;
+ *   3. within a component the most specific matching pattern wins:
+ *      literal characters in the folder part first, then in the file name;
+ *   4. on a tie, exclude wins;
+ *   5. a component that includes nothing excludes nothing.
+ *
+ * rules_explain() says which rule decided and which others matched.
+ */
+#ifndef TSI_MIGRATE_H
+#define TSI_MIGRATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../interp/diag.h"
+#include "../interp/util.h"
+
+struct mig_user {
+	char		*name;
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*group;		/* primary group's name, or NULL */
+	char		*home;		/* as in passwd, inside the root */
+	char		*shell;
+	char		*gecos;
+};
+
+struct mig_users {
+	struct mig_user	*v;
+	size_t		 n;
+};
+
+/* Users with uid >= 1000 (and not nobody) unless all; -1 after a diagnostic. */
+int	users_load(const char *root, int all, struct mig_users *, struct diag *);
+void	users_release(struct mig_users *);
+/* The user whose home holds path (a path inside the root), or NULL. */
+const struct mig_user *users_owner(const struct mig_users *, const char *path,
+	    const char **rel);
+
+enum rule_kind {
+	RULE_INCLUDE,
+	RULE_EXCLUDE,
+	RULE_UNCONDITIONAL,
+};
+
+struct rule {
+	enum rule_kind	 kind;
+	char		*pattern;	/* as written, e.g. ~/Documents then two stars */
+	const char	*glob;		/* pattern without "~/" */
+	int		 dir_literal;	/* specificity of the folder part */
+	int		 name_literal;	/* and of the file name */
+	struct loc	 loc;
+	struct rule_component *component;	/* NULL for unconditional */
+	struct rule_pack *pack;
+};
+
+struct rule_component {
+	char		*name;
+	struct rule	*rules;
+	size_t		 n;
+	int		 has_include;
+	struct rule_pack *pack;
+};
+
+struct rule_pack {
+	char			*name;
+	char			*description;
+	char			*path;
+	struct rule_component	*components;
+	size_t			 ncomponents;
+	struct rule		*unconditional;
+	size_t			 nunconditional;
+};
+
+struct ruleset {
+	struct rule_pack	**packs;
+	size_t			  npacks;
+};
+
+/*
+ * Loads packs by name (from the rules directory) or by file path, and
+ * always the built-in exclusions.  names NULL or empty: the default packs.
+ * Returns -1 after adding diagnostics.
+ */
+int	rules_load(struct ruleset *, const char *const *names, size_t n, struct diag *);
+/* Checks one rule file (for tsi validate); -1 after diagnostics. */
+int	rules_check_file(const char *path, struct diag *);
+void	rules_release(struct ruleset *);
+/* Where the shipped packs are: $TSI_RULES_DIR, ./rules beside the binary,
+ * or /usr/share/tsi/rules. */
+const char *rules_dir(void);
+
+struct rule_decision {
+	int			 included;
+	const struct rule	*by;		/* the deciding rule; NULL: no rule */
+};
+
+/* rel is the path relative to the home ("Documents/a.txt"). */
+void	rules_decide(const struct ruleset *, const char *rel, struct rule_decision *);
+/* Whether a folder can hold anything that travels (for pruning walks). */
+int	rules_folder_excluded(const struct ruleset *, const char *rel);
+/* A human explanation of the decision for rel (caller frees). */
+char	*rules_explain(const struct ruleset *, const char *rel);
+
+/* scan.c: `tsi state estimate` and `tsi state explain` (exit codes 0 or 2). */
+int	state_estimate(const char *root, const char *const *packs, size_t npacks,
+	    int all_users);
+int	state_explain(const char *root, const char *path, const char *const *packs,
+	    size_t npacks);
+
+/* pattern.c: glob with *, ?, [...] and ** (any number of folders). */
+int	glob_match(const char *pattern, const char *path);
+/* NULL when the pattern is valid, else why not. */
+const char *glob_problem(const char *pattern);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * scan.c - walking users' homes under the root, as a capture will: no
+ * symlink is followed, folders that an unconditional exclude takes whole
+ * are not entered, and every entry is handed to the caller with the rule
+ * decision.  Also `tsi state estimate` and `tsi state explain`.
+ */
+#include "migrate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SCAN_DEPTH_MAX	256
+
+typedef void (*scan_fn)(void *ctx, const char *rel, const struct stat *,
+    const struct rule_decision *);
+
+struct scan {
+	const struct ruleset	*rules;
+	scan_fn			 fn;
+	void			*ctx;
+	size_t			 unreadable;
+};
+
+static void
+scan_dir(struct scan *sc, int dfd, struct buf *rel, int depth)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	struct stat	 st;
+	size_t		 len = rel->len;
+
+	if (depth > SCAN_DEPTH_MAX || (dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		sc->unreadable++;
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct rule_decision dec;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (len > 0)
+			buf_addch(rel, '/');
+		buf_adds(rel, de->d_name);
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			sc->unreadable++;
+		else if (S_ISDIR(st.st_mode)) {
+			if (!rules_folder_excluded(sc->rules, rel->data)) {
+				int fd = openat(dirfd(dir), de->d_name, O_RDONLY |
+				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+				if (fd == -1)
+					sc->unreadable++;
+				else
+					scan_dir(sc, fd, rel, depth + 1);
+			}
+		} else {
+			rules_decide(sc->rules, rel->data, &dec);
+			sc->fn(sc->ctx, rel->data, &st, &dec);
+		}
+		rel->len = len;
+		rel->data[len] = '\0';
+	}
+	closedir(dir);
+}
+
+/* Walks ROOT/HOME of one user; returns the entries that could not be read. */
+static size_t
+scan_user(const char *root, const struct mig_user *u, const struct ruleset *rs,
+    scan_fn fn, void *ctx)
+{
+	struct scan	 sc = { rs, fn, ctx, 0 };
+	struct buf	 rel = BUF_INIT;
+	char		*home = xasprintf("%s%s", strcmp(root, "/") ? root : "", u->home);
+	int		 fd;
+
+	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(home);
+	if (fd == -1)
+		return 1;
+	buf_adds(&rel, "");
+	scan_dir(&sc, fd, &rel, 0);
+	buf_release(&rel);
+	return sc.unreadable;
+}
+
+struct tally {
+	const void	*key;
+	char		*name;
+	uintmax_t	 files, bytes;
+};
+
+struct estimate {
+	struct tally	*v;
+	size_t		 n;
+	uintmax_t	 files, bytes, skipped;
+};
+
+static struct tally *
+tally_of(struct estimate *e, const void *key, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->v[i].key == key)
+			return &e->v[i];
+	e->v = xreallocarray(e->v, e->n + 1, sizeof *e->v);
+	memset(&e->v[e->n], 0, sizeof e->v[e->n]);
+	e->v[e->n].key = key;
+	e->v[e->n].name = xstrdup(name);
+	return &e->v[e->n++];
+}
+
+static void
+estimate_entry(void *ctx, const char *rel, const struct stat *st,
+    const struct rule_decision *dec)
+{
+	struct estimate	*e = ctx;
+	struct tally	*t;
+	char		*name;
+
+	(void)rel;
+	if (!dec->included) {
+		e->skipped++;
+		return;
+	}
+	name = xasprintf("%s/%s", dec->by->pack->name, dec->by->component->name);
+	t = tally_of(e, dec->by->component, name);
+	free(name);
+	t->files++;
+	e->files++;
+	if (S_ISREG(st->st_mode)) {
+		t->bytes += (uintmax_t)st->st_size;
+		e->bytes += (uintmax_t)st->st_size;
+	}
+}
+
+static const char *
+human(uintmax_t bytes, char buf[32])
+{
+	const char	*units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double		 v = (double)bytes;
+	int		 u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	return buf;
+}
+
+int
+state_estimate(const char *root, const char *const *packs, size_t npacks, int all)
+{
+	struct mig_users	us;
+	struct ruleset		rs;
+	struct estimate		total, per_user;
+	struct diag		d;
+	char			h[32];
+	size_t			i, unreadable;
+	int			r = 0;
+
+	diag_init(&d);
+	memset(&total, 0, sizeof total);
+	if (users_load(root, all, &us, &d) == -1 || rules_load(&rs, packs, npacks, &d) == -1) {
+		diag_print(&d, stderr, DIAG_TEXT);
+		diag_release(&d);
+		users_release(&us);
+		rules_release(&rs);
+		return 2;
+	}
+	diag_print(&d, stderr, DIAG_TEXT);
+	printf("%-24s %10s %12s %10s\n", "user", "files", "bytes", "left out");
+	for (i = 0; i < us.n; i++) {
+		size_t j;
+
+		memset(&per_user, 0, sizeof per_user);
+		unreadable = scan_user(root, &us.v[i], &rs, estimate_entry, &per_user);
+		printf("%-24s %10ju %12s %10ju%s\n", us.v[i].name, per_user.files,
+		    human(per_user.bytes, h), per_user.skipped,
+		    unreadable ? "  (some folders could not be read)" : "");
+		for (j = 0; j < per_user.n; j++) {
+			struct tally *t = tally_of(&total, per_user.v[j].key, per_user.v[j].name);
+
+			t->files += per_user.v[j].files;
+			t->bytes += per_user.v[j].bytes;
+			free(per_user.v[j].name);
+		}
+		total.files += per_user.files;
+		total.bytes += per_user.bytes;
+		total.skipped += per_user.skipped;
+		free(per_user.v);
+	}
+	printf("\n%-40s %10s %12s\n", "rule pack/component", "files", "bytes");
+	for (i = 0; i < total.n; i++) {
+		printf("%-40s %10ju %12s\n", total.v[i].name, total.v[i].files,
+		    human(total.v[i].bytes, h));
+		free(total.v[i].name);
+	}
+	printf("\ntotal: %ju files, %s in %zu users; %ju files left out by the rules\n",
+	    total.files, human(total.bytes, h), us.n, total.skipped);
+	free(total.v);
+	users_release(&us);
+	rules_release(&rs);
+	diag_release(&d);
+	return r;
+}
+
+int
+state_explain(const char *root, const char *path, const char *const *packs,
+    size_t npacks)
+{
+	struct mig_users	 us;
+	struct ruleset		 rs;
+	struct diag		 d;
+	const struct mig_user	*u;
+	const char		*rel;
+	char			*why;
+
+	diag_init(&d);
+	if (users_load(root, 1, &us, &d) == -1 || rules_load(&rs, packs, npacks, &d) == -1) {
+		diag_print(&d, stderr, DIAG_TEXT);
+		diag_release(&d);
+		users_release(&us);
+		rules_release(&rs);
+		return 2;
+	}
+	if ((u = users_owner(&us, path, &rel)) == NULL)
+		printf("%s: not captured: it is in no user's home (tsi captures "
+		    "what is in users' homes)\n", path);
+	else if (*rel == '\0')
+		printf("%s: the home of user '%s'; what in it travels is decided "
+		    "file by file\n", path, u->name);
+	else {
+		why = rules_explain(&rs, rel);
+		printf("%s (user '%s', ~/%s): %s\n", path, u->name, rel, why);
+		if (u->uid < 1000 || strcmp(u->name, "nobody") == 0)
+			printf("  note: '%s' is a system account (uid %u): it is left "
+			    "out unless all users are captured\n", u->name,
+			    (unsigned)u->uid);
+		free(why);
+	}
+	users_release(&us);
+	rules_release(&rs);
+	diag_release(&d);
+	return 0;
+}
