@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "../migrate/migrate.h"
@@ -12,8 +13,12 @@ is_rule_pack(const char *path)
 {
 	struct diag	 d;
 	struct node	*root;
+	struct stat	 st;
 	int		 r;
 
+	/* a pipe can be read once: only regular files are looked at twice */
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return 0;
 	diag_init(&d);
 	root = yaml_load_file(path, &yaml_sequence_limits, &d);
 	r = root != NULL && node_get(root, "steps") == NULL &&
