@@ -52,7 +52,7 @@ test: $(TSI) $(BUILD)/unit-tests
 	    sh tests/lib/run-all.sh
 
 san:
-	$(MAKE) SAN=1 test
+	@$(MAKE) --no-print-directory SAN=1 test
 
 valgrind: all $(BUILD)/unit-tests
 	@TSI=$(abspath $(TSI)) UNIT=$(abspath $(BUILD)/unit-tests) \
