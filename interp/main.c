@@ -3,6 +3,7 @@
  * the engine (engine.h) and the commands of cli.h.
  */
 #include <getopt.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,9 @@
 #include "cli.h"
 #include "engine.h"
 #include "../migrate/migrate.h"
+#include "../store/store.h"
+
+#define DEFAULT_IDENTITY_DIR	"/var/lib/tsi/identity"
 #include "version.h"
 
 struct command {
@@ -35,6 +39,7 @@ static const char tsi_usage[] =
 "  steps           list step types and their parameters\n"
 "  schema          print the JSON Schema of sequence files\n"
 "  state           user state: explain and estimate (capture and restore to come)\n"
+"  identity        this computer's keys for user-state stores\n"
 "\n"
 "exit codes of run and resume: 0 succeeded, 1 failed, 2 invalid input or\n"
 "usage (nothing ran), 3 stopped for a restart (`tsi resume` goes on).\n"
@@ -98,7 +103,7 @@ add_cli_var(struct run_opts *o, const char *arg)
 enum {
 	OPT_VAR = 256, OPT_VARS_FILE, OPT_STATE_DIR, OPT_LOG_DIR, OPT_DRY_RUN,
 	OPT_REBOOT, OPT_ROOT, OPT_FORCE, OPT_FORMAT, OPT_JSON, OPT_HELP,
-	OPT_EXTENSION, OPT_RULES, OPT_ALL,
+	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME,
 };
 
 static const struct option all_options[] = {
@@ -116,6 +121,8 @@ static const struct option all_options[] = {
 	{ "extension", required_argument, NULL, OPT_EXTENSION },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -126,6 +133,8 @@ struct parsed {
 	const char		*rules[64];
 	int			 nrules;
 	int			 all;
+	const char		*dir;
+	const char		*name;
 	enum diag_format	 format;
 	int			 json;
 	int			 help;
@@ -171,6 +180,8 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_FORCE:		p->run.force = 1; break;
 		case OPT_JSON:		p->json = 1; break;
 		case OPT_ALL:		p->all = 1; break;
+		case OPT_DIR:		p->dir = optarg; break;
+		case OPT_NAME:		p->name = optarg; break;
 		case OPT_RULES:
 			if (p->nrules == 64) {
 				usage_error(c, "at most 64 rule packs%s", "");
@@ -374,6 +385,57 @@ cmd_schema(int argc, char **argv)
 	return cmd_describe("schema", argc, argv, allowed, print_schema_any);
 }
 
+/* tsi identity init|show */
+static int
+cmd_identity(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_DIR, OPT_NAME, 0 };
+	const struct command	*c = find_command("identity");
+	const char		*sub = argc > 1 ? argv[1] : NULL, *dir;
+	struct parsed		 p;
+	struct identity		 id;
+	char			 host[65] = "computer", *err = NULL, *line;
+	int			 i, r = EXIT_OK;
+
+	if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return sub ? show_help(c) : usage_error(c, "identity needs a subcommand%s", "");
+	if (strcmp(sub, "init") != 0 && strcmp(sub, "show") != 0)
+		return usage_error(c, "unknown identity subcommand '%s'", sub);
+	if ((i = parse_options(c, argc - 1, argv + 1, allowed, &p)) == -1)
+		return EXIT_USAGE;
+	if (p.help)
+		return show_help(c);
+	if (i != argc - 1)
+		return usage_error(c, "unexpected operand '%s'", argv[i + 1]);
+	dir = p.dir ? p.dir : DEFAULT_IDENTITY_DIR;
+	if (strcmp(sub, "init") == 0) {
+		gethostname(host, sizeof host - 1);
+		if (identity_init(dir, p.name ? p.name : host, &err) == -1) {
+			fprintf(stderr, "tsi: error: %s\n", err);
+			free(err);
+			return EXIT_USAGE;
+		}
+		printf("tsi: made the identity in '%s'; its public half is %s/identity.pub\n",
+		    dir, dir);
+	}
+	if (identity_load(dir, &id, &err) == -1) {
+		fprintf(stderr, "tsi: error: %s\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	line = xasprintf("%s/identity.pub", dir);
+	if (read_file(line, 16384, &err, NULL) == 0) {
+		fputs(err, stdout);
+		free(err);
+	} else {
+		fprintf(stderr, "tsi: error: cannot read '%s'\n", line);
+		r = EXIT_USAGE;
+	}
+	free(line);
+	identity_wipe(&id);
+	return r;
+}
+
 /* tsi state SUBCOMMAND: the user-state commands that exist so far. */
 static int
 cmd_state(int argc, char **argv)
@@ -460,6 +522,17 @@ static const struct command commands[] = {
 	  "                default: documents, shell, desktop, browsers, editors, mail.\n"
 	  "                The exclusions pack always applies.\n"
 	  "  --all         system accounts too (uid below 1000, nobody)\n" },
+	{ "identity", cmd_identity,
+	  "tsi identity init [--dir DIR] [--name NAME]\n"
+	  "       tsi identity show [--dir DIR]",
+	  "This computer's identity: an X25519 key pair that user-state stores are\n"
+	  "encrypted to, and a P-256 key pair for the State Migration Point's protocol.\n"
+	  "\n"
+	  "  init          make the keys in DIR (0700; identity.key 0600) and print the\n"
+	  "                public line (DIR/identity.pub); never replaces an identity\n"
+	  "  show          print the public line\n"
+	  "  --dir DIR     default " DEFAULT_IDENTITY_DIR "\n"
+	  "  --name NAME   default: the host name\n" },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

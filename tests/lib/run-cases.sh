@@ -4,6 +4,7 @@ set -u
 : "${TSI_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${TSI:=$TSI_TOP/tsi}"
 : "${TSI_WRAP:=}"
+export TSI TSI_TOP TSI_WRAP
 root=$(mktemp -d "${TMPDIR:-/tmp}/tsi-cases.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 failed=0

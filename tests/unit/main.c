@@ -7,7 +7,8 @@
 int unit_failures;
 
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
-    json_tests[], util_tests[], compile_tests[], rules_tests[];
+    json_tests[], util_tests[], compile_tests[], rules_tests[],
+    store_tests[];
 
 static const struct {
 	const char		*file;
@@ -20,6 +21,7 @@ static const struct {
 	{ "util", util_tests },
 	{ "compile", compile_tests },
 	{ "rules", rules_tests },
+	{ "store", store_tests },
 };
 
 int
