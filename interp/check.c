@@ -22,7 +22,7 @@ struct ref_ctx {
 static void
 names_add(struct names *ns, const char *name)
 {
-	vars_set(&ns->set, name, "1", VAR_ENGINE);
+	vars_set(&ns->set, name, "1", VAR_ENGINE | VAR_UNBOUNDED);
 }
 
 static int

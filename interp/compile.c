@@ -13,6 +13,7 @@
 #include "../steps/steps.h"
 
 #define INCLUDE_DEPTH_MAX	16
+#define NODES_MAX		100000	/* steps and groups, includes counted in */
 #define NAME_MAX_LEN		256
 #define DESCRIPTION_MAX_LEN	4096
 
@@ -39,6 +40,7 @@ struct compiler {
 	size_t			 alloc;
 	mbedtls_sha256_context	 sha;
 	int			 hash;		/* SEQ_HASH: feed the files to sha */
+	int			 too_many;	/* NODES_MAX reported */
 };
 
 static int compile_steps(struct compiler *, const struct node *, int parent,
@@ -200,10 +202,16 @@ compile_vars_map(struct diag *d, const struct node *map, struct seq_var **out,
 int
 vars_file_load(const char *path, struct seq_var **out, size_t *n, struct diag *d)
 {
-	struct node	*root = yaml_load_file(path, &yaml_sequence_limits, d);
+	struct node	*root;
+	const char	*why = untrusted_file(path);
 	int		 r;
 
-	if (root == NULL)
+	if (why != NULL) {
+		struct loc l = { source_name(path), 0, 0 };
+
+		return diag_error(d, &l, "refusing '%s': %s", path, why);
+	}
+	if ((root = yaml_load_file(path, &yaml_sequence_limits, d)) == NULL)
 		return -1;
 	r = compile_vars_map(d, root, out, n);
 	node_free(root);
@@ -463,6 +471,14 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 	if (n->kind != NODE_MAP)
 		return diag_error(c->d, &n->loc, "a step is a mapping with 'name' and "
 		    "'type' (or 'steps' for a group), not %s", node_kind_name(n));
+	if (c->seq->n >= NODES_MAX) {
+		/* run_sequence can multiply a small file: say it once */
+		if (!c->too_many)
+			diag_error(c->d, &n->loc, "the sequence has more than %d steps "
+			    "and groups (run_sequence included)", NODES_MAX);
+		c->too_many = 1;
+		return -1;
+	}
 	if (check_keys(c->d, n, "a step", node_keys, ARRAY_SIZE(node_keys)) == -1)
 		r = -1;
 	steps = node_get(n, "steps");
@@ -523,14 +539,11 @@ compile_steps(struct compiler *c, const struct node *steps, int parent, int dept
 static int
 check_trusted(struct compiler *c, const char *path, const struct loc *from)
 {
-	struct stat	st;
-	struct loc	l = { source_name(path), 0, 0 };
+	struct loc	 l = { source_name(path), 0, 0 };
+	const char	*why = untrusted_file(path);
 
-	if (geteuid() != 0 || stat(path, &st) == -1)
-		return 0;
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return diag_error(c->d, from ? from : &l, "refusing '%s': it is "
-		    "writable by group or others, and tsi runs it as root", path);
+	if (why != NULL)
+		return diag_error(c->d, from ? from : &l, "refusing '%s': %s", path, why);
 	return 0;
 }
 

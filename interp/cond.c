@@ -432,6 +432,22 @@ eval_variable(const struct cond *c, const struct cond_env *env, struct buf *why)
 	return r;
 }
 
+/* A path with a ".." component could leave --root. */
+static int
+leaves_root(const struct cond_env *env, const char *path)
+{
+	const char	*p = path;
+
+	if (env->root == NULL || strcmp(env->root, "/") == 0)
+		return 0;
+	while ((p = strstr(p, "..")) != NULL) {
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+		p += 2;
+	}
+	return 0;
+}
+
 static int
 eval_path(const struct cond *c, const struct cond_env *env, struct buf *why)
 {
@@ -439,7 +455,8 @@ eval_path(const struct cond *c, const struct cond_env *env, struct buf *why)
 	char		*path = expand_or_copy(env, c->value), *full = rooted(env, path);
 	int		 folder = c->kind == COND_FOLDER_EXISTS, r;
 
-	r = stat(full, &st) == 0 && (folder ? S_ISDIR(st.st_mode) : !S_ISDIR(st.st_mode));
+	r = !leaves_root(env, path) && stat(full, &st) == 0 &&
+	    (folder ? S_ISDIR(st.st_mode) : !S_ISDIR(st.st_mode));
 	if (why)
 		buf_addf(why, "%s '%s' %s", folder ? "folder" : "file", path,
 		    r ? "exists" : "does not exist");

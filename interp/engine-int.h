@@ -28,6 +28,7 @@ struct engine {
 	char			*reboot_command;
 	char			*journal_path;
 	int			 journal_fd;		/* the log, open for appends */
+	int			 journal_failed;	/* a write failed: keep what is there */
 	size_t			 journal_size;
 	char			 run_id[40];
 	char			 started[32];

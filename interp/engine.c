@@ -2,6 +2,8 @@
 #include "engine-int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,40 @@
 #include <unistd.h>
 
 volatile sig_atomic_t engine_stop_signal;
+int engine_stop_fd = -1;
+static int stop_pipe_w = -1;
+
+static void
+on_stop_signal(int sig)
+{
+	int	saved = errno;
+	char	c = (char)sig;
+
+	engine_stop_signal = 1;
+	if (stop_pipe_w >= 0 && write(stop_pipe_w, &c, 1) == -1)
+		(void)0;	/* full pipe: the flag is set anyway */
+	errno = saved;
+}
+
+void
+engine_catch_signals(void)
+{
+	struct sigaction	sa;
+	int			fds[2];
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+		engine_stop_fd = fds[0];
+		stop_pipe_w = fds[1];
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;		/* no SA_RESTART: poll must wake */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
 
 const char *const engine_builtin_vars[] = {
 	"_SMSTSCurrentActionName",
@@ -31,7 +67,10 @@ struct step_ctx {
 	int			 timed_out;
 	int			 restart;
 	int64_t			 last_progress;
+	size_t			 output_bytes;	/* logged so far, for the cap */
 };
+
+#define STEP_OUTPUT_LOG_MAX	(16u * 1024 * 1024)
 
 static struct json *log_step_event(struct engine *, const char *, const struct tnode *);
 
@@ -73,9 +112,20 @@ step_log(struct step_ctx *ctx, enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A command's output goes to the log, up to a cap a step: a chatty or
+ * runaway command must not fill the disk the log is on. */
 void
 step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t len)
 {
+	if (ctx->output_bytes > STEP_OUTPUT_LOG_MAX)
+		return;
+	ctx->output_bytes += len + 40;	/* with the timestamp and level a line gets */
+	if (ctx->output_bytes > STEP_OUTPUT_LOG_MAX) {
+		runlog_msg(&ctx->e->log, LOG_WARN, "step '%s' wrote more than %u MiB: "
+		    "the rest of its output is not logged", ctx->t->name,
+		    STEP_OUTPUT_LOG_MAX >> 20);
+		return;
+	}
 	runlog_output(&ctx->e->log, stream, line, len);
 }
 
@@ -250,11 +300,11 @@ call_handler(struct engine *e, struct step_ctx *ctx)
 static int
 sleep_interruptible(int seconds)
 {
-	struct timespec	ts = { seconds, 0 };
+	int64_t		until = now_ms() + (int64_t)seconds * 1000, left;
+	struct pollfd	pfd = { engine_stop_fd, POLLIN, 0 };
 
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		if (engine_stop_signal)
-			return -1;
+	while (!engine_stop_signal && (left = until - now_ms()) > 0)
+		poll(&pfd, engine_stop_fd >= 0 ? 1 : 0, left > 1000000 ? 1000000 : (int)left);
 	return engine_stop_signal ? -1 : 0;
 }
 
@@ -462,6 +512,7 @@ engine_loop(struct engine *e, int *stack, int nstack)
 			return engine_finish(e, 1);
 		case OUT_ABORT:
 			e->failed = 1;
+			e->journal_failed = 1;
 			return engine_finish(e, 0);
 		case OUT_OK:
 			e->ip = retry_same ? t->index : t->index + 1;

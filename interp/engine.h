@@ -47,8 +47,12 @@ int	engine_resume(const struct run_opts *);
 /* Drops an unfinished run's journal. */
 int	engine_discard(const struct run_opts *);
 
-/* Set by SIGINT/SIGTERM while a run is going on. */
+/* Set by SIGINT, SIGTERM and SIGHUP while a run is going on; the signal
+ * handler also writes to the self-pipe whose read end is engine_stop_fd
+ * (-1 until engine_catch_signals), so that poll() cannot miss it. */
 extern volatile sig_atomic_t engine_stop_signal;
+extern int engine_stop_fd;
+void	engine_catch_signals(void);
 
 /* journal.c */
 struct engine;

@@ -26,7 +26,8 @@
 
 #define JOURNAL_VERSION		2
 #define JOURNAL_COMPACT_MIN	(1024 * 1024)	/* rewrite the log past this size... */
-#define JOURNAL_COMPACT_RATIO	16		/* ...and this many states */
+#define JOURNAL_COMPACT_RATIO	16		/* ...and this many states, */
+#define JOURNAL_COMPACT_MAX	(32u << 20)	/* or before it passes this */
 
 /* One state as one line of compact JSON. */
 static void
@@ -96,16 +97,42 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Where the last complete line ends: a torn tail (a power cut in the
+ * middle of an append) is cut off, or the next append would be glued to
+ * it and lost with it. */
+static off_t
+complete_size(int fd, off_t size)
+{
+	char	buf[4096];
+	off_t	end = size, at;
+	ssize_t	n, i;
+
+	while (end > 0) {
+		at = end > (off_t)sizeof buf ? end - (off_t)sizeof buf : 0;
+		if ((n = pread(fd, buf, (size_t)(end - at), at)) <= 0)
+			return size;
+		for (i = n - 1; i >= 0; i--)
+			if (buf[i] == '\n')
+				return at + i + 1;
+		end = at;
+	}
+	return 0;
+}
+
 static int
 open_log(struct engine *e)
 {
 	struct stat	st;
+	off_t		keep;
 
-	e->journal_fd = open(e->journal_path, O_WRONLY | O_APPEND | O_CREAT |
+	e->journal_fd = open(e->journal_path, O_RDWR | O_APPEND | O_CREAT |
 	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (e->journal_fd == -1 || fstat(e->journal_fd, &st) == -1)
 		return -1;
-	e->journal_size = (size_t)st.st_size;
+	keep = complete_size(e->journal_fd, st.st_size);
+	if (keep < st.st_size && ftruncate(e->journal_fd, keep) == -1)
+		return -1;
+	e->journal_size = (size_t)keep;
 	return 0;
 }
 
@@ -117,7 +144,8 @@ journal_write(struct engine *e, const char *state)
 
 	journal_line(e, state, &b);
 	if (e->journal_fd >= 0 && e->journal_size > JOURNAL_COMPACT_MIN &&
-	    e->journal_size > JOURNAL_COMPACT_RATIO * b.len) {
+	    (e->journal_size > JOURNAL_COMPACT_RATIO * b.len ||
+	    e->journal_size + b.len > JOURNAL_COMPACT_MAX)) {
 		/* a fresh log holding only this state, swapped in atomically */
 		close(e->journal_fd);
 		e->journal_fd = -1;

@@ -22,9 +22,12 @@
 #include "lua-int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -36,6 +39,7 @@
 #define HTTP_BODY_DEFAULT	(1024 * 1024)
 #define HTTP_BODY_MAX		(16 * 1024 * 1024)
 #define ARGV_MAX		4096
+#define MAX_TIMEOUT_S		(30 * 86400)
 
 static struct step_ctx *
 need_ctx(lua_State *L, const char *what)
@@ -119,10 +123,13 @@ api_fail(lua_State *L)
 	const char	*msg = luaL_checkstring(L, 1);
 	lua_Integer	 code = luaL_optinteger(L, 2, STEP_RC_ERROR);
 
+	/* a failure is never a success code */
+	if (code == 0 || code == STEP_RC_RESTART || code < INT_MIN || code > INT_MAX)
+		code = STEP_RC_ERROR;
 	lua_newtable(L);
 	lua_pushstring(L, msg);
 	lua_setfield(L, -2, FAIL_KEY);
-	lua_pushinteger(L, code == 0 ? STEP_RC_ERROR : code);
+	lua_pushinteger(L, code);
 	lua_setfield(L, -2, "code");
 	return lua_error(L);
 }
@@ -135,46 +142,125 @@ api_restart(lua_State *L)
 	return 0;
 }
 
-/* Paths are relative to the sequence file's directory, as run_command's. */
-static char *
+/*
+ * C memory that a Lua error could otherwise leak: a to-be-closed userdata
+ * owns the pointer and frees it when the function returns or unwinds.
+ */
+static int
+cbox_close(lua_State *L)
+{
+	void	**p = lua_touserdata(L, 1);
+
+	free(*p);
+	*p = NULL;
+	return 0;
+}
+
+static void **
+cbox_new(lua_State *L)
+{
+	void	**p = lua_newuserdatauv(L, sizeof *p, 0);
+
+	*p = NULL;
+	if (luaL_newmetatable(L, "tsi.cbox")) {
+		lua_pushcfunction(L, cbox_close);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, cbox_close);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	lua_toclose(L, -1);
+	return p;
+}
+
+/* Paths are relative to the sequence file's directory, as run_command's;
+ * the result is a Lua string left on the stack. */
+static const char *
 resolve_path(lua_State *L, const char *path)
 {
-	return path_join(step_base_dir(need_ctx(L, "a file helper")), path);
+	const char	*base = step_base_dir(need_ctx(L, "a file helper"));
+
+	if (path[0] == '/')
+		return lua_pushstring(L, path);
+	return lua_pushfstring(L, "%s/%s", base, path);
+}
+
+/* The deadline of what a call starts: the sooner of the step's and the
+ * Lua call's, and of timeout seconds from now when given. */
+static int64_t
+call_deadline_ms(lua_State *L, lua_Integer timeout)
+{
+	struct lhost	*h = lhost_of(L);
+	int64_t		 d = step_deadline(h->ctx), now = now_ms();
+
+	if (h->deadline > 0 && (d == 0 || h->deadline < d))
+		d = h->deadline;
+	if (timeout > 0 && (d == 0 || now + timeout * 1000 < d))
+		d = now + timeout * 1000;
+	return d;
+}
+
+static lua_Integer
+opt_timeout(lua_State *L, int idx)
+{
+	lua_Integer	t = luaL_optinteger(L, idx, 0);
+
+	if (t < 0 || t > MAX_TIMEOUT_S)
+		luaL_error(L, "a timeout is from 0 to %d seconds", MAX_TIMEOUT_S);
+	return t;
 }
 
 static int
 api_read_file(lua_State *L)
 {
-	const char	*path = luaL_checkstring(L, 1);
+	const char	*path = luaL_checkstring(L, 1), *full;
 	lua_Integer	 max = luaL_optinteger(L, 2, FILE_READ_MAX);
-	char		*full, *data;
-	size_t		 len;
+	luaL_Buffer	 b;
+	struct stat	 st;
+	size_t		 got = 0;
+	ssize_t		 n;
+	char		*p;
+	int		 fd;
 
 	lhost_need(L, CAP_FS, "tsi.read_file");
 	if (max <= 0 || max > FILE_READ_MAX)
 		max = FILE_READ_MAX;
 	full = resolve_path(L, path);
-	if (read_file(full, (size_t)max, &data, &len) == -1) {
+	if (stat(full, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > max) {
 		lua_pushnil(L);
-		lua_pushfstring(L, "cannot read '%s': %s", full,
-		    errno == EFBIG ? "larger than the limit" : strerror(errno));
-		free(full);
+		lua_pushfstring(L, "cannot read '%s': %s", full, errno != 0 &&
+		    !S_ISREG(st.st_mode) ? strerror(errno) : !S_ISREG(st.st_mode) ?
+		    "not a regular file" : "larger than the limit");
 		return 2;
 	}
-	free(full);
-	lua_pushlstring(L, data, len);		/* may raise: memory budget */
-	free(data);
+	/* the buffer first (it may raise), then the file */
+	p = luaL_buffinitsize(L, &b, (size_t)st.st_size + 1);
+	if ((fd = open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "cannot read '%s': %s", full, strerror(errno));
+		return 2;
+	}
+	while (got < (size_t)st.st_size &&
+	    (n = read(fd, p + got, (size_t)st.st_size - got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	luaL_pushresultsize(&b, got);
 	return 1;
 }
 
 static int
 api_write_file(lua_State *L)
 {
-	const char	*path = luaL_checkstring(L, 1), *data;
+	const char	*path = luaL_checkstring(L, 1), *data, *full;
 	size_t		 len;
 	lua_Integer	 mode = 0644;
-	char		*full;
-	int		 r;
+	char		*dir;
+	int		 r, saved;
 
 	data = luaL_checklstring(L, 2, &len);
 	lhost_need(L, CAP_FS, "tsi.write_file");
@@ -184,23 +270,19 @@ api_write_file(lua_State *L)
 		lua_pop(L, 1);
 	}
 	full = resolve_path(L, path);
-	{
-		/* like an admin's install -D: missing parent folders are made */
-		char *dir = path_dirname(full);
-
-		mkdir_p(dir, 0755);
-		free(dir);
-	}
+	/* like an admin's install -D: missing parent folders are made */
+	dir = path_dirname(full);
+	mkdir_p(dir, 0755);
+	free(dir);
 	r = write_file_atomic(full, data, len, (int)mode);
+	saved = errno;
 	if (r == -1) {
 		lua_pushnil(L);
-		lua_pushfstring(L, "cannot write '%s': %s", full, strerror(errno));
-		free(full);
+		lua_pushfstring(L, "cannot write '%s': %s", full, strerror(saved));
 		return 2;
 	}
 	step_log(need_ctx(L, "tsi.write_file"), LOG_INFO, "wrote '%s' (%zu bytes)",
 	    full, len);
-	free(full);
 	lua_pushboolean(L, 1);
 	return 1;
 }
@@ -208,16 +290,12 @@ api_write_file(lua_State *L)
 static int
 api_exists(lua_State *L)
 {
-	const char	*path = luaL_checkstring(L, 1);
+	const char	*path = luaL_checkstring(L, 1), *full;
 	struct stat	 st;
-	char		*full;
-	int		 r;
 
 	lhost_need(L, CAP_FS, "tsi.exists");
 	full = resolve_path(L, path);
-	r = lstat(full, &st);
-	free(full);
-	if (r == -1)
+	if (lstat(full, &st) == -1)
 		lua_pushnil(L);
 	else if (S_ISREG(st.st_mode))
 		lua_pushliteral(L, "file");
@@ -228,24 +306,34 @@ api_exists(lua_State *L)
 	return 1;
 }
 
-/* A table of strings to a NULL-terminated array (strings owned by Lua). */
+/*
+ * A table of strings (numbers are converted) to a NULL-terminated array.
+ * Raw access only; every string is anchored in a table left on the stack,
+ * so the array stays valid while the function runs.
+ */
 static char **
-string_array(lua_State *L, int idx, const char *what, int allow_empty)
+string_array(lua_State *L, int idx, const char *what)
 {
 	lua_Integer	 n, i;
 	char		**v;
+	int		 anchor;
 
 	luaL_checktype(L, idx, LUA_TTABLE);
-	n = luaL_len(L, idx);
-	if (n > ARGV_MAX || (n == 0 && !allow_empty))
-		luaL_error(L, "%s: %s holds 1 to %d strings", "tsi.exec", what, ARGV_MAX);
-	v = lua_newuserdatauv(L, sizeof *v * (size_t)(n + 1), 0);	/* freed by GC */
+	n = (lua_Integer)lua_rawlen(L, idx);
+	if (n < 1 || n > ARGV_MAX)
+		luaL_error(L, "tsi.exec: %s holds 1 to %d strings", what, ARGV_MAX);
+	v = lua_newuserdatauv(L, sizeof *v * (size_t)(n + 1), 0);
+	lua_createtable(L, (int)n, 0);
+	anchor = lua_gettop(L);
 	for (i = 1; i <= n; i++) {
-		lua_geti(L, idx, i);
-		if (!lua_isstring(L, -1))
+		int t = lua_rawgeti(L, idx, i);
+
+		if (t != LUA_TSTRING && t != LUA_TNUMBER)
 			luaL_error(L, "tsi.exec: %s[%d] is not a string", what, (int)i);
+		lua_pushstring(L, lua_tostring(L, -1));
 		v[i - 1] = (char *)lua_tostring(L, -1);
-		lua_pop(L, 1);	/* still referenced by the table */
+		lua_rawseti(L, anchor, i);
+		lua_pop(L, 1);
 	}
 	v[n] = NULL;
 	return v;
@@ -263,60 +351,59 @@ api_exec(lua_State *L)
 	struct step_ctx		*ctx;
 	struct proc_opts	 po;
 	struct proc_result	 pr;
-	char			**argv, **env = NULL, *cwd, *line;
+	const char		*cwd, *cwdopt = NULL;
+	char			**argv, **env = NULL, *line;
+	void			**tail;
 	lua_Integer		 timeout = 0;
-	int64_t			 deadline;
-	int			 n = 0, r;
+	int			 n = 0, r, envtab = 0;
 
 	lhost_need(L, CAP_EXEC, "tsi.exec");
 	ctx = need_ctx(L, "tsi.exec");
-	argv = string_array(L, 1, "argv", 0);
-	memset(&po, 0, sizeof po);
-	cwd = xstrdup(step_base_dir(ctx));
-	if (lua_istable(L, 2)) {
+	if (!lua_isnoneornil(L, 2)) {		/* options before anything is made */
+		luaL_checktype(L, 2, LUA_TTABLE);
 		lua_getfield(L, 2, "cwd");
-		if (lua_isstring(L, -1)) {
-			free(cwd);
-			cwd = path_join(step_base_dir(ctx), lua_tostring(L, -1));
-		}
-		lua_pop(L, 1);
+		cwdopt = luaL_optstring(L, -1, NULL);
 		lua_getfield(L, 2, "timeout");
-		timeout = luaL_optinteger(L, -1, 0);
-		lua_pop(L, 1);
+		timeout = opt_timeout(L, -1);
 		lua_getfield(L, 2, "env");
-		if (lua_istable(L, -1)) {
-			env = lua_newuserdatauv(L, sizeof *env * 257, 0);
-			lua_pushnil(L);
-			while (n < 256 && lua_next(L, -3) != 0) {
-				if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1)) {
-					lua_pushfstring(L, "%s=%s", lua_tostring(L, -2),
-					    lua_tostring(L, -1));
-					env[n++] = (char *)lua_tostring(L, -1);
-					lua_insert(L, 3);	/* keep it alive */
-				}
-				lua_pop(L, 1);
-			}
-			env[n] = NULL;
-		}
+		if (lua_istable(L, -1))
+			envtab = lua_gettop(L);
 	}
-	deadline = step_deadline(ctx);
-	if (timeout > 0 && (deadline == 0 || now_ms() + timeout * 1000 < deadline))
-		deadline = now_ms() + timeout * 1000;
+	argv = string_array(L, 1, "argv");
+	if (envtab != 0) {
+		env = lua_newuserdatauv(L, sizeof *env * 257, 0);
+		lua_createtable(L, 256, 0);
+		lua_pushnil(L);
+		while (n < 256 && lua_next(L, envtab) != 0) {
+			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+				env[n] = (char *)lua_pushfstring(L, "%s=%s", lua_tostring(L, -2),
+				    lua_tostring(L, -1));
+				lua_rawseti(L, -4, ++n);	/* anchored */
+			}
+			lua_pop(L, 1);
+		}
+		env[n] = NULL;
+	}
+	cwd = step_base_dir(ctx);
+	if (cwdopt != NULL)
+		cwd = resolve_path(L, cwdopt);
+	tail = cbox_new(L);
 	line = proc_argv_string(argv);
 	step_log(ctx, LOG_INFO, "tsi.exec: %s", line);
 	free(line);
+	memset(&po, 0, sizeof po);
 	po.argv = argv;
 	po.cwd = cwd;
 	po.env_add = env;
-	po.deadline = deadline;
+	po.deadline = call_deadline_ms(L, timeout);
 	po.on_line = exec_line;
 	po.ctx = ctx;
 	po.tail_max = EXEC_OUTPUT_MAX;
 	po.stop = &engine_stop_signal;
+	po.stop_fd = engine_stop_fd;
 	r = proc_run(&po, &pr);
-	free(cwd);
+	*tail = pr.tail;
 	if (r == -1) {
-		free(pr.tail);
 		lua_pushnil(L);
 		lua_pushfstring(L, "cannot run '%s': %s", argv[0],
 		    strerror(pr.exec_errno ? pr.exec_errno : errno));
@@ -331,7 +418,6 @@ api_exec(lua_State *L)
 	lua_setfield(L, -2, "timed_out");
 	lua_pushinteger(L, pr.signal);
 	lua_setfield(L, -2, "signal");
-	free(pr.tail);
 	return 1;
 }
 
@@ -343,64 +429,98 @@ http_body_write(char *p, size_t size, size_t n, void *ud)
 	return buf_add(ud, p, n) == -1 ? 0 : n;
 }
 
+/* A stop signal ends a transfer too. */
+static int
+http_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)ud; (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return engine_stop_signal ? 1 : 0;
+}
+
 /* tsi.http{url, method, headers, body, timeout, max_bytes} */
 static int
 api_http(lua_State *L)
 {
+	struct lhost		*h = lhost_of(L);
 	struct step_ctx		*ctx;
 	struct curl_slist	*hdrs = NULL;
 	struct buf		 body;
 	CURL			*c;
 	CURLcode		 res;
-	const char		*url, *method = "GET", *reqbody = NULL;
+	const char		*url, *method, *reqbody = NULL;
 	size_t			 reqlen = 0;
-	lua_Integer		 timeout = 30, max = HTTP_BODY_DEFAULT;
+	lua_Integer		 timeout, max, i, nh = 0;
+	int64_t			 deadline, left;
 	long			 status = 0;
+	void			**box;
 	char			 err[CURL_ERROR_SIZE] = "";
+	int			 hdrtab, ok;
 
 	lhost_need(L, CAP_NET, "tsi.http");
 	ctx = need_ctx(L, "tsi.http");
+	/* everything from Lua first: nothing below may raise while curl holds memory */
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "url");
 	url = luaL_checkstring(L, -1);
 	lua_getfield(L, 1, "method");
 	method = luaL_optstring(L, -1, "GET");
 	lua_getfield(L, 1, "body");
-	if (lua_isstring(L, -1))
+	if (lua_type(L, -1) == LUA_TSTRING)
 		reqbody = lua_tolstring(L, -1, &reqlen);
 	lua_getfield(L, 1, "timeout");
-	timeout = luaL_optinteger(L, -1, 30);
+	timeout = opt_timeout(L, -1);
+	if (timeout == 0)
+		timeout = 30;
 	lua_getfield(L, 1, "max_bytes");
 	max = luaL_optinteger(L, -1, HTTP_BODY_DEFAULT);
 	if (max <= 0 || max > HTTP_BODY_MAX)
 		max = HTTP_BODY_MAX;
-	if (timeout <= 0 || timeout > 3600)
-		timeout = 30;
-	if ((c = curl_easy_init()) == NULL)
-		return luaL_error(L, "tsi.http: cannot start libcurl");
+	if ((size_t)max > (h->limit > h->used ? h->limit - h->used : 0) / 2)
+		return luaL_error(L, "tsi.http: max_bytes %I would pass the step's "
+		    "memory limit", max);
+	lua_createtable(L, 16, 0);
+	hdrtab = lua_gettop(L);
 	lua_getfield(L, 1, "headers");
 	if (lua_istable(L, -1)) {
 		lua_pushnil(L);
-		while (lua_next(L, -2) != 0) {
-			if (lua_type(L, -2) == LUA_TSTRING && lua_isstring(L, -1)) {
-				char *h = xasprintf("%s: %s", lua_tostring(L, -2),
+		while (nh < 100 && lua_next(L, -2) != 0) {
+			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+				lua_pushfstring(L, "%s: %s", lua_tostring(L, -2),
 				    lua_tostring(L, -1));
-
-				hdrs = curl_slist_append(hdrs, h);
-				free(h);
+				lua_rawseti(L, hdrtab, ++nh);
 			}
 			lua_pop(L, 1);
 		}
 	}
+	box = cbox_new(L);
+	deadline = call_deadline_ms(L, timeout);
+	left = deadline - now_ms();
+	if (left <= 0)
+		return luaL_error(L, "tsi.http: the step's time is up");
+	if ((c = curl_easy_init()) == NULL)
+		return luaL_error(L, "tsi.http: cannot start libcurl");
+	for (i = 1; i <= nh; i++) {
+		lua_rawgeti(L, hdrtab, i);
+		hdrs = curl_slist_append(hdrs, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
 	buf_init(&body, (size_t)max);
+	/* https stays https across redirects; only http and https at all */
+	ok = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	    strncmp(url, "https:", 6) == 0 ? "https" : "http,https") == CURLE_OK;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 	if (reqbody != NULL) {
@@ -409,18 +529,21 @@ api_http(lua_State *L)
 	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_body_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	step_log(ctx, LOG_INFO, "tsi.http: %s %s", method, url);
-	res = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	res = ok ? CURLE_OK : CURLE_UNSUPPORTED_PROTOCOL;
+	if (ok) {
+		step_log(ctx, LOG_INFO, "tsi.http: %s %s", method, url);
+		res = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	}
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdrs);
+	*box = body.data;	/* freed by the box, whatever happens next */
 	if (res != CURLE_OK) {
-		int too_big = res == CURLE_WRITE_ERROR;
-
-		buf_release(&body);
 		lua_pushnil(L);
-		if (too_big)
-			lua_pushfstring(L, "the response is larger than %d bytes", (int)max);
+		if (res == CURLE_WRITE_ERROR)
+			lua_pushfstring(L, "the response is larger than %I bytes", max);
+		else if (res == CURLE_ABORTED_BY_CALLBACK)
+			lua_pushliteral(L, "stopped by a signal");
 		else
 			lua_pushfstring(L, "%s: %s", url, err[0] ? err : curl_easy_strerror(res));
 		return 2;
@@ -430,7 +553,6 @@ api_http(lua_State *L)
 	lua_setfield(L, -2, "status");
 	lua_pushlstring(L, body.data ? body.data : "", body.len);
 	lua_setfield(L, -2, "body");
-	buf_release(&body);
 	return 1;
 }
 

@@ -35,6 +35,7 @@ struct ext_file {
 	int			 caps;
 	struct ext_step		*steps[EXT_STEPS_MAX];
 	size_t			 nsteps;
+	struct ext_step		*pending;	/* being registered; kept on success */
 };
 
 static const struct lua_limits load_limits = {
@@ -68,6 +69,8 @@ ext_file_free(struct ext_file *f)
 
 	for (i = 0; i < f->nsteps; i++)
 		ext_step_free(f->steps[i]);
+	if (f->pending != NULL)
+		ext_step_free(f->pending);
 	lhost_free(f->host);
 	free(f->path);
 	free(f->real);
@@ -282,6 +285,9 @@ lua_register_step(lua_State *L)
 	const char	*name, *summary, *c;
 	size_t		 n = 0, i;
 
+	if (h->mode != LH_LOAD || f == NULL)
+		return luaL_error(L, "tsi.register_step is only allowed while an "
+		    "extension file loads");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
 	check_fields(L, 1, fields, "the step");
@@ -302,9 +308,12 @@ lua_register_step(lua_State *L)
 		return luaL_error(L, "tsi.register_step: at most %d steps a file",
 		    EXT_STEPS_MAX);
 	summary = opt_string(L, 1, "summary", "");
-	es = xcalloc(1, sizeof *es);
+	/* owned by the file as pending: an error below (which may be caught
+	 * with pcall) leaves no half-built type behind */
+	if (f->pending != NULL)
+		ext_step_free(f->pending);
+	es = f->pending = xcalloc(1, sizeof *es);
 	es->file = f;
-	f->steps[f->nsteps++] = es;	/* owned by the file from here on */
 	es->type.name = keep(es, name);
 	es->type.summary = keep(es, summary ? summary : "");
 	es->type.flags = STEP_LUA;
@@ -335,6 +344,8 @@ lua_register_step(lua_State *L)
 	lua_pop(L, 1);
 	take_function(L, 1, "run", &es->run_ref, 1);
 	take_function(L, 1, "plan", &es->plan_ref, 0);
+	f->steps[f->nsteps++] = es;
+	f->pending = NULL;
 	return 0;
 }
 
@@ -357,12 +368,12 @@ read_capabilities(struct ext_file *f, struct diag *d, const struct loc *at)
 		return diag_error(d, at, "'capabilities' is a list of \"exec\", \"fs\" "
 		    "and \"net\"");
 	}
-	n = luaL_len(L, -1);
+	n = (lua_Integer)lua_rawlen(L, -1);
 	for (i = 1; i <= n && n <= 16; i++) {
 		const char *s;
 
-		lua_geti(L, -1, i);
-		s = lua_tostring(L, -1);
+		lua_rawgeti(L, -1, i);
+		s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		if (s != NULL && strcmp(s, "exec") == 0)
 			f->caps |= CAP_EXEC;
 		else if (s != NULL && strcmp(s, "fs") == 0)
@@ -416,6 +427,11 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 			free(real);
 			return 0;	/* listed twice: once is enough */
 		}
+	if (untrusted_file(path) != NULL) {
+		free(real);
+		return diag_error(d, from ? from : &at, "refusing extension '%s': %s",
+		    path, untrusted_file(path));
+	}
 	if (read_file(path, EXT_FILE_MAX, &text, &len) == -1) {
 		free(real);
 		return diag_error(d, from ? from : &at, "cannot read extension '%s': %s",
@@ -456,6 +472,11 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 		return r;
 	}
 	f->host->mode = LH_RUN;
+	f->host->baseline = f->host->used;	/* step calls add to what loading made */
+	if (f->pending != NULL) {		/* a register_step that failed under pcall */
+		ext_step_free(f->pending);
+		f->pending = NULL;
+	}
 	if (read_capabilities(f, d, &at) == -1)
 		r = -1;
 	if (f->nsteps == 0)
@@ -650,6 +671,58 @@ push_params(lua_State *L, const struct step_args *a)
 	}
 }
 
+struct call {
+	struct step_ctx		*ctx;
+	const struct step_args	*args;
+	int			 ref;
+	int			 plan;
+};
+
+/* A plan's result as one string of lines, read raw (no metamethods). */
+static void
+plan_to_string(lua_State *L)
+{
+	luaL_Buffer	b;
+	lua_Integer	i, n;
+	int		t = lua_gettop(L);
+
+	if (lua_type(L, -1) == LUA_TSTRING)
+		return;
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_pushnil(L);
+		return;
+	}
+	n = (lua_Integer)lua_rawlen(L, -1);
+	luaL_buffinit(L, &b);
+	for (i = 1; i <= n && i <= 1000; i++) {
+		lua_rawgeti(L, t, i);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			luaL_addvalue(&b);
+			luaL_addchar(&b, '\n');
+		} else
+			lua_pop(L, 1);
+	}
+	luaL_pushresult(&b);
+	lua_remove(L, -2);
+}
+
+/* Everything that touches the state runs here, inside the protected call:
+ * building ctx and params can raise (memory), and so can a plan's table. */
+static int
+call_trampoline(lua_State *L)
+{
+	struct call	*c = lua_touserdata(L, 1);
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->ref);
+	lua_push_ctx(L, c->ctx);
+	push_params(L, c->args);
+	lua_call(L, 2, 1);
+	if (c->plan)
+		plan_to_string(L);
+	return 1;
+}
+
 static int
 call_step(struct step_ctx *ctx, const struct step_args *a, int plan)
 {
@@ -658,9 +731,10 @@ call_step(struct step_ctx *ctx, const struct step_args *a, int plan)
 	struct lhost		*h = es->file->host;
 	lua_State		*L = h->L;
 	struct lua_limits	 lim;
+	struct call		 c = { ctx, a, plan ? es->plan_ref : es->run_ref, plan };
 	int64_t			 deadline;
-	char			*msg = NULL;
-	int			 st, code, rc = 0, ref = plan ? es->plan_ref : es->run_ref;
+	char			*msg = NULL, *lines, *line, *save;
+	int			 st, code, rc = 0;
 
 	lua_step_limits(ctx, &lim);
 	deadline = step_deadline(ctx);
@@ -668,32 +742,20 @@ call_step(struct step_ctx *ctx, const struct step_args *a, int plan)
 		deadline = now_ms() + (int64_t)lim.seconds * 1000;
 	h->mode = plan ? LH_PLAN : LH_RUN;
 	h->ctx = ctx;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	lua_push_ctx(L, ctx);
-	push_params(L, a);
-	st = lhost_call(h, 2, &lim, deadline, &msg, &code);
-	if (st != LUA_OK) {
-		step_log(ctx, LOG_ERROR, "%s (in step '%s' at %s:%d:%d)", msg, t->name,
-		    t->loc.file, t->loc.line, t->loc.col);
-		rc = code;
-	} else if (plan) {
-		if (lua_type(L, -1) == LUA_TSTRING)
-			step_plan(ctx, "%s", lua_tostring(L, -1));
-		else if (lua_type(L, -1) == LUA_TTABLE) {
-			lua_Integer i, n = luaL_len(L, -1);
-
-			for (i = 1; i <= n && i <= 1000; i++) {
-				lua_geti(L, -1, i);
-				if (lua_isstring(L, -1))
-					step_plan(ctx, "%s", lua_tostring(L, -1));
-				lua_pop(L, 1);
-			}
+	lua_pushcfunction(L, call_trampoline);
+	lua_pushlightuserdata(L, &c);
+	st = lhost_call(h, 1, &lim, deadline, &msg, &code);
+	if (st == LUA_OK && plan) {
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			lines = xstrdup(lua_tostring(L, -1));
+			for (line = strtok_r(lines, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				step_plan(ctx, "%s", line);
+			free(lines);
 		} else
 			step_plan(ctx, "run Lua step '%s'", t->type->name);
-	} else if (lua_isinteger(L, -1))
-		rc = (int)lua_tointeger(L, -1);
-	else if (lua_isboolean(L, -1))
-		rc = lua_toboolean(L, -1) ? 0 : STEP_RC_ERROR;
+	} else
+		rc = lhost_step_result(h, ctx, st, msg, code);
 	lua_pop(L, 1);
 	h->ctx = NULL;
 	free(msg);

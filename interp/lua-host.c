@@ -4,6 +4,7 @@
  */
 #include "lua-int.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,52 @@ lua_safe_load(lua_State *L)
 	return lua_gettop(L) - n;
 }
 
+/* setmetatable without finalizers: a __gc runs where no hook can stop it
+ * (while a state closes, say), so the sandbox refuses it. */
+static int
+lua_safe_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "setmetatable: finalizers (__gc) are not "
+			    "allowed in tsi's sandbox");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* string.rep that checks the size first: rep runs in C, where neither the
+ * hook nor the time limit reaches, and ("", 2^62) would loop for ever. */
+static int
+lua_safe_rep(lua_State *L)
+{
+	struct lhost	*h = lhost_of(L);
+	size_t		 len, seplen = 0;
+	lua_Integer	 n;
+	double		 total;
+
+	luaL_checklstring(L, 1, &len);
+	n = luaL_checkinteger(L, 2);
+	if (!lua_isnoneornil(L, 3))
+		luaL_checklstring(L, 3, &seplen);
+	if (n <= 0 || (len == 0 && seplen == 0)) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	total = (double)n * (double)len + (double)(n - 1) * (double)seplen;
+	if (total > (double)(h->limit > h->used ? h->limit - h->used : 0))
+		return luaL_error(L, "string.rep: %I bytes would pass the memory "
+		    "limit", (lua_Integer)(total < 9e18 ? total : 9e18));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 static int
 strict_index(lua_State *L)
 {
@@ -161,6 +208,14 @@ sandbox_open(lua_State *L, enum lhost_mode mode)
 	lua_setglobal(L, "load");
 	lua_pushnil(L);
 	lua_setglobal(L, "tsi_safe_load");
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, lua_safe_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_getfield(L, -1, "rep");
+	lua_pushcclosure(L, lua_safe_rep, 1);
+	lua_setfield(L, -2, "rep");
+	lua_pop(L, 1);
 	if (mode != LH_COND) {
 		lua_pushcfunction(L, lua_print);
 		lua_setglobal(L, "print");
@@ -206,6 +261,7 @@ lhost_new(const char *name, enum lhost_mode mode, int caps)
 	deadline = 0;
 	h->deadline = deadline;
 	sandbox_open(h->L, mode);
+	h->baseline = h->used;
 	return h;
 }
 
@@ -218,18 +274,26 @@ lhost_free(struct lhost *h)
 	free(h);
 }
 
+/* FAIL_KEY of a tsi.fail table, read raw: no metamethod runs here. */
+static int
+is_fail_table(lua_State *L, int idx)
+{
+	int	r;
+
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return 0;
+	lua_pushliteral(L, FAIL_KEY);
+	r = lua_rawget(L, idx < 0 ? idx - 1 : idx) == LUA_TSTRING;
+	lua_pop(L, 1);
+	return r;
+}
+
 /* Message handler: a traceback for strings; tsi.fail tables pass as they are. */
 static int
 msgh(lua_State *L)
 {
-	if (lua_type(L, 1) == LUA_TTABLE) {
-		lua_getfield(L, 1, FAIL_KEY);
-		if (!lua_isnil(L, -1)) {
-			lua_pop(L, 1);
-			return 1;
-		}
-		lua_pop(L, 1);
-	}
+	if (is_fail_table(L, 1))
+		return 1;
 	if (lua_type(L, 1) == LUA_TSTRING)
 		luaL_traceback(L, L, lua_tostring(L, 1), 1);
 	else	/* no __tostring: a hostile one could loop or error */
@@ -249,7 +313,9 @@ lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
 	*code = STEP_RC_ERROR;
 	lua_pushcfunction(L, msgh);
 	lua_insert(L, base);
-	h->limit = h->used + lim->memory;
+	/* the budget is absolute: what the state held after loading, plus
+	 * the call's allowance, so calls cannot pile memory up */
+	h->limit = h->baseline + lim->memory;
 	h->instructions = 0;
 	h->instruction_limit = lim->instructions;
 	h->deadline = deadline;
@@ -258,6 +324,11 @@ lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
 	st = lua_pcall(L, nargs, 1, base);
 	lua_sethook(L, NULL, 0, 0);
 	lua_remove(L, base);
+	/* a long C call (a pattern match, say) runs without the hook */
+	if (st == LUA_OK && deadline > 0 && now_ms() > deadline) {
+		h->killed = "its time limit";
+		st = LUA_ERRRUN;
+	}
 	if (st == LUA_OK)
 		return st;
 	if (h->killed != NULL) {
@@ -272,12 +343,14 @@ lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
 	} else if (st == LUA_ERRMEM)
 		*msg = xasprintf("%s: stopped: it went past its memory limit "
 		    "(%zu MiB)", h->name, lim->memory / MIB);
-	else if (lua_type(L, -1) == LUA_TTABLE) {
-		lua_getfield(L, -1, FAIL_KEY);
-		*msg = xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "failed");
-		lua_getfield(L, -2, "code");
+	else if (is_fail_table(L, -1)) {
+		lua_pushliteral(L, FAIL_KEY);
+		lua_rawget(L, -2);
+		*msg = xstrdup(lua_tostring(L, -1));
+		lua_pushliteral(L, "code");
+		lua_rawget(L, -3);
 		if (lua_isinteger(L, -1))
-			*code = (int)lua_tointeger(L, -1);
+			*code = step_exit_code(lua_tointeger(L, -1));
 		lua_pop(L, 2);
 	} else if (lua_type(L, -1) == LUA_TSTRING)
 		*msg = xstrdup(lua_tostring(L, -1));
@@ -285,10 +358,25 @@ lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
 		*msg = xasprintf("%s: error while handling an error", h->name);
 	lua_pop(L, 1);
 	lua_pushnil(L);
-	/* what a failed call left behind is garbage now */
-	h->limit = SIZE_MAX;
+	/* what a failed call left behind is garbage now (no finalizers can
+	 * run: the sandbox refuses __gc) */
 	lua_gc(L, LUA_GCCOLLECT);
 	return st;
+}
+
+int
+lhost_timed_out(const struct lhost *h)
+{
+	return h->killed != NULL && strcmp(h->killed, "its time limit") == 0;
+}
+
+/* A Lua value as an exit code: integers in int range, else a failure. */
+int
+step_exit_code(long long v)
+{
+	if (v < INT_MIN || v > INT_MAX)
+		return STEP_RC_ERROR;
+	return (int)v;
 }
 
 void
@@ -382,19 +470,42 @@ lua_run_chunk(struct step_ctx *ctx, const char *name, const char *text,
 	}
 	lua_push_ctx(h->L, ctx);
 	st = lhost_call(h, 1, lim, call_deadline(ctx, lim), &msg, &code);
-	if (st != LUA_OK) {
-		const struct tnode *t = step_node(ctx);
-
-		step_log(ctx, LOG_ERROR, "%s (in step '%s' at %s:%d:%d)", msg, t->name,
-		    t->loc.file, t->loc.line, t->loc.col);
-		rc = code;
-	} else if (lua_isinteger(h->L, -1))
-		rc = (int)lua_tointeger(h->L, -1);
-	else if (lua_isboolean(h->L, -1))
-		rc = lua_toboolean(h->L, -1) ? 0 : STEP_RC_ERROR;
+	rc = lhost_step_result(h, ctx, st, msg, code);
 	free(msg);
 	lhost_free(h);
 	return rc;
+}
+
+int
+lhost_step_result(struct lhost *h, struct step_ctx *ctx, int st, const char *msg,
+    int code)
+{
+	const struct tnode	*t = step_node(ctx);
+	lua_State		*L = h->L;
+
+	if (st != LUA_OK) {
+		step_log(ctx, LOG_ERROR, "%s (in step '%s' at %s:%d:%d)", msg, t->name,
+		    t->loc.file, t->loc.line, t->loc.col);
+		if (lhost_timed_out(h)) {
+			step_timed_out(ctx);
+			return STEP_RC_TIMEOUT;
+		}
+		return code;
+	}
+	switch (lua_type(L, -1)) {
+	case LUA_TNIL:
+		return 0;
+	case LUA_TBOOLEAN:
+		return lua_toboolean(L, -1) ? 0 : STEP_RC_ERROR;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, -1))
+			return step_exit_code(lua_tointeger(L, -1));
+		break;
+	}
+	step_log(ctx, LOG_ERROR, "a Lua step returns an exit code (an integer), true "
+	    "or false, not a %s (in step '%s' at %s:%d:%d)", luaL_typename(L, -1),
+	    t->name, t->loc.file, t->loc.line, t->loc.col);
+	return STEP_RC_ERROR;
 }
 
 static int

@@ -22,6 +22,7 @@ struct lhost {
 	lua_State		*L;
 	const char		*name;		/* chunk name for messages */
 	size_t			 used, limit;	/* allocator budget */
+	size_t			 baseline;	/* used once loaded: calls add to it */
 	long long		 instructions, instruction_limit;
 	int64_t			 deadline;
 	const char		*killed;	/* why the hook stopped the call */
@@ -47,6 +48,13 @@ struct lhost	*lhost_of(lua_State *);
  */
 int		 lhost_call(struct lhost *, int nargs, const struct lua_limits *,
 		    int64_t deadline, char **msg, int *code);
+/* The exit code of a step call's result (logging why it failed). */
+int		 lhost_step_result(struct lhost *, struct step_ctx *, int st,
+		    const char *msg, int code);
+/* Whether the last call was stopped by its time limit. */
+int		 lhost_timed_out(const struct lhost *);
+/* An exit code from a Lua integer: out of int range is a failure. */
+int		 step_exit_code(long long);
 /* Raises a Lua error unless the host may use cap (or is not in plan). */
 void		 lhost_need(lua_State *, int cap, const char *what);
 void		 lhost_no_plan(lua_State *, const char *what);

@@ -62,27 +62,6 @@ show_help(const struct command *c)
 	return EXIT_OK;
 }
 
-static void
-on_stop_signal(int sig)
-{
-	(void)sig;
-	engine_stop_signal = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;		/* no SA_RESTART: poll must wake */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* --var NAME=VALUE */
 static int
 add_cli_var(struct run_opts *o, const char *arg)
@@ -238,7 +217,7 @@ cmd_run(int argc, char **argv)
 		r = usage_error(c, "run takes one sequence file%s", "");
 	else {
 		p.run.sequence = argv[i];
-		install_signals();
+		engine_catch_signals();
 		r = engine_run(&p.run);
 	}
 	parsed_release(&p);
@@ -261,7 +240,7 @@ cmd_resume(int argc, char **argv)
 	else if (i != argc)
 		r = usage_error(c, "resume takes no operands ('%s')", argv[i]);
 	else {
-		install_signals();
+		engine_catch_signals();
 		r = engine_resume(&p.run);
 	}
 	parsed_release(&p);

@@ -62,15 +62,20 @@ keep_tail(struct run *r, const char *p, size_t n)
 	buf_add(&r->tail, p, n);
 }
 
-/* Reads what is there; returns 0 at EOF, 1 otherwise. */
+/* Reads what is there, at most READ_BURST bytes so that a chatty child
+ * cannot keep tsi from its deadline; returns 0 at EOF, 1 otherwise. */
+#define READ_BURST	(64 * 1024)
+
 static int
 read_stream(struct run *r, struct stream *s)
 {
 	char	chunk[8192], *nl, *p;
 	ssize_t	n;
-	size_t	left;
+	size_t	left, burst = 0;
 
 	for (;;) {
+		if (burst >= READ_BURST && !r->exited)
+			return 1;
 		n = read(s->fd, chunk, sizeof chunk);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -78,6 +83,7 @@ read_stream(struct run *r, struct stream *s)
 			return errno == EAGAIN ? 1 : 0;
 		if (n == 0)
 			break;
+		burst += (size_t)n;
 		if (s == &r->s[0])
 			keep_tail(r, chunk, (size_t)n);
 		p = chunk;
@@ -186,6 +192,8 @@ check_runnable(const char *prog, const char *cwd)
 	char		*full;
 	int		 r;
 
+	if (*prog == '\0')
+		return ENOENT;
 	if (cwd != NULL && access(cwd, X_OK) == -1)
 		return errno;
 	if (strchr(prog, '/') != NULL) {
@@ -321,9 +329,14 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 			pfd[np++] = (struct pollfd){ r.pidfd, POLLIN, 0 };
 		else if (timeout < 0 || timeout > 20)
 			timeout = 20;
+		/* a stop signal that lands just before poll still wakes it */
+		if (o->stop_fd > 0)
+			pfd[np++] = (struct pollfd){ o->stop_fd, POLLIN, 0 };
 		rc = poll(pfd, (nfds_t)np, timeout);
-		if (rc == -1 && errno != EINTR)
+		if (rc == -1 && errno != EINTR) {
+			kill_group(&r);
 			break;
+		}
 		for (i = 0; i < 2; i++)
 			if (r.s[i].fd >= 0)
 				read_stream(&r, &r.s[i]);

@@ -27,6 +27,7 @@ struct proc_opts {
 	void			 *ctx;
 	size_t			  tail_max;	/* bytes of stdout to keep; 0 for none */
 	volatile sig_atomic_t	 *stop;		/* set by a signal handler: kill and return */
+	int			  stop_fd;	/* > 0: readable once a stop is asked (self-pipe) */
 	int			  kill_grace_ms;	/* SIGTERM to SIGKILL; 0 means 2000 */
 };
 

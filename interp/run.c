@@ -92,10 +92,19 @@ static int
 open_state_dir(struct engine *e)
 {
 	const char	*dir = e->opts->state_dir ? e->opts->state_dir : DEFAULT_STATE_DIR;
+	struct stat	 st;
 	char		*lock;
+	int		 existed = stat(dir, &st) == 0;
 
-	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1)
+	if (mkdir_p(dir, 0700) == -1 || stat(dir, &st) == -1)
 		return usage_error("cannot use state dir '%s': %s", dir, strerror(errno));
+	/* tsi tightens only what it made: chmod of an existing /tmp would hurt */
+	if (!existed && chmod(dir, 0700) == -1)
+		return usage_error("cannot use state dir '%s': %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return usage_error("state dir '%s' must be a directory of yours that "
+		    "nobody else can read (the journal holds secrets): chmod 700 it, "
+		    "or choose another", dir);
 	e->state_dir = absolute_dir(dir);
 	e->journal_path = xasprintf("%s/journal.jsonl", e->state_dir);
 	lock = xasprintf("%s/lock", e->state_dir);
@@ -451,7 +460,10 @@ engine_finish(struct engine *e, int interrupted)
 	runlog_event_end(&e->log);
 	if (!e->dry_run) {
 		report_write(e, result, code);
-		journal_remove(e);
+		/* a run that stopped because its journal could not be written
+		 * keeps the last good one: `tsi resume` can go on from there */
+		if (!e->journal_failed)
+			journal_remove(e);
 	}
 	return code;
 }
@@ -475,6 +487,7 @@ engine_restart(struct engine *e)
 		runlog_msg(&e->log, LOG_ERROR, "cannot write the journal '%s' before "
 		    "restarting: %s; not restarting", e->journal_path, strerror(errno));
 		e->failed = 1;
+		e->journal_failed = 1;
 		return engine_finish(e, 0);
 	}
 	runlog_msg(&e->log, LOG_INFO, "restarting with '%s'; after the restart, "

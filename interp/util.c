@@ -430,6 +430,18 @@ mkdir_p(const char *path, int mode)
 	return r;
 }
 
+const char *
+untrusted_file(const char *path)
+{
+	struct stat	st;
+
+	if (geteuid() != 0 || stat(path, &st) == -1)
+		return NULL;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return "it is writable by group or others, and tsi runs it as root";
+	return NULL;
+}
+
 int64_t
 now_ms(void)
 {

@@ -78,6 +78,12 @@ int	 read_file(const char *path, size_t max, char **out, size_t *outlen);
 int	 write_file_atomic(const char *path, const void *, size_t, int mode);
 /* mkdir -p with mode for every created component; 0 or -1 with errno. */
 int	 mkdir_p(const char *path, int mode);
+/*
+ * Whether tsi, running as root, must refuse to load a file that someone
+ * else could have changed (doas's rule): group- or world-writable.
+ * NULL when the file may be used, else why not (a static string).
+ */
+const char *untrusted_file(const char *path);
 /* Monotonic clock in milliseconds. */
 int64_t	 now_ms(void);
 /* Wall clock as RFC 3339 UTC with milliseconds into a 32-byte buffer. */

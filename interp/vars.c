@@ -139,6 +139,8 @@ vars_result_str(enum vars_result r)
 	case VARS_BAD_NAME:	return "invalid variable name";
 	case VARS_READ_ONLY:	return "variables whose names start with '_' are read-only";
 	case VARS_TOO_LONG:	return "a variable value has at most 4000 characters";
+	case VARS_FULL:		return "the environment is full (10000 variables or "
+				    "4 MiB of values)";
 	}
 	return "?";
 }
@@ -155,22 +157,52 @@ vars_add_secret(struct vars *vs, const char *value)
 			return;
 	vs->secrets = xreallocarray(vs->secrets, vs->nsecrets + 1, sizeof *vs->secrets);
 	vs->secrets[vs->nsecrets++] = xstrdup(value);
+	vs->secret_bytes += strlen(value);
+}
+
+/* value with every byte that is not UTF-8 replaced by U+FFFD (caller frees). */
+static char *
+utf8_clean(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b = BUF_INIT;
+	size_t			 n, i;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (n == 0 || i < n || (n == 2 && *p < 0xc2) ||
+		    (n == 3 && *p == 0xe0 && p[1] < 0xa0) ||
+		    (n == 3 && *p == 0xed && p[1] >= 0xa0) ||
+		    (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 ||
+		    (*p == 0xf4 && p[1] >= 0x90)))) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	return buf_detach(&b);
 }
 
 enum vars_result
-vars_set(struct vars *vs, const char *name, const char *value, int flags)
+vars_set(struct vars *vs, const char *name, const char *raw, int flags)
 {
 	struct var	*v;
+	char		*value;
+	size_t		 len, old;
 
 	if (var_name_problem(name) != NULL)
 		return VARS_BAD_NAME;
 	if (var_name_read_only(name) && !(flags & VAR_ENGINE))
 		return VARS_READ_ONLY;
-	if (strlen(value) > VAR_VALUE_MAX)
-		return VARS_TOO_LONG;
 	v = vars_find(vs, name);
-	if (*value == '\0') {			/* empty deletes, as in ConfigMgr */
+	if (*raw == '\0') {			/* empty deletes, as in ConfigMgr */
 		if (v != NULL) {
+			vs->bytes -= strlen(v->value);
 			free(v->name);
 			wipe_free(v->value);
 			*v = vs->v[--vs->n];
@@ -178,6 +210,21 @@ vars_set(struct vars *vs, const char *name, const char *value, int flags)
 		}
 		return VARS_OK;
 	}
+	value = utf8_clean(raw);
+	len = strlen(value);
+	old = v != NULL ? strlen(v->value) : 0;
+	if (len > VAR_VALUE_MAX && !(flags & VAR_ENGINE)) {
+		wipe_free(value);
+		return VARS_TOO_LONG;
+	}
+	if (!(flags & VAR_UNBOUNDED) && ((v == NULL && vs->n >= VARS_MAX_COUNT) ||
+	    vs->bytes - old + len > VARS_MAX_BYTES ||
+	    ((flags & VAR_SECRET || (v != NULL && v->secret)) &&
+	    vs->secret_bytes + len > VARS_MAX_BYTES))) {
+		wipe_free(value);
+		return VARS_FULL;
+	}
+	vs->bytes = vs->bytes - old + len;
 	if (v == NULL) {
 		if (vs->n == vs->alloc) {
 			vs->alloc = vs->alloc ? 2 * vs->alloc : 32;
@@ -200,7 +247,7 @@ vars_set(struct vars *vs, const char *name, const char *value, int flags)
 		}
 	}
 	wipe_free(v->value);
-	v->value = xstrdup(value);
+	v->value = value;
 	if (flags & VAR_SECRET)
 		v->secret = 1;			/* once secret, always secret */
 	if (v->secret)

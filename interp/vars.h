@@ -6,7 +6,8 @@
  * characters, starting with a letter or '_'; names starting with '_' are
  * read-only for sequences (only the engine writes them, with VAR_ENGINE);
  * values are at most 4,000 characters; setting an empty value deletes the
- * variable.  A secret variable's values are remembered so that every log
+ * variable.  Values are text: bytes that are not UTF-8 become U+FFFD when
+ * set, so that a value reads the same after a journal round trip.  A secret variable's values are remembered so that every log
  * line, event and report can be redacted, even after the variable changes.
  *
  * Strings returned by vars_get() stay valid until the next change of that
@@ -25,6 +26,7 @@
 enum {
 	VAR_SECRET = 1 << 0,	/* value never appears in logs, events or reports */
 	VAR_ENGINE = 1 << 1,	/* the engine itself: may write read-only names */
+	VAR_UNBOUNDED = 1 << 2,	/* a name set for checks, outside the run's limits */
 };
 
 enum vars_result {
@@ -32,7 +34,13 @@ enum vars_result {
 	VARS_BAD_NAME = -1,
 	VARS_READ_ONLY = -2,
 	VARS_TOO_LONG = -3,
+	VARS_FULL = -4,		/* VARS_MAX_COUNT or VARS_MAX_BYTES reached */
 };
+
+/* The whole environment is bounded, as ConfigMgr's (1,000 variables a
+ * device, 32 MB): a runaway step cannot fill memory or the journal. */
+#define VARS_MAX_COUNT	10000
+#define VARS_MAX_BYTES	(4u * 1024 * 1024)
 
 struct var {
 	char		*name;
@@ -44,10 +52,12 @@ struct var {
 struct vars {
 	struct var	*v;
 	size_t		 n, alloc;
+	size_t		 bytes;		/* of all values */
 	size_t		*index;		/* open addressing: slot -> position + 1 */
 	size_t		 index_cap;	/* a power of two, at least 2 * alloc */
 	char		**secrets;	/* every secret value seen in this run */
 	size_t		 nsecrets;
+	size_t		 secret_bytes;
 };
 
 void		 vars_init(struct vars *);

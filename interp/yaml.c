@@ -250,6 +250,9 @@ builder_event(struct builder *b, yaml_event_t *ev)
 		if (refuse_anchor_tag(b, ev, ev->data.scalar.anchor,
 		    ev->data.scalar.tag, 0) == -1)
 			return -1;
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL)
+			return diag_error(b->diag, &l, "NUL characters ('\\0') are not "
+			    "allowed in strings");
 		if ((n = builder_add(b, NODE_SCALAR, ev->start_mark)) == NULL)
 			return -1;
 		n->len = ev->data.scalar.length;

@@ -74,7 +74,11 @@ chunk_source(const struct tnode *t, const struct param_value *script,
 		return 0;
 	}
 	path = path_join(t->base_dir, file->str);
-	r = read_file(path, 1024 * 1024, text, len);
+	if (untrusted_file(path) != NULL) {
+		errno = EPERM;		/* refused as root: see untrusted_file() */
+		r = -1;
+	} else
+		r = read_file(path, 1024 * 1024, text, len);
 	*name = xasprintf("@%s", path);
 	free(path);
 	return r;

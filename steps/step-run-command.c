@@ -196,6 +196,7 @@ run(struct step_ctx *ctx, const struct step_args *a)
 	/* room for trailing newlines, which do not count */
 	po.tail_max = outvar != NULL ? OUTPUT_VARIABLE_MAX + 256 : 0;
 	po.stop = &engine_stop_signal;
+	po.stop_fd = engine_stop_fd;
 	if (proc_run(&po, &pr) == -1) {
 		step_log(ctx, LOG_ERROR, "cannot run '%s' in '%s': %s", argv[0], cwd,
 		    strerror(pr.exec_errno ? pr.exec_errno : errno));

@@ -69,7 +69,7 @@ tsi_rc() {
 contains() {
 	if ! grep -qF -- "$2" "$1"; then
 		echo "'$1' does not contain '$2'; it holds:" >&2
-		sed 's/^/    /' "$1" >&2
+		head -n 60 "$1" | cut -c1-300 | sed 's/^/    /' >&2
 		return 1
 	fi
 }

@@ -48,7 +48,7 @@ test_expect 'the wall-clock limit stops a step that keeps running' '
 
 test_expect 'a string.rep memory bomb hits the memory limit' '
 	hostile rep "local s = string.rep(\"x\", 1 << 30) return #s" \
-	    "stopped: it went past its memory limit (16 MiB)"
+	    "string.rep: 1073741824 bytes would pass the memory limit"
 '
 
 test_expect 'table growth hits the memory limit' '
