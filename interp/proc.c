@@ -304,7 +304,7 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 	r.pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
 
 	while (!r.exited) {
-		struct pollfd	pfd[3];
+		struct pollfd	pfd[4];
 		int		np = 0, timeout = -1, rc;
 
 		if (o->stop != NULL && *o->stop) {
