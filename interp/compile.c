@@ -593,8 +593,7 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 	}
 	if (c->hash)
 		mbedtls_sha256_update_ret(&c->sha, (const unsigned char *)text, len);
-	root = yaml_load_string(path, text, len, &yaml_sequence_limits, c->d);
-	free(text);
+	root = yaml_load_adopted(path, text, len, &yaml_sequence_limits, c->d);
 	if (root == NULL) {
 		free(real);
 		return -1;

@@ -50,6 +50,20 @@ source_intern(const char *path, const char *text, size_t len)
 }
 
 const char *
+source_adopt(const char *path, char *text, size_t len)
+{
+	const char	*name = source_intern(path, NULL, 0);
+	struct source	*s = source_find(name);
+
+	if (s->text == NULL) {
+		s->text = text;
+		s->len = len;
+	} else
+		free(text);
+	return name;
+}
+
+const char *
 source_name(const char *path)
 {
 	return source_intern(path, NULL, 0);

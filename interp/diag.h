@@ -62,6 +62,9 @@ const char *diag_summary(const struct diag *);
 
 /* Interns a source text (copied) under path; returns the interned path. */
 const char *source_intern(const char *path, const char *text, size_t len);
+/* Interns text without a copy: the registry takes text (malloc'd, NUL at
+ * len) and frees it, now if the path already has a text, else at the end. */
+const char *source_adopt(const char *path, char *text, size_t len);
 /* Interns just a name (for locations in files whose text is not kept). */
 const char *source_name(const char *path);
 /* The whole interned text of a file, or NULL. */

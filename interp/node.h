@@ -13,6 +13,7 @@
 #define TSI_NODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -23,14 +24,14 @@ enum node_kind {
 };
 
 struct node {
-	enum node_kind	 kind;
 	struct loc	 loc;
 	char		*str;		/* scalar text (NUL-terminated) */
-	size_t		 len;
-	int		 plain;		/* scalar was unquoted */
 	struct node	**kids;		/* list items; maps: key, value, key, value */
-	size_t		 n;		/* number of kids (twice the pairs for maps) */
 	struct arena	*arena;		/* the root's: where the tree lives */
+	uint32_t	 len;
+	uint32_t	 n;		/* number of kids (twice the pairs for maps) */
+	uint8_t		 kind;		/* enum node_kind */
+	uint8_t		 plain;		/* scalar was unquoted */
 };
 
 struct yaml_limits {
@@ -49,6 +50,10 @@ struct node	*yaml_load_string(const char *name, const char *text, size_t len,
 		    const struct yaml_limits *, struct diag *);
 /* Frees a whole tree; n must be a root that yaml_load_* returned. */
 void		 node_free(struct node *);
+/* As yaml_load_string, but the source registry keeps text (no copy):
+ * text is malloc'd and NUL-terminated at len; the caller must not free it. */
+struct node	*yaml_load_adopted(const char *name, char *text, size_t len,
+		    const struct yaml_limits *, struct diag *);
 
 /* Value of key in a map, or NULL (also when n is not a map). */
 struct node	*node_get(const struct node *map, const char *key);

@@ -319,6 +319,12 @@ read_file(const char *path, size_t max, char **out, size_t *outlen)
 		goto fail;
 	}
 	buf_init(&b, max);
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		/* one allocation and no copies for what stat promises */
+		b.data = xmalloc((size_t)st.st_size + 1);
+		b.alloc = (size_t)st.st_size + 1;
+		b.data[0] = '\0';
+	}
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n == -1 && errno == EINTR)

@@ -2,31 +2,40 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "engine.h"
 #include "../migrate/migrate.h"
 
-/* A YAML mapping with components or unconditional_exclude and no steps. */
+/*
+ * A rule pack rather than a sequence: a top-level "components:" or
+ * "unconditional_exclude:" line and no "steps:" line.  A look at the text,
+ * not a second parse: validate stays one pass over big sequences.  Only
+ * regular files are looked at (a pipe can be read once).
+ */
 static int
 is_rule_pack(const char *path)
 {
-	struct diag	 d;
-	struct node	*root;
 	struct stat	 st;
-	int		 r;
+	char		*text, *line;
+	size_t		 len;
+	int		 rules = 0, steps = 0;
 
-	/* a pipe can be read once: only regular files are looked at twice */
-	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    read_file(path, yaml_sequence_limits.max_bytes, &text, &len) == -1)
 		return 0;
-	diag_init(&d);
-	root = yaml_load_file(path, &yaml_sequence_limits, &d);
-	r = root != NULL && node_get(root, "steps") == NULL &&
-	    (node_get(root, "components") != NULL ||
-	    node_get(root, "unconditional_exclude") != NULL);
-	node_free(root);
-	diag_release(&d);
-	return r;
+	for (line = text; line != NULL && !steps; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (str_has_prefix(line, "steps:"))
+			steps = 1;
+		else if (str_has_prefix(line, "components:") ||
+		    str_has_prefix(line, "unconditional_exclude:"))
+			rules = 1;
+	}
+	free(text);
+	return rules && !steps;
 }
 
 int

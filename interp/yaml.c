@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -20,34 +22,64 @@ const struct yaml_limits yaml_journal_limits = {
 	.max_nodes = 4000000,
 };
 
-/* One allocation a block: a tree of 100,000 nodes is a few mallocs. */
+/*
+ * The tree's memory: blocks of 1 MiB mapped with MAP_POPULATE, so that a
+ * big tree costs a few mmap calls instead of a page fault every 4 KiB (a
+ * 2 MB sequence makes some 20 MB of nodes).  Small trees use a small first
+ * block from malloc.  Everything is 8-byte aligned: nodes hold pointers
+ * and sizes, nothing wider.
+ */
 struct arena_block {
 	struct arena_block	*next;
 	size_t			 used, cap;
-	max_align_t		 data[];
+	int			 mapped;
+	uint64_t		 data[];
 };
 
 struct arena {
 	struct arena_block	*head;
+	size_t			 total;
 };
 
-#define ARENA_BLOCK	(64 * 1024)
+#define ARENA_FIRST	(16 * 1024)
+#define ARENA_BLOCK	(1024 * 1024)
+
+static struct arena_block *
+block_new(size_t cap, int map)
+{
+	struct arena_block	*b;
+	size_t			 size = sizeof *b + cap;
+
+	if (map) {
+		b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (b == MAP_FAILED)
+			fatal("out of memory (%zu bytes)", size);
+	} else
+		b = xmalloc(size);
+	b->cap = cap;
+	b->used = 0;
+	b->mapped = map;
+	return b;
+}
 
 static void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block	*b = a->head;
-	size_t			 align = sizeof(max_align_t), cap;
+	size_t			 cap;
 	void			*p;
 
-	n = (n + align - 1) / align * align;
+	n = (n + 7) & ~(size_t)7;
 	if (b == NULL || b->cap - b->used < n) {
-		cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-		b = xmalloc(sizeof *b + cap);
-		b->cap = cap;
-		b->used = 0;
+		if (a->total == 0)
+			cap = n > ARENA_FIRST ? n : ARENA_FIRST;
+		else
+			cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		b = block_new(cap, a->total > 0);
 		b->next = a->head;
 		a->head = b;
+		a->total += cap;
 	}
 	p = (char *)b->data + b->used;
 	b->used += n;
@@ -61,7 +93,10 @@ arena_free(struct arena *a)
 
 	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		if (b->mapped)
+			munmap(b, sizeof *b + b->cap);
+		else
+			free(b);
 	}
 	free(a);
 }
@@ -317,8 +352,30 @@ parser_error(struct builder *b, yaml_parser_t *p, const char *text, size_t len)
 		diag_error(b->diag, &l, "invalid YAML: %s", problem);
 }
 
+static struct node *yaml_parse(const char *file, const char *text, size_t len,
+    const struct yaml_limits *, struct diag *);
+
 struct node *
 yaml_load_string(const char *name, const char *text, size_t len,
+    const struct yaml_limits *lim, struct diag *d)
+{
+	return yaml_parse(source_intern(name, text, len), text, len, lim, d);
+}
+
+struct node *
+yaml_load_adopted(const char *name, char *text, size_t len,
+    const struct yaml_limits *lim, struct diag *d)
+{
+	const char	*file = source_adopt(name, text, len);
+	size_t		 n;
+
+	/* the registry may have kept an earlier text under this name */
+	text = (char *)source_text(file, &n);
+	return yaml_parse(file, text, n, lim, d);
+}
+
+static struct node *
+yaml_parse(const char *file, const char *text, size_t len,
     const struct yaml_limits *lim, struct diag *d)
 {
 	struct builder	 b;
@@ -328,7 +385,7 @@ yaml_load_string(const char *name, const char *text, size_t len,
 	int		 r = 0;
 
 	memset(&b, 0, sizeof b);
-	b.file = source_intern(name, text, len);
+	b.file = file;
 	b.lim = lim;
 	b.diag = d;
 	if (len > lim->max_bytes) {
