@@ -2,13 +2,14 @@
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
 # valgrind; `make bench` runs the benchmarks; `make fuzz` builds the fuzzers.
 
-PKGS	 = yaml-0.1 lua5.4 libcurl libarchive libzstd libmicrohttpd sqlite3
+PKGS	 = yaml-0.1 lua5.4 libarchive libzstd libmicrohttpd sqlite3
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
-	   -MMD -MP $(shell pkg-config --cflags $(PKGS))
-LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto
+	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl)
+# libcurl is dlopen'ed by tsi.http (interp/lua-api.c), not linked
+LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl
 # only the libraries tsi uses are loaded at start-up
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1
 
@@ -64,7 +65,7 @@ schemas: $(TSI)
 
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
+	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl)
 FUZZERS = fuzz-sequence fuzz-journal fuzz-extension
 fuzz: $(FUZZERS:%=build-fuzz/%)
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include "engine.h"
 #include "proc.h"
@@ -421,6 +422,50 @@ api_exec(lua_State *L)
 	return 1;
 }
 
+/*
+ * libcurl is loaded when the first tsi.http runs: linked in, it and the
+ * libraries it pulls in cost every tsi start some 6 ms, for a feature few
+ * sequences use.
+ */
+struct curl_api {
+	CURL			*(*easy_init)(void);
+	CURLcode		 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode		 (*easy_perform)(CURL *);
+	CURLcode		 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void			 (*easy_cleanup)(CURL *);
+	const char		*(*easy_strerror)(CURLcode);
+	struct curl_slist	*(*slist_append)(struct curl_slist *, const char *);
+	void			 (*slist_free_all)(struct curl_slist *);
+};
+
+static const struct curl_api *
+curl_api(const char **why)
+{
+	static struct curl_api	 api;
+	static int		 state;		/* 0 not tried, 1 loaded, -1 failed */
+	static char		 err[256];
+	void			*h;
+
+	if (state == 0) {
+		state = -1;
+		if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+			snprintf(err, sizeof err, "%s", dlerror());
+		else if ((*(void **)&api.easy_init = dlsym(h, "curl_easy_init")) == NULL ||
+		    (*(void **)&api.easy_setopt = dlsym(h, "curl_easy_setopt")) == NULL ||
+		    (*(void **)&api.easy_perform = dlsym(h, "curl_easy_perform")) == NULL ||
+		    (*(void **)&api.easy_getinfo = dlsym(h, "curl_easy_getinfo")) == NULL ||
+		    (*(void **)&api.easy_cleanup = dlsym(h, "curl_easy_cleanup")) == NULL ||
+		    (*(void **)&api.easy_strerror = dlsym(h, "curl_easy_strerror")) == NULL ||
+		    (*(void **)&api.slist_append = dlsym(h, "curl_slist_append")) == NULL ||
+		    (*(void **)&api.slist_free_all = dlsym(h, "curl_slist_free_all")) == NULL)
+			snprintf(err, sizeof err, "libcurl lacks a function");
+		else
+			state = 1;
+	}
+	*why = err;
+	return state == 1 ? &api : NULL;
+}
+
 /* Response bodies are capped: curl aborts when the cap would be passed. */
 static size_t
 http_body_write(char *p, size_t size, size_t n, void *ud)
@@ -443,6 +488,8 @@ static int
 api_http(lua_State *L)
 {
 	struct lhost		*h = lhost_of(L);
+	const struct curl_api	*api;
+	const char		*why;
 	struct step_ctx		*ctx;
 	struct curl_slist	*hdrs = NULL;
 	struct buf		 body;
@@ -494,49 +541,54 @@ api_http(lua_State *L)
 		}
 	}
 	box = cbox_new(L);
+	if ((api = curl_api(&why)) == NULL) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "HTTP is not available: cannot load libcurl (%s)", why);
+		return 2;
+	}
 	deadline = call_deadline_ms(L, timeout);
 	left = deadline - now_ms();
 	if (left <= 0)
 		return luaL_error(L, "tsi.http: the step's time is up");
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = api->easy_init()) == NULL)
 		return luaL_error(L, "tsi.http: cannot start libcurl");
 	for (i = 1; i <= nh; i++) {
 		lua_rawgeti(L, hdrtab, i);
-		hdrs = curl_slist_append(hdrs, lua_tostring(L, -1));
+		hdrs = api->slist_append(hdrs, lua_tostring(L, -1));
 		lua_pop(L, 1);
 	}
 	buf_init(&body, (size_t)max);
 	/* https stays https across redirects; only http and https at all */
-	ok = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	ok = api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+	    api->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
 	    strncmp(url, "https:", 6) == 0 ? "https" : "http,https") == CURLE_OK;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+	api->easy_setopt(c, CURLOPT_URL, url);
+	api->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	api->easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	api->easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
+	api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	api->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	api->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
 	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		api->easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+		api->easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	api->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	api->easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 	if (reqbody != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, reqbody);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)reqlen);
+		api->easy_setopt(c, CURLOPT_POSTFIELDS, reqbody);
+		api->easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)reqlen);
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_body_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	api->easy_setopt(c, CURLOPT_WRITEFUNCTION, http_body_write);
+	api->easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	res = ok ? CURLE_OK : CURLE_UNSUPPORTED_PROTOCOL;
 	if (ok) {
 		step_log(ctx, LOG_INFO, "tsi.http: %s %s", method, url);
-		res = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		res = api->easy_perform(c);
+		api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdrs);
+	api->easy_cleanup(c);
+	api->slist_free_all(hdrs);
 	*box = body.data;	/* freed by the box, whatever happens next */
 	if (res != CURLE_OK) {
 		lua_pushnil(L);
@@ -545,7 +597,7 @@ api_http(lua_State *L)
 		else if (res == CURLE_ABORTED_BY_CALLBACK)
 			lua_pushliteral(L, "stopped by a signal");
 		else
-			lua_pushfstring(L, "%s: %s", url, err[0] ? err : curl_easy_strerror(res));
+			lua_pushfstring(L, "%s: %s", url, err[0] ? err : api->easy_strerror(res));
 		return 2;
 	}
 	lua_createtable(L, 0, 2);
