@@ -26,6 +26,7 @@
 #                         (default bench/work; the journal is fsynced there,
 #                         so the file system under it matters)
 #   BENCH_NO_HYPERFINE=1  use the timing loop even if hyperfine is there
+#   BENCH_NO_PIN=1        do not pin the measured commands to the last CPU
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -154,15 +155,22 @@ measure() {
 	esac
 }
 
+PIN=
+if command -v taskset >/dev/null 2>&1 && [ -z "${BENCH_NO_PIN:-}" ]; then
+	PIN="taskset -c $(( $(nproc) - 1 )) "
+	echo "pinned to CPU $(( $(nproc) - 1 )) (BENCH_NO_PIN=1 to let them float)"
+fi
 echo "measuring:"
-measure yaml-parse 3 "$VALIDATE_RUNS" "" "'$W/yaml-parse' '$MIXED'"
-measure validate 3 "$VALIDATE_RUNS" "" "'$TSI' validate '$MIXED'"
-measure sh-loop 1 "$RUN_RUNS" "" "$SH_LOOP"
-measure run-argv 1 "$RUN_RUNS" "$FRESH" "'$TSI' run '$ARGV' $RUN_ARGS"
-measure run-command 1 "$INFO_RUNS" "$FRESH" "'$TSI' run '$COMMAND' $RUN_ARGS"
-measure sh-c-loop 1 "$INFO_RUNS" "" "$SH_C_LOOP"
-measure run-c-steps 1 "$RUN_RUNS" "$FRESH" "'$TSI' run '$CSTEPS' $RUN_ARGS"
-measure run-lua-steps 1 "$RUN_RUNS" "$FRESH" "'$TSI' run '$LUASTEPS' $RUN_ARGS"
+# Each pair runs on the same core: on these VMs the cores differ by up to
+# 1.5x from one another, which would swamp the ratios.
+measure yaml-parse 3 "$VALIDATE_RUNS" "" "$PIN'$W/yaml-parse' '$MIXED'"
+measure validate 3 "$VALIDATE_RUNS" "" "$PIN'$TSI' validate '$MIXED'"
+measure sh-loop 1 "$RUN_RUNS" "" "$PIN$SH_LOOP"
+measure run-argv 1 "$RUN_RUNS" "$FRESH" "$PIN'$TSI' run '$ARGV' $RUN_ARGS"
+measure run-command 1 "$INFO_RUNS" "$FRESH" "$PIN'$TSI' run '$COMMAND' $RUN_ARGS"
+measure sh-c-loop 1 "$INFO_RUNS" "" "$PIN$SH_C_LOOP"
+measure run-c-steps 1 "$RUN_RUNS" "$FRESH" "$PIN'$TSI' run '$CSTEPS' $RUN_ARGS"
+measure run-lua-steps 1 "$RUN_RUNS" "$FRESH" "$PIN'$TSI' run '$LUASTEPS' $RUN_ARGS"
 
 # --- peak RSS ---------------------------------------------------------------
 
