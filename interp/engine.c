@@ -1,5 +1,6 @@
 /* engine.c - the run loop and the services handlers use; see engine.h */
 #include "engine-int.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,6 +160,23 @@ step_progress(struct step_ctx *ctx, double fraction, const char *msg)
 	json_int(j, "percent", (long long)(fraction * 100));
 	json_str(j, "message", msg);
 	runlog_event_end(&e->log);
+}
+
+static void
+proc_output(void *ctx, const char *stream, const char *line, size_t len)
+{
+	step_output(ctx, stream, line, len);
+}
+
+void
+step_proc_opts(struct step_ctx *ctx, struct proc_opts *po)
+{
+	memset(po, 0, sizeof *po);
+	po->deadline = ctx->deadline;
+	po->on_line = proc_output;
+	po->ctx = ctx;
+	po->stop = &engine_stop_signal;
+	po->stop_fd = engine_stop_fd;
 }
 
 void	step_request_restart(struct step_ctx *ctx) { ctx->restart = 1; }

@@ -340,12 +340,6 @@ string_array(lua_State *L, int idx, const char *what)
 	return v;
 }
 
-static void
-exec_line(void *ctx, const char *stream, const char *line, size_t len)
-{
-	step_output(ctx, stream, line, len);
-}
-
 static int
 api_exec(lua_State *L)
 {
@@ -392,16 +386,12 @@ api_exec(lua_State *L)
 	line = proc_argv_string(argv);
 	step_log(ctx, LOG_INFO, "tsi.exec: %s", line);
 	free(line);
-	memset(&po, 0, sizeof po);
+	step_proc_opts(ctx, &po);
 	po.argv = argv;
 	po.cwd = cwd;
 	po.env_add = env;
 	po.deadline = call_deadline_ms(L, timeout);
-	po.on_line = exec_line;
-	po.ctx = ctx;
 	po.tail_max = EXEC_OUTPUT_MAX;
-	po.stop = &engine_stop_signal;
-	po.stop_fd = engine_stop_fd;
 	r = proc_run(&po, &pr);
 	*tail = pr.tail;
 	if (r == -1) {

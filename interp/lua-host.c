@@ -124,6 +124,16 @@ lua_safe_load(lua_State *L)
 	return lua_gettop(L) - n;
 }
 
+/* Calls the function this closure wraps (upvalue 1) with the arguments. */
+static int
+call_wrapped(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 /* setmetatable without finalizers: a __gc runs where no hook can stop it
  * (while a state closes, say), so the sandbox refuses it. */
 static int
@@ -136,10 +146,7 @@ lua_safe_setmetatable(lua_State *L)
 			    "allowed in tsi's sandbox");
 		lua_pop(L, 1);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
+	return call_wrapped(L);
 }
 
 /* string.rep that checks the size first: rep runs in C, where neither the
@@ -164,10 +171,7 @@ lua_safe_rep(lua_State *L)
 	if (total > (double)(h->limit > h->used ? h->limit - h->used : 0))
 		return luaL_error(L, "string.rep: %I bytes would pass the memory "
 		    "limit", (lua_Integer)(total < 9e18 ? total : 9e18));
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
+	return call_wrapped(L);
 }
 
 static int

@@ -132,6 +132,12 @@ const char	*step_root(const struct step_ctx *);
 /* Directory of the sequence file that holds the step. */
 const char	*step_base_dir(const struct step_ctx *);
 
+struct proc_opts;
+/* Fills what every child of a step shares: output to the step's log, the
+ * step's deadline, stop on a signal.  The caller sets argv, cwd, env and
+ * tail_max. */
+void		 step_proc_opts(struct step_ctx *, struct proc_opts *);
+
 /* Parameter lookup by name on a step_args (NULL when unknown). */
 const struct param_value *args_get(const struct step_args *, const char *name);
 

@@ -128,12 +128,6 @@ command_hidden(struct step_ctx *ctx)
 	return v != NULL && parse_bool(v, &b) == 0 && b;
 }
 
-static void
-on_line(void *ctx, const char *stream, const char *line, size_t len)
-{
-	step_output(ctx, stream, line, len);
-}
-
 /* The output variable's value: the last 1,000 characters once trailing
  * newlines are gone, without a torn UTF-8 sequence at the start. */
 static char *
@@ -186,17 +180,12 @@ run(struct step_ctx *ctx, const struct step_args *a)
 		step_log(ctx, LOG_INFO, "running: %s", line);
 		free(line);
 	}
-	memset(&po, 0, sizeof po);
+	step_proc_opts(ctx, &po);
 	po.argv = argv;
 	po.cwd = cwd;
 	po.env_add = env;
-	po.deadline = step_deadline(ctx);
-	po.on_line = on_line;
-	po.ctx = ctx;
 	/* room for trailing newlines, which do not count */
 	po.tail_max = outvar != NULL ? OUTPUT_VARIABLE_MAX + 256 : 0;
-	po.stop = &engine_stop_signal;
-	po.stop_fd = engine_stop_fd;
 	if (proc_run(&po, &pr) == -1) {
 		step_log(ctx, LOG_ERROR, "cannot run '%s' in '%s': %s", argv[0], cwd,
 		    strerror(pr.exec_errno ? pr.exec_errno : errno));
