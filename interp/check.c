@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../migrate/migrate.h"
 
 /* The names the sequence defines, in a struct vars for its hash index
  * (values are unused); names that are not valid variable names cannot be
@@ -100,6 +101,55 @@ collect_defined(const struct sequence *s, const struct vars *known,
 	}
 }
 
+/* USMT switches known at validate time are checked now, not on the
+ * endpoint in the middle of a migration (sccm-spec.md pain point 9). */
+static void
+check_usmt_value(const char *name, const char *value, const struct loc *loc,
+    struct diag *d)
+{
+	struct usmt_opts	 o;
+	enum usmt_tool		 tool;
+	char			*err = NULL;
+
+	if (strcasecmp(name, "OSDMigrateAdditionalCaptureOptions") == 0)
+		tool = USMT_CAPTURE;
+	else if (strcasecmp(name, "OSDMigrateAdditionalRestoreOptions") == 0)
+		tool = USMT_RESTORE;
+	else
+		return;
+	if (strchr(value, '%') != NULL)		/* known only at run time */
+		return;
+	if (usmt_parse(tool, value, &o, &err) == -1) {
+		diag_error(d, loc, "%s: %s", name, err);
+		free(err);
+		return;
+	}
+	usmt_release(&o);
+}
+
+static void
+check_usmt_switches(const struct sequence *s, struct diag *d)
+{
+	size_t	i, j;
+
+	for (i = 0; i < s->nvars; i++)
+		check_usmt_value(s->vars[i].name, s->vars[i].value, &s->vars[i].loc, d);
+	for (i = 0; i < s->n; i++) {
+		const struct tnode *t = s->nodes[i];
+		const struct param_value *name = NULL, *value = NULL;
+
+		for (j = 0; j < t->args.n; j++) {
+			if (t->args.spec[j].flags & P_SETS_VAR)
+				name = &t->args.v[j];
+			else if (strcmp(t->args.spec[j].name, "value") == 0)
+				value = &t->args.v[j];
+		}
+		if (name != NULL && value != NULL && name->str != NULL &&
+		    value->str != NULL && value->set)
+			check_usmt_value(name->str, value->str, &value->loc, d);
+	}
+}
+
 void
 sequence_check_vars(const struct sequence *s, const struct vars *known,
     struct diag *d)
@@ -129,4 +179,5 @@ sequence_check_vars(const struct sequence *s, const struct vars *known,
 		}
 	}
 	vars_release(&ns.set);
+	check_usmt_switches(s, d);
 }

@@ -435,9 +435,18 @@ cmd_state(int argc, char **argv)
 		return show_help(c);
 	root = p.run.root ? p.run.root : "/";
 	if (strcmp(sub, "estimate") == 0) {
-		if (i != argc - 1)
-			return usage_error(c, "unexpected operand '%s'", argv[i + 1]);
-		return state_estimate(root, p.rules, (size_t)p.nrules, p.all);
+		/* the operands are USMT capture switches: /ue:*\* /ui:alice */
+		struct buf sw = BUF_INIT;
+		int j, r;
+
+		for (j = i + 1; j < argc; j++) {
+			buf_adds(&sw, j > i + 1 ? " \"" : "\"");
+			buf_adds(&sw, argv[j]);
+			buf_addch(&sw, '"');
+		}
+		r = state_estimate(root, p.rules, (size_t)p.nrules, p.all, sw.data);
+		buf_release(&sw);
+		return r;
 	}
 	if (i != argc - 2)
 		return usage_error(c, "explain takes one PATH, as seen inside the root%s", "");
@@ -490,7 +499,7 @@ static const struct command commands[] = {
 	  "/usr/share/tsi/steps:/etc/tsi/steps) and those given with --extension.\n" },
 	{ "state", cmd_state,
 	  "tsi state explain --root DIR PATH [--rules NAME|FILE]...\n"
-	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all]",
+	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all] [/SWITCH]...",
 	  "User state: which files in users' homes travel, and why.\n"
 	  "\n"
 	  "  explain PATH  which rule includes or excludes PATH (as seen inside the\n"
@@ -500,7 +509,10 @@ static const struct command commands[] = {
 	  "  --rules R     a rule pack by name (see rules/) or a rule file; repeatable;\n"
 	  "                default: documents, shell, desktop, browsers, editors, mail.\n"
 	  "                The exclusions pack always applies.\n"
-	  "  --all         system accounts too (uid below 1000, nobody)\n" },
+	  "  --all         system accounts too (uid below 1000, nobody)\n"
+	  "  /SWITCH       ScanState's user selection: /ui:USER /ue:USER (name or\n"
+	  "                COMPUTER\\name, * allowed), /uel:DAYS or /uel:YYYY/MM/DD;\n"
+	  "                /ui beats /ue and /uel, /uel beats /ue\n" },
 	{ "identity", cmd_identity,
 	  "tsi identity init [--dir DIR] [--name NAME]\n"
 	  "       tsi identity show [--dir DIR]",

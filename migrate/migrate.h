@@ -115,9 +115,37 @@ int	rules_folder_excluded(const struct ruleset *, const char *rel);
 /* A human explanation of the decision for rel (caller frees). */
 char	*rules_explain(const struct ruleset *, const char *rel);
 
-/* scan.c: `tsi state estimate` and `tsi state explain` (exit codes 0 or 2). */
+/* usmt.c: ScanState/LoadState switches (OSDMigrateAdditional*Options). */
+enum usmt_tool {
+	USMT_CAPTURE,
+	USMT_RESTORE,
+};
+
+struct usmt_opts {
+	char		**ui, **ue;		/* /ui, /ue patterns */
+	size_t		  nui, nue;
+	int		  has_uel;
+	int		  uel_days;		/* -1 when /uel gave a date */
+	char		  uel_date[11];		/* YYYY-MM-DD */
+	int		  all, c, o, nocompress, hardlink, p, lac, lae;
+	int		  verbose;		/* /v level, -1 when not given */
+	char		 *listfiles, *p_file;
+	struct { char *from, *to; } *mu;	/* /mu renames */
+	size_t		  nmu;
+	char		 *lac_password;		/* secret */
+};
+
+/* 0, or -1 with *err (caller frees) saying what is wrong. */
+int	usmt_parse(enum usmt_tool, const char *text, struct usmt_opts *, char **err);
+void	usmt_release(struct usmt_opts *);
+int	usmt_user_matches(const char *pattern, const char *computer, const char *user);
+int	usmt_user_selected(const struct usmt_opts *, const char *computer,
+	    const char *user, int days_idle, const char *date);
+
+/* scan.c: `tsi state estimate` and `tsi state explain` (exit codes 0 or 2).
+ * switches: USMT capture switches (/ui, /ue, /uel ...), or NULL. */
 int	state_estimate(const char *root, const char *const *packs, size_t npacks,
-	    int all_users);
+	    int all_users, const char *switches);
 int	state_explain(const char *root, const char *path, const char *const *packs,
 	    size_t npacks);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SCAN_DEPTH_MAX	256
@@ -156,17 +157,45 @@ human(uintmax_t bytes, char buf[32])
 	return buf;
 }
 
+/* How many days ago the user's home last changed, and that day. */
+static int
+days_idle(const char *root, const struct mig_user *u, char date[11])
+{
+	struct stat	 st;
+	char		*home = xasprintf("%s%s", strcmp(root, "/") ? root : "", u->home);
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int		 r = -1;
+
+	date[0] = '\0';
+	if (stat(home, &st) == 0) {
+		r = st.st_mtime >= now ? 0 : (int)((now - st.st_mtime) / 86400);
+		gmtime_r(&st.st_mtime, &tm);
+		strftime(date, 11, "%Y-%m-%d", &tm);
+	}
+	free(home);
+	return r;
+}
+
 int
-state_estimate(const char *root, const char *const *packs, size_t npacks, int all)
+state_estimate(const char *root, const char *const *packs, size_t npacks, int all,
+    const char *switches)
 {
 	struct mig_users	us;
 	struct ruleset		rs;
 	struct estimate		total, per_user;
+	struct usmt_opts	uo;
 	struct diag		d;
-	char			h[32];
-	size_t			i, unreadable;
-	int			r = 0;
+	char			h[32], computer[65] = "localhost", date[11], *err = NULL;
+	size_t			i, unreadable, left_users = 0;
+	int			r = 0, idle;
 
+	if (usmt_parse(USMT_CAPTURE, switches ? switches : "", &uo, &err) == -1) {
+		fprintf(stderr, "tsi: error: %s\n", err);
+		free(err);
+		return 2;
+	}
+	gethostname(computer, sizeof computer - 1);
 	diag_init(&d);
 	memset(&total, 0, sizeof total);
 	if (users_load(root, all, &us, &d) == -1 || rules_load(&rs, packs, npacks, &d) == -1) {
@@ -174,6 +203,7 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 		diag_release(&d);
 		users_release(&us);
 		rules_release(&rs);
+		usmt_release(&uo);
 		return 2;
 	}
 	diag_print(&d, stderr, DIAG_TEXT);
@@ -181,6 +211,11 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 	for (i = 0; i < us.n; i++) {
 		size_t j;
 
+		idle = days_idle(root, &us.v[i], date);
+		if (!usmt_user_selected(&uo, computer, us.v[i].name, idle, date)) {
+			left_users++;
+			continue;
+		}
 		memset(&per_user, 0, sizeof per_user);
 		unreadable = scan_user(root, &us.v[i], &rs, estimate_entry, &per_user);
 		printf("%-24s %10ju %12s %10ju%s\n", us.v[i].name, per_user.files,
@@ -205,10 +240,13 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 		free(total.v[i].name);
 	}
 	printf("\ntotal: %ju files, %s in %zu users; %ju files left out by the rules\n",
-	    total.files, human(total.bytes, h), us.n, total.skipped);
+	    total.files, human(total.bytes, h), us.n - left_users, total.skipped);
+	if (left_users > 0)
+		printf("%zu users left out by /ui, /ue or /uel\n", left_users);
 	free(total.v);
 	users_release(&us);
 	rules_release(&rs);
+	usmt_release(&uo);
 	diag_release(&d);
 	return r;
 }

@@ -8,7 +8,7 @@ int unit_failures;
 
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
-    store_tests[];
+    store_tests[], usmt_tests[];
 
 static const struct {
 	const char		*file;
@@ -22,6 +22,7 @@ static const struct {
 	{ "compile", compile_tests },
 	{ "rules", rules_tests },
 	{ "store", store_tests },
+	{ "usmt", usmt_tests },
 };
 
 int

@@ -115,3 +115,55 @@ UNIT_SUITE(rules_tests) = {
 	UNIT_TEST(precedence),
 	{ NULL, NULL },
 };
+
+static void
+test_usmt_switches(void)
+{
+	struct usmt_opts	o;
+	char			*err = NULL;
+
+	CHECK(usmt_parse(USMT_CAPTURE, "/ue:*\\* /ui:\"PC1\\john smith\" /c /v:5 /o", &o, &err) == 0);
+	CHECK_INT(o.nue, 1);
+	CHECK_STR(o.ui[0], "PC1\\john smith");
+	CHECK_INT(o.verbose, 5);
+	CHECK(o.c && o.o);
+	/* /ui beats /ue */
+	CHECK(usmt_user_selected(&o, "pc1", "John Smith", -1, NULL));
+	CHECK(!usmt_user_selected(&o, "pc1", "alice", -1, NULL));
+	usmt_release(&o);
+	CHECK(usmt_parse(USMT_CAPTURE, "/uel:30 /ue:bob", &o, &err) == 0);
+	/* /uel beats /ue */
+	CHECK(usmt_user_selected(&o, "pc1", "bob", 3, NULL));
+	CHECK(!usmt_user_selected(&o, "pc1", "alice", 90, NULL));
+	usmt_release(&o);
+	CHECK(usmt_parse(USMT_RESTORE, "/mu:old:new /lac:Pa55 /lae", &o, &err) == 0);
+	CHECK_STR(o.mu[0].from, "old");
+	CHECK_STR(o.mu[0].to, "new");
+	CHECK_STR(o.lac_password, "Pa55");
+	usmt_release(&o);
+
+#define REFUSED(tool, text, want) do {					\
+	err = NULL;							\
+	CHECK(usmt_parse(tool, text, &o, &err) == -1);			\
+	CHECK(err != NULL && strstr(err, want) != NULL);		\
+	if (err && !strstr(err, want))					\
+		fprintf(stderr, "    # got '%s'\n", err);		\
+	free(err);							\
+} while (0)
+	REFUSED(USMT_CAPTURE, "/all /ue:x", "cannot be combined");
+	REFUSED(USMT_CAPTURE, "/hardlink", "needs '/nocompress'");
+	REFUSED(USMT_RESTORE, "/lae", "needs '/lac'");
+	REFUSED(USMT_CAPTURE, "/listfiles:x /p", "cannot be combined with '/p'");
+	REFUSED(USMT_CAPTURE, "/c /c", "given twice");
+	REFUSED(USMT_CAPTURE, "/mu:a:b", "is a restore switch");
+	REFUSED(USMT_RESTORE, "/vsc", "unknown USMT switch '/vsc'");
+	REFUSED(USMT_CAPTURE, "/v:99", "from 0 to 13");
+	REFUSED(USMT_CAPTURE, "/uel:soon", "days or YYYY/MM/DD");
+	REFUSED(USMT_RESTORE, "/mu:*:x", "without wildcards");
+	REFUSED(USMT_CAPTURE, "ui:x", "not a USMT switch");
+}
+
+UNIT_SUITE(usmt_tests) = {
+	UNIT_TEST(usmt_switches),
+	{ NULL, NULL },
+};
