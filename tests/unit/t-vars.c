@@ -128,7 +128,33 @@ test_scan_refs(void)
 	CHECK_INT(refs_seen, 2);
 }
 
+static void
+test_text_and_bounds(void)
+{
+	struct vars	 vs;
+	char		 name[32], big[4001];
+	int		 i;
+
+	vars_init(&vs);
+	/* bytes that are not UTF-8 become U+FFFD; valid ones are kept */
+	vars_set(&vs, "T", "ok \xc3\xa9 \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80", 0);
+	CHECK_STR(vars_get(&vs, "T"), "ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x98\x80");
+	/* the environment is bounded */
+	memset(big, 'x', 4000);
+	big[4000] = '\0';
+	for (i = 0; i < 1048; i++) {
+		snprintf(name, sizeof name, "V%d", i);
+		CHECK_INT(vars_set(&vs, name, big, 0), VARS_OK);
+	}
+	CHECK_INT(vars_set(&vs, "OneMore", big, 0), VARS_FULL);
+	CHECK_INT(vars_set(&vs, "V1", "", 0), VARS_OK);	/* deleting frees room */
+	CHECK_INT(vars_set(&vs, "OneMore", big, 0), VARS_OK);
+	vars_release(&vs);
+}
+
 UNIT_SUITE(vars_tests) = {
+	UNIT_TEST(text_and_bounds),
 	UNIT_TEST(expand_rules),
 	UNIT_TEST(expand_cap),
 	UNIT_TEST(names_and_values),
