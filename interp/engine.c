@@ -168,6 +168,30 @@ proc_output(void *ctx, const char *stream, const char *line, size_t len)
 	step_output(ctx, stream, line, len);
 }
 
+int
+step_command_hidden(struct step_ctx *ctx)
+{
+	const char	*v = vars_get(&ctx->e->vars, "OSDDoNotLogCommand");
+	int		 b = 0;
+
+	return v != NULL && parse_bool(v, &b) == 0 && b;
+}
+
+void
+step_log_command(struct step_ctx *ctx, const char *prefix, char *const *argv)
+{
+	char	*line;
+
+	if (step_command_hidden(ctx)) {
+		step_log(ctx, LOG_INFO, "%s: a command (not logged: OSDDoNotLogCommand "
+		    "is true)", prefix);
+		return;
+	}
+	line = proc_argv_string(argv);
+	step_log(ctx, LOG_INFO, "%s: %s", prefix, line);
+	free(line);
+}
+
 void
 step_proc_opts(struct step_ctx *ctx, struct proc_opts *po)
 {

@@ -347,7 +347,7 @@ api_exec(lua_State *L)
 	struct proc_opts	 po;
 	struct proc_result	 pr;
 	const char		*cwd, *cwdopt = NULL;
-	char			**argv, **env = NULL, *line;
+	char			**argv, **env = NULL;
 	void			**tail;
 	lua_Integer		 timeout = 0;
 	int			 n = 0, r, envtab = 0;
@@ -383,9 +383,7 @@ api_exec(lua_State *L)
 	if (cwdopt != NULL)
 		cwd = resolve_path(L, cwdopt);
 	tail = cbox_new(L);
-	line = proc_argv_string(argv);
-	step_log(ctx, LOG_INFO, "tsi.exec: %s", line);
-	free(line);
+	step_log_command(ctx, "tsi.exec", argv);
 	step_proc_opts(ctx, &po);
 	po.argv = argv;
 	po.cwd = cwd;

@@ -132,6 +132,13 @@ const char	*step_root(const struct step_ctx *);
 /* Directory of the sequence file that holds the step. */
 const char	*step_base_dir(const struct step_ctx *);
 
+/* Logs "PREFIX: argv as a shell line", or only that a command runs when
+ * OSDDoNotLogCommand is true (ConfigMgr's switch for secrets in argv). */
+void		 step_log_command(struct step_ctx *, const char *prefix,
+		    char *const *argv);
+/* Whether OSDDoNotLogCommand is true. */
+int		 step_command_hidden(struct step_ctx *);
+
 struct proc_opts;
 /* Fills what every child of a step shares: output to the step's log, the
  * step's deadline, stop on a signal.  The caller sets argv, cwd, env and

@@ -119,15 +119,6 @@ working_directory(struct step_ctx *ctx, const struct step_args *a)
 	return path_join(step_base_dir(ctx), wd);
 }
 
-static int
-command_hidden(struct step_ctx *ctx)
-{
-	const char	*v = step_var(ctx, "OSDDoNotLogCommand");
-	int		 b = 0;
-
-	return v != NULL && parse_bool(v, &b) == 0 && b;
-}
-
 /* The output variable's value: the last 1,000 characters once trailing
  * newlines are gone, without a torn UTF-8 sequence at the start. */
 static char *
@@ -168,18 +159,11 @@ run(struct step_ctx *ctx, const struct step_args *a)
 	struct proc_opts	 po;
 	struct proc_result	 pr;
 	char			**argv = build_argv(a), **env = build_env(a);
-	char			*cwd = working_directory(ctx, a), *line, *out;
+	char			*cwd = working_directory(ctx, a), *out;
 	const char		*outvar = a->v[RC_OUTPUT_VARIABLE].str;
 	int			 rc;
 
-	if (command_hidden(ctx))
-		step_log(ctx, LOG_INFO, "running a command (not logged: "
-		    "OSDDoNotLogCommand is true)");
-	else {
-		line = proc_argv_string(argv);
-		step_log(ctx, LOG_INFO, "running: %s", line);
-		free(line);
-	}
+	step_log_command(ctx, "running", argv);
 	step_proc_opts(ctx, &po);
 	po.argv = argv;
 	po.cwd = cwd;
@@ -218,7 +202,7 @@ plan(struct step_ctx *ctx, const struct step_args *a)
 	char	**argv = build_argv(a), *cwd = working_directory(ctx, a), *line;
 	size_t	  i;
 
-	line = command_hidden(ctx) ? xstrdup("a command (not shown: "
+	line = step_command_hidden(ctx) ? xstrdup("a command (not shown: "
 	    "OSDDoNotLogCommand is true)") : proc_argv_string(argv);
 	step_plan(ctx, "run %s (in %s)", line, cwd);
 	for (i = 0; i + 1 < a->v[RC_ENV].nitems; i += 2)
