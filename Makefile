@@ -9,7 +9,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
 	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl)
 # libcurl is dlopen'ed by tsi.http (interp/lua-api.c), not linked
-LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl
+LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl -lcrypt -pthread
 # only the libraries tsi uses are loaded at start-up
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1
 

@@ -378,3 +378,19 @@ diag_summary(const struct diag *d)
 	    d->nerrors == 1 ? "" : "s", d->nwarnings, d->nwarnings == 1 ? "" : "s");
 	return s;
 }
+
+char *
+diag_text(struct diag *d)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&text, &len);
+
+	if (fp == NULL)
+		return xstrdup("(out of memory)");
+	print_text(d, fp);
+	fclose(fp);
+	while (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	return text;
+}

@@ -57,6 +57,8 @@ int	diag_warning(struct diag *, const struct loc *, const char *, ...) PRINTF_LI
 void	diag_note(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
 /* Sorts by file, line and column, then prints in the given format. */
 void	diag_print(struct diag *, FILE *, enum diag_format);
+/* The diagnostics as text, for an error message (caller frees). */
+char	*diag_text(struct diag *);
 /* "2 errors, 1 warning" (static buffer). */
 const char *diag_summary(const struct diag *);
 

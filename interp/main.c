@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "../migrate/migrate.h"
+#include "../migrate/state.h"
 #include "../store/store.h"
 
 #define DEFAULT_IDENTITY_DIR	"/var/lib/tsi/identity"
@@ -38,7 +39,7 @@ static const char tsi_usage[] =
 "  validate FILE.. check sequences without running them\n"
 "  steps           list step types and their parameters\n"
 "  schema          print the JSON Schema of sequence files\n"
-"  state           user state: explain and estimate (capture and restore to come)\n"
+"  state           user state: capture, restore, verify, list, extract, undo\n"
 "  identity        this computer's keys for user-state stores\n"
 "\n"
 "exit codes of run and resume: 0 succeeded, 1 failed, 2 invalid input or\n"
@@ -82,7 +83,9 @@ add_cli_var(struct run_opts *o, const char *arg)
 enum {
 	OPT_VAR = 256, OPT_VARS_FILE, OPT_STATE_DIR, OPT_LOG_DIR, OPT_DRY_RUN,
 	OPT_REBOOT, OPT_ROOT, OPT_FORCE, OPT_FORMAT, OPT_JSON, OPT_HELP,
-	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME,
+	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME, OPT_STORE,
+	OPT_RECIPIENT, OPT_IDENTITY, OPT_HARDLINK, OPT_OVERWRITE, OPT_TO,
+	OPT_VERBOSE,
 };
 
 static const struct option all_options[] = {
@@ -102,6 +105,13 @@ static const struct option all_options[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "recipient", required_argument, NULL, OPT_RECIPIENT },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
+	{ "hardlink", no_argument, NULL, OPT_HARDLINK },
+	{ "overwrite", required_argument, NULL, OPT_OVERWRITE },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -114,6 +124,7 @@ struct parsed {
 	int			 all;
 	const char		*dir;
 	const char		*name;
+	struct state_args	 st;
 	enum diag_format	 format;
 	int			 json;
 	int			 help;
@@ -161,6 +172,19 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_ALL:		p->all = 1; break;
 		case OPT_DIR:		p->dir = optarg; break;
 		case OPT_NAME:		p->name = optarg; break;
+		case OPT_STORE:		p->st.store = optarg; break;
+		case OPT_IDENTITY:	p->st.identity = optarg; break;
+		case OPT_HARDLINK:	p->st.hardlink = 1; break;
+		case OPT_OVERWRITE:	p->st.overwrite = optarg; break;
+		case OPT_TO:		p->st.to = optarg; break;
+		case OPT_VERBOSE:	p->st.verbose = 1; break;
+		case OPT_RECIPIENT:
+			if (p->st.nrecipients == STATE_ARGS_MAX) {
+				usage_error(c, "at most 16 recipients%s", "");
+				return -1;
+			}
+			p->st.recipients[p->st.nrecipients++] = optarg;
+			break;
 		case OPT_RULES:
 			if (p->nrules == 64) {
 				usage_error(c, "at most 64 rule packs%s", "");
@@ -415,42 +439,43 @@ cmd_identity(int argc, char **argv)
 	return r;
 }
 
-/* tsi state SUBCOMMAND: the user-state commands that exist so far. */
+/* tsi state SUBCOMMAND: options here, the work in migrate/state-cli.c. */
 static int
 cmd_state(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_ROOT, OPT_RULES, OPT_ALL, 0 };
+	static const int allowed[] = { OPT_ROOT, OPT_RULES, OPT_ALL, OPT_STORE,
+	    OPT_RECIPIENT, OPT_IDENTITY, OPT_HARDLINK, OPT_OVERWRITE, OPT_TO,
+	    OPT_VERBOSE, 0 };
+	static const char *const subs[] = { "explain", "estimate", "capture", "restore",
+	    "verify", "list", "extract", "undo" };
 	const struct command	*c = find_command("state");
 	struct parsed		 p;
-	const char		*sub = argc > 1 ? argv[1] : NULL, *root;
+	const char		*sub = argc > 1 ? argv[1] : NULL, *s;
+	size_t			 k;
 	int			 i;
 
 	if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
 		return sub ? show_help(c) : usage_error(c, "state needs a subcommand%s", "");
-	if (strcmp(sub, "explain") != 0 && strcmp(sub, "estimate") != 0)
-		return usage_error(c, "unknown state subcommand '%s'", sub);
+	for (k = 0; k < ARRAY_SIZE(subs) && strcmp(sub, subs[k]) != 0; k++)
+		;
+	if (k == ARRAY_SIZE(subs)) {
+		s = str_suggest(sub, subs, ARRAY_SIZE(subs));
+		fprintf(stderr, "tsi: error: unknown state subcommand '%s'%s%s%s\n", sub,
+		    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+		fprintf(stderr, "usage: %s\n", c->usage);
+		return EXIT_USAGE;
+	}
 	if ((i = parse_options(c, argc - 1, argv + 1, allowed, &p)) == -1)
 		return EXIT_USAGE;
 	if (p.help)
 		return show_help(c);
-	root = p.run.root ? p.run.root : "/";
-	if (strcmp(sub, "estimate") == 0) {
-		/* the operands are USMT capture switches: /ue:*\* /ui:alice */
-		struct buf sw = BUF_INIT;
-		int j, r;
-
-		for (j = i + 1; j < argc; j++) {
-			buf_adds(&sw, j > i + 1 ? " \"" : "\"");
-			buf_adds(&sw, argv[j]);
-			buf_addch(&sw, '"');
-		}
-		r = state_estimate(root, p.rules, (size_t)p.nrules, p.all, sw.data);
-		buf_release(&sw);
-		return r;
-	}
-	if (i != argc - 2)
-		return usage_error(c, "explain takes one PATH, as seen inside the root%s", "");
-	return state_explain(root, argv[i + 1], p.rules, (size_t)p.nrules);
+	p.st.root = p.run.root ? p.run.root : "/";
+	p.st.rules = p.rules;
+	p.st.nrules = (size_t)p.nrules;
+	p.st.all = p.all;
+	p.st.operands = argv + i + 1;
+	p.st.noperands = (size_t)(argc - i - 1);
+	return state_cli(sub, &p.st);
 }
 
 static const struct command commands[] = {
@@ -498,21 +523,58 @@ static const struct command commands[] = {
 	  "extensions in the system directories ($TSI_EXTENSION_DIRS, default\n"
 	  "/usr/share/tsi/steps:/etc/tsi/steps) and those given with --extension.\n" },
 	{ "state", cmd_state,
-	  "tsi state explain --root DIR PATH [--rules NAME|FILE]...\n"
-	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all] [/SWITCH]...",
-	  "User state: which files in users' homes travel, and why.\n"
+	  "tsi state capture --root DIR --store PATH [--recipient FILE|LINE]...\n"
+	  "                        [--rules NAME|FILE]... [--hardlink] [--all] [/SWITCH]...\n"
+	  "       tsi state restore --root DIR --store PATH [--identity DIR]\n"
+	  "                        [--overwrite rename|skip|overwrite|newer] [/SWITCH]...\n"
+	  "       tsi state verify --store PATH [--identity DIR]\n"
+	  "       tsi state list --store PATH [--identity DIR] [--verbose]\n"
+	  "       tsi state extract --store PATH [--identity DIR] --to DIR [PATTERN]...\n"
+	  "       tsi state undo --root DIR --store PATH\n"
+	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all] [/SWITCH]...\n"
+	  "       tsi state explain --root DIR PATH [--rules NAME|FILE]...",
+	  "User state: which files in users' homes travel, and why; capturing them\n"
+	  "into a store and restoring them.\n"
 	  "\n"
+	  "  capture       walk the homes of the users under the root and write the\n"
+	  "                files the rules include into an encrypted store (a file,\n"
+	  "                readable only by its recipients) or, with --hardlink, a\n"
+	  "                hard-link store (a folder on the same file system; no data\n"
+	  "                is copied, nothing is encrypted).  An existing store is\n"
+	  "                replaced only with /o.\n"
+	  "  restore       write a store's files into the homes under the root: owners\n"
+	  "                mapped by name, nothing written outside the homes, no\n"
+	  "                symlink followed; a killed restore resumes when run again\n"
+	  "  verify        check every chunk (no identity needed) and, with an\n"
+	  "                identity, every file against its SHA-256 in the catalog;\n"
+	  "                exit 1 on any damage\n"
+	  "  list          the catalog: type, mode, owner, size, time, path\n"
+	  "  extract       files matching PATTERNs (USER/path globs, ** allowed) into\n"
+	  "                DIR, without restoring anything else\n"
+	  "  undo          put back every file the restore of the store created,\n"
+	  "                replaced or renamed (records in ROOT" "/var/lib/tsi/restore)\n"
 	  "  explain PATH  which rule includes or excludes PATH (as seen inside the\n"
 	  "                root, e.g. /home/alice/.cache/x), and every rule that matched\n"
 	  "  estimate      files and bytes per user and per rule, like ScanState /p\n"
+	  "\n"
 	  "  --root DIR    the system whose users are meant (default /)\n"
+	  "  --store PATH  an encrypted store file, or a hard-link store folder\n"
+	  "  --recipient R a public identity line or a file holding one (identity.pub);\n"
+	  "                repeatable; default: the identity of --identity\n"
+	  "  --identity DIR  the private identity that opens the store (default\n"
+	  "                " DEFAULT_IDENTITY_DIR "); hard-link stores need none\n"
+	  "  --overwrite M when a file exists: rename (default: the restored file\n"
+	  "                becomes 'name (1).ext'), skip, overwrite or newer\n"
 	  "  --rules R     a rule pack by name (see rules/) or a rule file; repeatable;\n"
 	  "                default: documents, shell, desktop, browsers, editors, mail.\n"
 	  "                The exclusions pack always applies.\n"
 	  "  --all         system accounts too (uid below 1000, nobody)\n"
-	  "  /SWITCH       ScanState's user selection: /ui:USER /ue:USER (name or\n"
-	  "                COMPUTER\\name, * allowed), /uel:DAYS or /uel:YYYY/MM/DD;\n"
-	  "                /ui beats /ue and /uel, /uel beats /ue\n" },
+	  "  --verbose     file by file\n"
+	  "  /SWITCH       USMT's switches: capture /ui /ue /uel /all /c /v /o\n"
+	  "                /nocompress /hardlink; restore /ui /ue /all /mu /lac /lae /c\n"
+	  "                /v.  /ui:USER /ue:USER take a name or COMPUTER\\name with *\n"
+	  "\n"
+	  "exit codes: 0 done, 1 failed or damage found, 2 usage or invalid input.\n" },
 	{ "identity", cmd_identity,
 	  "tsi identity init [--dir DIR] [--name NAME]\n"
 	  "       tsi identity show [--dir DIR]",

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +354,7 @@ fail:
 	return -1;
 }
 
-static int
+int
 fsync_dir_of(const char *path)
 {
 	char	*dir = path_dirname(path);
@@ -513,4 +514,25 @@ path_join(const char *dir, const char *name)
 	if (name[0] == '/' || dir == NULL || strcmp(dir, ".") == 0)
 		return xstrdup(name);
 	return xasprintf("%s/%s", dir, name);
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == -1 && errno != ENOENT ?
+	    -1 : 0;
+}
+
+int
+remove_tree(const char *path)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

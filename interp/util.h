@@ -77,6 +77,10 @@ int	 read_file(const char *path, size_t max, char **out, size_t *outlen);
  */
 int	 write_file_atomic(const char *path, const void *, size_t, int mode);
 /* mkdir -p with mode for every created component; 0 or -1 with errno. */
+/* fsync(2)s the folder that holds path, so that a rename in it lasts. */
+int	 fsync_dir_of(const char *path);
+/* rm -rf: never follows symlinks or crosses mounts; 0 when path is gone. */
+int	 remove_tree(const char *path);
 int	 mkdir_p(const char *path, int mode);
 /*
  * Whether tsi, running as root, must refuse to load a file that someone

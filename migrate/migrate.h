@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "../interp/diag.h"
@@ -46,6 +47,17 @@ struct mig_users {
 /* Users with uid >= 1000 (and not nobody) unless all; -1 after a diagnostic. */
 int	users_load(const char *root, int all, struct mig_users *, struct diag *);
 void	users_release(struct mig_users *);
+/* Names and ids from ROOT/etc/passwd or ROOT/etc/group (all of them). */
+struct mig_ids {
+	struct { char *name; unsigned long id; } *v;
+	size_t	n;
+};
+
+int	ids_load(const char *root, const char *file, struct mig_ids *);
+const char *ids_name(const struct mig_ids *, unsigned long id);
+int	ids_id(const struct mig_ids *, const char *name, unsigned long *id);
+void	ids_release(struct mig_ids *);
+
 /* The user whose home holds path (a path inside the root), or NULL. */
 const struct mig_user *users_owner(const struct mig_users *, const char *path,
 	    const char **rel);
@@ -141,6 +153,33 @@ void	usmt_release(struct usmt_opts *);
 int	usmt_user_matches(const char *pattern, const char *computer, const char *user);
 int	usmt_user_selected(const struct usmt_opts *, const char *computer,
 	    const char *user, int days_idle, const char *date);
+
+/* scan.c: walking a user's home as a capture does: no symlink is followed
+ * and folders that an unconditional exclude takes whole are not entered. */
+#define SCAN_DEPTH_MAX	256
+
+struct scan_level {			/* a folder above an entry */
+	size_t		rel_len;	/* its path is the entry's rel cut here */
+	struct stat	st;
+	int		mark;		/* the caller's */
+};
+
+struct scan_entry {
+	int			 dfd;	/* the folder holding the entry */
+	const char		*name;
+	const char		*rel;	/* relative to the home */
+	const struct stat	*st;	/* NULL: could not be read, see err */
+	struct rule_decision	 dec;
+	struct scan_level	*levels;	/* [0] the home ... [depth] its folder */
+	int			 depth;
+	int			 err;
+};
+
+/* Calls fn for every file, symlink and other non-folder, and for what
+ * could not be read; fn returns -1 to stop.  Returns the unreadable count. */
+typedef int (*scan_fn)(void *ctx, struct scan_entry *);
+size_t	scan_home(const char *root, const struct mig_user *, const struct ruleset *,
+	    scan_fn, void *ctx, int *stopped);
 
 /* scan.c: `tsi state estimate` and `tsi state explain` (exit codes 0 or 2).
  * switches: USMT capture switches (/ui, /ue, /uel ...), or NULL. */

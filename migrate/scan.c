@@ -16,17 +16,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCAN_DEPTH_MAX	256
-
-typedef void (*scan_fn)(void *ctx, const char *rel, const struct stat *,
-    const struct rule_decision *);
-
 struct scan {
 	const struct ruleset	*rules;
 	scan_fn			 fn;
 	void			*ctx;
 	size_t			 unreadable;
+	int			 stopped;
+	struct scan_level	 levels[SCAN_DEPTH_MAX + 1];
 };
+
+/* Hands an entry that could not be read to the callback. */
+static void
+scan_error(struct scan *sc, int dfd, const char *name, const char *rel, int depth,
+    int err)
+{
+	struct scan_entry e = { dfd, name, rel, NULL, { 0, NULL }, sc->levels, depth, err };
+
+	sc->unreadable++;
+	if (sc->fn(sc->ctx, &e) == -1)
+		sc->stopped = 1;
+}
 
 static void
 scan_dir(struct scan *sc, int dfd, struct buf *rel, int depth)
@@ -36,34 +45,46 @@ scan_dir(struct scan *sc, int dfd, struct buf *rel, int depth)
 	struct stat	 st;
 	size_t		 len = rel->len;
 
-	if (depth > SCAN_DEPTH_MAX || (dir = fdopendir(dfd)) == NULL) {
+	if ((dir = fdopendir(dfd)) == NULL) {
+		scan_error(sc, dfd, "", rel->data, depth, errno);
 		close(dfd);
-		sc->unreadable++;
 		return;
 	}
-	while ((de = readdir(dir)) != NULL) {
-		struct rule_decision dec;
+	while (!sc->stopped && (de = readdir(dir)) != NULL) {
+		struct scan_entry e = { dirfd(dir), de->d_name, NULL, &st, { 0, NULL },
+		    sc->levels, depth, 0 };
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (len > 0)
 			buf_addch(rel, '/');
 		buf_adds(rel, de->d_name);
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			sc->unreadable++;
-		else if (S_ISDIR(st.st_mode)) {
+		e.rel = rel->data;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT)	/* gone since readdir: nothing to say */
+				scan_error(sc, dirfd(dir), de->d_name, rel->data, depth, errno);
+		} else if (S_ISDIR(st.st_mode)) {
 			if (!rules_folder_excluded(sc->rules, rel->data)) {
 				int fd = openat(dirfd(dir), de->d_name, O_RDONLY |
 				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 				if (fd == -1)
-					sc->unreadable++;
-				else
+					scan_error(sc, dirfd(dir), de->d_name, rel->data,
+					    depth, errno);
+				else if (depth + 1 > SCAN_DEPTH_MAX) {
+					scan_error(sc, dirfd(dir), de->d_name, rel->data,
+					    depth, ELOOP);
+					close(fd);
+				} else {
+					sc->levels[depth + 1] = (struct scan_level){
+					    rel->len, st, 0 };
 					scan_dir(sc, fd, rel, depth + 1);
+				}
 			}
 		} else {
-			rules_decide(sc->rules, rel->data, &dec);
-			sc->fn(sc->ctx, rel->data, &st, &dec);
+			rules_decide(sc->rules, rel->data, &e.dec);
+			if (sc->fn(sc->ctx, &e) == -1)
+				sc->stopped = 1;
 		}
 		rel->len = len;
 		rel->data[len] = '\0';
@@ -71,24 +92,34 @@ scan_dir(struct scan *sc, int dfd, struct buf *rel, int depth)
 	closedir(dir);
 }
 
-/* Walks ROOT/HOME of one user; returns the entries that could not be read. */
-static size_t
-scan_user(const char *root, const struct mig_user *u, const struct ruleset *rs,
-    scan_fn fn, void *ctx)
+size_t
+scan_home(const char *root, const struct mig_user *u, const struct ruleset *rs,
+    scan_fn fn, void *ctx, int *stopped)
 {
-	struct scan	 sc = { rs, fn, ctx, 0 };
+	struct scan	*sc = xcalloc(1, sizeof *sc);
 	struct buf	 rel = BUF_INIT;
 	char		*home = xasprintf("%s%s", strcmp(root, "/") ? root : "", u->home);
+	size_t		 n;
 	int		 fd;
 
-	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(home);
-	if (fd == -1)
-		return 1;
+	sc->rules = rs;
+	sc->fn = fn;
+	sc->ctx = ctx;
 	buf_adds(&rel, "");
-	scan_dir(&sc, fd, &rel, 0);
+	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &sc->levels[0].st) == -1) {
+		scan_error(sc, AT_FDCWD, home, "", 0, errno);
+		if (fd != -1)
+			close(fd);
+	} else
+		scan_dir(sc, fd, &rel, 0);
+	free(home);
 	buf_release(&rel);
-	return sc.unreadable;
+	n = sc->unreadable;
+	if (stopped != NULL)
+		*stopped = sc->stopped;
+	free(sc);
+	return n;
 }
 
 struct tally {
@@ -118,18 +149,20 @@ tally_of(struct estimate *e, const void *key, const char *name)
 	return &e->v[e->n++];
 }
 
-static void
-estimate_entry(void *ctx, const char *rel, const struct stat *st,
-    const struct rule_decision *dec)
+static int
+estimate_entry(void *ctx, struct scan_entry *se)
 {
-	struct estimate	*e = ctx;
-	struct tally	*t;
-	char		*name;
+	struct estimate			*e = ctx;
+	const struct rule_decision	*dec = &se->dec;
+	const struct stat		*st = se->st;
+	struct tally			*t;
+	char				*name;
 
-	(void)rel;
+	if (st == NULL)
+		return 0;
 	if (!dec->included) {
 		e->skipped++;
-		return;
+		return 0;
 	}
 	name = xasprintf("%s/%s", dec->by->pack->name, dec->by->component->name);
 	t = tally_of(e, dec->by->component, name);
@@ -140,6 +173,7 @@ estimate_entry(void *ctx, const char *rel, const struct stat *st,
 		t->bytes += (uintmax_t)st->st_size;
 		e->bytes += (uintmax_t)st->st_size;
 	}
+	return 0;
 }
 
 static const char *
@@ -217,7 +251,7 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 			continue;
 		}
 		memset(&per_user, 0, sizeof per_user);
-		unreadable = scan_user(root, &us.v[i], &rs, estimate_entry, &per_user);
+		unreadable = scan_home(root, &us.v[i], &rs, estimate_entry, &per_user, NULL);
 		printf("%-24s %10ju %12s %10ju%s\n", us.v[i].name, per_user.files,
 		    human(per_user.bytes, h), per_user.skipped,
 		    unreadable ? "  (some folders could not be read)" : "");

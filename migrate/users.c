@@ -150,3 +150,66 @@ users_owner(const struct mig_users *us, const char *path, const char **rel)
 	}
 	return NULL;
 }
+
+int
+ids_load(const char *root, const char *file, struct mig_ids *ids)
+{
+	char		*path = xasprintf("%s/etc/%s", strcmp(root, "/") ? root : "", file);
+	char		*text, *line, *save, *p, *name;
+	unsigned long	 id;
+
+	memset(ids, 0, sizeof *ids);
+	if (read_file(path, PASSWD_MAX, &text, NULL) == -1) {
+		free(path);
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		p = line;
+		name = field(&p);
+		(void)field(&p);
+		if (*name == '\0' || *name == '#' || parse_id(field(&p), &id) == -1)
+			continue;
+		ids->v = xreallocarray(ids->v, ids->n + 1, sizeof *ids->v);
+		ids->v[ids->n].name = xstrdup(name);
+		ids->v[ids->n++].id = id;
+	}
+	free(text);
+	free(path);
+	return 0;
+}
+
+const char *
+ids_name(const struct mig_ids *ids, unsigned long id)
+{
+	size_t	i;
+
+	for (i = 0; i < ids->n; i++)
+		if (ids->v[i].id == id)
+			return ids->v[i].name;
+	return NULL;
+}
+
+int
+ids_id(const struct mig_ids *ids, const char *name, unsigned long *id)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < ids->n; i++)
+		if (strcmp(ids->v[i].name, name) == 0) {
+			*id = ids->v[i].id;
+			return 0;
+		}
+	return -1;
+}
+
+void
+ids_release(struct mig_ids *ids)
+{
+	size_t	i;
+
+	for (i = 0; i < ids->n; i++)
+		free(ids->v[i].name);
+	free(ids->v);
+	memset(ids, 0, sizeof *ids);
+}

@@ -70,4 +70,29 @@ void	store_reader_free(struct store_reader *);
 /* The recipients' key ids, for messages (static buffer). */
 const char *store_reader_recipients(const struct store_reader *);
 
+/*
+ * Random access to a whole store (a file, or an HTTP resource with
+ * ranges): the trailer says where every chunk is, so any plaintext range
+ * is one or two chunks to decrypt.  Without an identity only the keyless
+ * check works.
+ */
+struct store_file;
+typedef long	(*store_pread_fn)(void *ctx, void *, size_t, uint64_t off);
+typedef void	(*store_damage_fn)(void *ctx, uint64_t chunk, const char *why);
+
+#define STORE_ID_HEX	33
+
+int	store_file_open(struct store_file **, store_pread_fn, void *ctx, uint64_t size,
+	    const struct identity * /* or NULL */, char **err);
+uint64_t store_file_plain_size(const struct store_file *);
+uint64_t store_file_chunks(const struct store_file *);
+void	store_file_id(const struct store_file *, char out[STORE_ID_HEX]);
+const char *store_file_recipients(const struct store_file *);
+/* Plaintext at off: bytes read (0 at the end), -1 with *err on damage. */
+long	store_file_read(struct store_file *, void *, size_t, uint64_t off, char **err);
+/* Checks every chunk against the trailer's checksums (and, with a key, its
+ * tag); calls bad for each damaged one.  The number damaged, or -1. */
+int	store_file_check(struct store_file *, store_damage_fn bad, void *ctx, char **err);
+void	store_file_free(struct store_file *);
+
 #endif

@@ -9,6 +9,7 @@ int unit_failures;
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
     store_tests[], usmt_tests[];
+extern const struct unit_test fastcrypto_tests[];
 
 static const struct {
 	const char		*file;
@@ -23,6 +24,7 @@ static const struct {
 	{ "rules", rules_tests },
 	{ "store", store_tests },
 	{ "usmt", usmt_tests },
+	{ "fastcrypto", fastcrypto_tests },
 };
 
 int

@@ -202,10 +202,84 @@ test_damage_is_detected(void)
 	/* garbage after the end */
 	memcpy(copy, store.data, store.len);
 	copy[store.len] = 0;
-	expect_damage(copy, store.len + 1, "data after its last chunk");
+	expect_damage(copy, store.len + 1, "data after its end");
+	/* the trailer gone: the chunks are whole but the store is not */
+	expect_damage((uint8_t *)store.data, hdr + 3 * rec + 4 + 500 + 16, "trailer");
+	/* a trailer checksum changed */
+	memcpy(copy, store.data, store.len);
+	copy[store.len - 16 - 32] ^= 1;
+	expect_damage(copy, store.len, "trailer does not match chunk 3");
 	/* not a store at all */
 	expect_damage((const uint8_t *)"hello, world", 12, "not a tsi store");
 	free(copy);
+	buf_release(&store);
+}
+
+static long
+mem_pread(void *ctx, void *p, size_t n, uint64_t off)
+{
+	struct mem	*m = ctx;
+
+	if (off >= m->len)
+		return 0;
+	if (n > m->len - off)
+		n = m->len - off;
+	memcpy(p, m->p + off, n);
+	return (long)n;
+}
+
+static void
+count_damage(void *ctx, uint64_t chunk, const char *why)
+{
+	(void)why;
+	*(uint64_t *)ctx += chunk + 1;
+}
+
+/* Random access reads any range; the keyless check finds damaged chunks. */
+static void
+test_random_access(void)
+{
+	struct buf		 store;
+	struct store_file	*f;
+	struct mem		 m;
+	char			 data[3500], got[3500], *err = NULL, id[STORE_ID_HEX];
+	uint64_t		 off, sum = 0;
+	long			 k;
+	size_t			 at;
+
+	for (at = 0; at < sizeof data; at++)
+		data[at] = (char)(at * 13 + 1);
+	seal(&alice, 1, data, sizeof data, &store);
+	m = (struct mem){ (uint8_t *)store.data, store.len, 0 };
+	CHECK(store_file_open(&f, mem_pread, &m, store.len, &alice, &err) == 0);
+	if (f == NULL)
+		return;
+	CHECK_INT(store_file_plain_size(f), 3500);
+	CHECK_INT(store_file_chunks(f), 4);
+	store_file_id(f, id);
+	CHECK(strlen(id) == 32);
+	for (off = 3499; off != UINT64_MAX; off -= 997) {	/* backwards, across chunks */
+		for (at = 0; off + at < 3500; at += (size_t)k)
+			if ((k = store_file_read(f, got + at, 3500, off + at, &err)) <= 0)
+				break;
+		CHECK(off + at == 3500 && memcmp(got, data + off, at) == 0);
+		if (off < 997)
+			break;
+	}
+	CHECK(store_file_read(f, got, 10, 3500, &err) == 0);
+	CHECK(store_file_check(f, count_damage, &sum, &err) == 0);
+	store_file_free(f);
+	/* keyless: chunk 2 flipped is found; reading needs a key */
+	store.data[8 + 4 + 2 + 2 + 16 + 89 + 2 * (4 + CHUNK + 16) + 50] ^= 4;
+	CHECK(store_file_open(&f, mem_pread, &m, store.len, NULL, &err) == 0);
+	CHECK(store_file_check(f, count_damage, &sum, &err) == 1 && sum == 3);
+	CHECK(store_file_read(f, got, 10, 0, &err) == -1);
+	free(err);
+	store_file_free(f);
+	/* truncated: no end marker */
+	CHECK(store_file_open(&f, mem_pread, &m, store.len - 1, &alice, &err) == -1);
+	CHECK(err != NULL && strstr(err, "no end marker"));
+	free(err);
 	buf_release(&store);
 }
 
@@ -225,6 +299,7 @@ UNIT_SUITE(store_tests) = {
 	UNIT_TEST(identity_files),
 	UNIT_TEST(round_trip),
 	UNIT_TEST(damage_is_detected),
+	UNIT_TEST(random_access),
 	UNIT_TEST(cleanup),
 	{ NULL, NULL },
 };

@@ -1,0 +1,462 @@
+/*
+ * capture-archive.c - the encrypted store: every file goes into a pax
+ * archive (libarchive: modes, owners by name and id, times, xattrs,
+ * symlinks, hard links, sparse files) and a catalog line with its
+ * SHA-256; both travel in zstd frames through the store's encryption into
+ * STORE.partial, which becomes STORE only once it is whole and on disk.
+ */
+#include "capture-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <mbedtls/sha256.h>
+
+#include "../store/container.h"
+
+#define IO_SIZE			(256 * 1024)
+#define CATALOG_FLUSH		(64 * 1024)
+#define WRITEBACK_EVERY		(8u * 1024 * 1024)
+
+struct arch {
+	int				 fd;
+	char				*tmp;
+	uint64_t			 written, synced;
+	int				 write_errno;
+	struct store_writer		*sw;
+	struct frame_writer		*fw;
+	struct archive			*a, *disk;
+	struct archive_entry_linkresolver *lr;
+	struct mig_ids			 pw, gr;
+	struct buf			 cat;
+	uint8_t				*io;
+	uint64_t			 entries;
+	char				*fw_err;
+};
+
+/* The store's bytes go to STORE.partial; writeback starts early so that
+ * the final fdatasync has little left to do. */
+static int
+sink_fd(void *ctx, const void *p, size_t n)
+{
+	struct arch	*s = ctx;
+	ssize_t		 k;
+
+	while (n > 0) {
+		if ((k = write(s->fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			s->write_errno = errno;
+			return -1;
+		}
+		p = (const uint8_t *)p + k;
+		n -= (size_t)k;
+		s->written += (uint64_t)k;
+	}
+	if (s->written - s->synced >= WRITEBACK_EVERY) {
+		sync_file_range(s->fd, (off64_t)s->synced, (off64_t)(s->written - s->synced),
+		    SYNC_FILE_RANGE_WRITE);
+		s->synced = s->written;
+	}
+	return 0;
+}
+
+static la_ssize_t
+archive_out(struct archive *a, void *ctx, const void *p, size_t n)
+{
+	struct arch	*s = ctx;
+
+	if (frame_writer_add(s->fw, FRAME_ARCHIVE, p, n, &s->fw_err) == -1) {
+		archive_set_error(a, EIO, "%s", s->fw_err);
+		return -1;
+	}
+	return (la_ssize_t)n;
+}
+
+static int
+fail_write(struct capture *c, const char *what)
+{
+	struct arch	*s = c->store;
+
+	if (c->err != NULL)
+		return -1;
+	if (s->write_errno == ENOSPC)
+		c->err = xasprintf("the disk is full: cannot write the store '%s'",
+		    c->o->store);
+	else if (s->write_errno != 0)
+		c->err = xasprintf("cannot write the store '%s': %s", c->o->store,
+		    strerror(s->write_errno));
+	else
+		c->err = xasprintf("cannot write the store '%s': %s", c->o->store, what);
+	return -1;
+}
+
+static int
+flush_catalog(struct capture *c, int force)
+{
+	struct arch	*s = c->store;
+	char		*e = NULL;
+
+	if (s->cat.len == 0 || (!force && s->cat.len < CATALOG_FLUSH))
+		return 0;
+	if (frame_writer_add(s->fw, FRAME_CATALOG, s->cat.data, s->cat.len, &e) == -1) {
+		fail_write(c, e);
+		free(e);
+		return -1;
+	}
+	s->cat.len = 0;
+	return 0;
+}
+
+static int
+arch_open(struct capture *c, const struct buf *header)
+{
+	struct arch	*s = xcalloc(1, sizeof *s);
+	struct stat	 st;
+	char		*e = NULL;
+
+	c->store = s;
+	s->fd = -1;
+	buf_init(&s->cat, 0);
+	if (lstat(c->o->store, &st) == 0 && (S_ISDIR(st.st_mode) || !c->o->overwrite)) {
+		c->err = xasprintf("the store '%s' exists; it is replaced only with /o "
+		    "(and never when it is a folder)", c->o->store);
+		return -1;
+	}
+	s->tmp = xasprintf("%s.partial", c->o->store);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->fd == -1) {
+		c->err = xasprintf("cannot create '%s': %s", s->tmp, strerror(errno));
+		return -1;
+	}
+	if (store_writer_open(&s->sw, sink_fd, s, c->o->rcpt, c->o->nrcpt, 0, &e) == -1) {
+		fail_write(c, e);
+		free(e);
+		return -1;
+	}
+	s->fw = frame_writer_new(s->sw, !c->o->nocompress, 0);
+	buf_add(&s->cat, header->data, header->len);
+	s->io = xmalloc(IO_SIZE);
+	ids_load(c->o->root, "passwd", &s->pw);
+	ids_load(c->o->root, "group", &s->gr);
+	s->a = archive_write_new();
+	s->disk = archive_read_disk_new();
+	s->lr = archive_entry_linkresolver_new();
+	archive_entry_linkresolver_set_strategy(s->lr, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+	if (archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(s->a, 0) != ARCHIVE_OK ||
+	    archive_write_open2(s->a, s, NULL, archive_out, NULL, NULL) != ARCHIVE_OK) {
+		c->err = xasprintf("cannot start the archive: %s", archive_error_string(s->a));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_owner(struct arch *s, struct archive_entry *ae, const struct stat *st)
+{
+	archive_entry_set_uid(ae, st->st_uid);
+	archive_entry_set_gid(ae, st->st_gid);
+	archive_entry_copy_uname(ae, ids_name(&s->pw, st->st_uid));
+	archive_entry_copy_gname(ae, ids_name(&s->gr, st->st_gid));
+}
+
+void
+cap_entry_from_stat(struct cat_entry *ce, char type, const struct stat *st,
+    const char *path, const char *link)
+{
+	memset(ce, 0, sizeof *ce);
+	ce->type = type;
+	ce->mode = st->st_mode & 07777;
+	ce->uid = st->st_uid;
+	ce->gid = st->st_gid;
+	ce->size = type == 'f' ? (uint64_t)st->st_size : 0;
+	ce->mtime = st->st_mtim.tv_sec;
+	ce->mtime_ns = (uint32_t)st->st_mtim.tv_nsec;
+	ce->path = path;
+	ce->link = link;
+}
+
+/* Writes an entry's header; records where it starts in ce. */
+static int
+write_header(struct capture *c, struct archive_entry *ae, struct cat_entry *ce)
+{
+	struct arch	*s = c->store;
+
+	frame_writer_pos(s->fw, FRAME_ARCHIVE, &ce->frame, &ce->off);
+	if (archive_write_header(s->a, ae) < ARCHIVE_WARN)
+		return fail_write(c, archive_error_string(s->a));
+	s->entries++;
+	return 0;
+}
+
+static int
+finish_entry(struct capture *c, struct cat_entry *ce)
+{
+	struct arch	*s = c->store;
+
+	if (archive_write_finish_entry(s->a) < ARCHIVE_WARN)
+		return fail_write(c, archive_error_string(s->a));
+	ce->uname = ce->uname ? ce->uname : ids_name(&s->pw, (unsigned long)ce->uid);
+	ce->gname = ce->gname ? ce->gname : ids_name(&s->gr, (unsigned long)ce->gid);
+	cat_add_entry(&s->cat, ce);
+	return flush_catalog(c, 0);
+}
+
+static int
+arch_folder(struct capture *c, const char *path, const struct stat *st)
+{
+	struct arch		*s = c->store;
+	struct archive_entry	*ae = archive_entry_new();
+	struct cat_entry	 ce;
+	int			 r;
+
+	archive_entry_copy_pathname(ae, path);
+	archive_entry_copy_stat(ae, st);
+	set_owner(s, ae, st);
+	cap_entry_from_stat(&ce, 'd', st, path, NULL);
+	r = write_header(c, ae, &ce) == 0 ? finish_entry(c, &ce) : -1;
+	archive_entry_free(ae);
+	return r;
+}
+
+static int
+open_file(struct scan_entry *e)
+{
+	int	fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+
+	if (fd == -1 && errno == EPERM)		/* O_NOATIME: only for the owner */
+		fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+static void
+hex(const uint8_t sum[32], char out[65])
+{
+	int	i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+}
+
+/* Copies size bytes of fd into the archive, hashing them; -1 fatal. */
+static int
+copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
+    struct cat_entry *ce)
+{
+	struct arch		*s = c->store;
+	mbedtls_sha256_context	 sha;
+	uint8_t			 sum[32];
+	ssize_t			 n;
+	int			 r = 0;
+
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	while (size > 0) {
+		n = read(fd, s->io, size < IO_SIZE ? (size_t)size : IO_SIZE);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* the archive pads the entry with zeros; say so */
+			ce->flags |= CAT_CHANGED;
+			r = n == 0 ? cap_finding(c, 0, e->rel, "shrank while it was "
+			    "captured; the store has it padded with zeros") :
+			    cap_finding(c, 1, e->rel, "cannot read: %s", strerror(errno));
+			break;
+		}
+		mbedtls_sha256_update_ret(&sha, s->io, (size_t)n);
+		if (archive_write_data(s->a, s->io, (size_t)n) != n) {
+			r = fail_write(c, archive_error_string(s->a));
+			break;
+		}
+		size -= (uint64_t)n;
+	}
+	if (size > 0 && r == 0) {	/* hash what the archive holds */
+		memset(s->io, 0, IO_SIZE);
+		while (size > 0) {
+			size_t k = size < IO_SIZE ? (size_t)size : IO_SIZE;
+
+			mbedtls_sha256_update_ret(&sha, s->io, k);
+			size -= k;
+		}
+	}
+	mbedtls_sha256_finish_ret(&sha, sum);
+	mbedtls_sha256_free(&sha);
+	hex(sum, ce->sha256);
+	return r;
+}
+
+static int
+arch_file(struct capture *c, struct scan_entry *e, const char *path)
+{
+	struct arch		*s = c->store;
+	struct archive_entry	*ae, *spare = NULL;
+	struct cat_entry	 ce;
+	struct stat		 st, after;
+	int			 fd, r = -1;
+
+	if ((fd = open_file(e)) == -1)
+		return errno == ENOENT ? cap_finding(c, 0, e->rel, "vanished while "
+		    "the capture ran") : cap_finding(c, 1, e->rel, "cannot open: %s",
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cap_finding(c, 0, e->rel, "changed into something else while "
+		    "the capture ran");
+	}
+	ae = archive_entry_new();
+	archive_entry_copy_pathname(ae, path);
+	archive_entry_copy_sourcepath(ae, path);
+	if (archive_read_disk_entry_from_file(s->disk, ae, fd, &st) < ARCHIVE_WARN) {
+		r = cap_finding(c, 1, e->rel, "cannot read its metadata: %s",
+		    archive_error_string(s->disk));
+		goto out;
+	}
+	set_owner(s, ae, &st);
+	cap_entry_from_stat(&ce, 'f', &st, path, NULL);
+	if (st.st_nlink > 1) {
+		archive_entry_linkify(s->lr, &ae, &spare);
+		if (archive_entry_hardlink(ae) != NULL) {
+			ce.type = 'h';
+			ce.size = 0;
+			ce.link = archive_entry_hardlink(ae);
+		}
+	}
+	if (archive_entry_sparse_count(ae) > 0)
+		ce.flags |= CAT_SPARSE;
+	if (write_header(c, ae, &ce) == -1)
+		goto out;
+	if (ce.type == 'f' && copy_data(c, e, fd, (uint64_t)st.st_size, &ce) == -1)
+		goto out;
+	if (ce.type == 'f' && fstat(fd, &after) == 0 && (after.st_size != st.st_size ||
+	    after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+	    after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) && !(ce.flags & CAT_CHANGED)) {
+		ce.flags |= CAT_CHANGED;
+		if (cap_finding(c, 0, e->rel, "changed while it was captured; the store "
+		    "has the version read") == -1)
+			goto out;
+	}
+	if (finish_entry(c, &ce) == -1)
+		goto out;
+	c->counts->files++;
+	c->counts->bytes += ce.size;
+	if (ce.type == 'h')
+		c->counts->links++;
+	r = 0;
+out:
+	close(fd);
+	archive_entry_free(ae);
+	archive_entry_free(spare);
+	return r;
+}
+
+static int
+arch_symlink(struct capture *c, struct scan_entry *e, const char *path)
+{
+	struct arch		*s = c->store;
+	struct archive_entry	*ae;
+	struct cat_entry	 ce;
+	char			 target[PATH_MAX + 1];
+	ssize_t			 n;
+	int			 r;
+
+	if ((n = readlinkat(e->dfd, e->name, target, PATH_MAX)) == -1)
+		return errno == ENOENT ? 0 : cap_finding(c, 1, e->rel, "cannot read the "
+		    "symlink: %s", strerror(errno));
+	target[n] = '\0';
+	ae = archive_entry_new();
+	archive_entry_copy_pathname(ae, path);
+	archive_entry_copy_stat(ae, e->st);
+	archive_entry_copy_symlink(ae, target);
+	set_owner(s, ae, e->st);
+	cap_entry_from_stat(&ce, 'l', e->st, path, target);
+	r = write_header(c, ae, &ce) == 0 ? finish_entry(c, &ce) : -1;
+	archive_entry_free(ae);
+	if (r == 0)
+		c->counts->files++;
+	return r;
+}
+
+static void
+arch_free(struct arch *s)
+{
+	archive_write_free(s->a);
+	archive_read_free(s->disk);
+	archive_entry_linkresolver_free(s->lr);
+	frame_writer_abort(s->fw);
+	store_writer_abort(s->sw);
+	if (s->fd != -1)
+		close(s->fd);
+	ids_release(&s->pw);
+	ids_release(&s->gr);
+	buf_release(&s->cat);
+	free(s->io);
+	free(s->fw_err);
+	free(s->tmp);
+	free(s);
+}
+
+static int
+arch_finish(struct capture *c)
+{
+	struct arch	*s = c->store;
+	char		*e = NULL;
+	int		 r = -1;
+
+	if (archive_write_close(s->a) != ARCHIVE_OK) {
+		fail_write(c, archive_error_string(s->a));
+		return -1;
+	}
+	cat_add_end(&s->cat, s->entries, c->counts->bytes);
+	if (flush_catalog(c, 1) == -1)
+		return -1;
+	r = frame_writer_finish(s->fw, s->entries, c->counts->bytes, &e);
+	s->fw = NULL;
+	if (r == 0) {
+		r = store_writer_close(s->sw, &e);
+		s->sw = NULL;
+	}
+	if (r == -1 || fdatasync(s->fd) == -1) {
+		if (r == 0)
+			s->write_errno = errno;
+		fail_write(c, e);
+		free(e);
+		return -1;
+	}
+	c->counts->stored = s->written;
+	/* whole and on disk: only now does it get its name */
+	if ((c->o->overwrite ? rename(s->tmp, c->o->store) :
+	    renameat2(AT_FDCWD, s->tmp, AT_FDCWD, c->o->store, RENAME_NOREPLACE)) == -1) {
+		c->err = xasprintf("cannot put the store in place as '%s': %s",
+		    c->o->store, strerror(errno));
+		return -1;
+	}
+	fsync_dir_of(c->o->store);
+	arch_free(s);
+	c->store = NULL;
+	return 0;
+}
+
+static void
+arch_abort(struct capture *c)
+{
+	struct arch	*s = c->store;
+
+	if (s == NULL)
+		return;
+	if (s->tmp != NULL && s->fd != -1)
+		unlink(s->tmp);
+	arch_free(s);
+	c->store = NULL;
+}
+
+const struct capture_sink archive_sink = {
+	arch_open, arch_folder, arch_file, arch_symlink, arch_finish, arch_abort,
+};

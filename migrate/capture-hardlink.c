@@ -1,0 +1,205 @@
+/*
+ * capture-hardlink.c - the hard-link store for a same-machine refresh:
+ * STORE/data/USER/... are hard links to the users' files (no data is
+ * copied), STORE/catalog lists them.  It is built as STORE.partial and
+ * renamed into place when whole.  Like USMT's, it is not encrypted: the
+ * files keep their own owners and modes, and the store's folders are 0700.
+ */
+#include "capture-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+
+struct hl {
+	char		*tmp;
+	int		 data_fd;
+	FILE		*cat;
+	struct buf	 line;
+	struct mig_ids	 pw, gr;
+	uint64_t	 entries;
+};
+
+static int
+hl_fail(struct capture *c, const char *what, const char *path)
+{
+	if (c->err == NULL)
+		c->err = errno == EXDEV ? xasprintf("a hard-link store must be on the same "
+		    "file system as the homes; '%s' is not (use an encrypted store)",
+		    c->o->store) : errno == ENOSPC ? xasprintf("the disk is full: "
+		    "cannot write the store '%s'", c->o->store) :
+		    xasprintf("cannot %s '%s' in the store: %s", what, path,
+		    strerror(errno));
+	return -1;
+}
+
+static int
+hl_open(struct capture *c, const struct buf *header)
+{
+	struct hl	*s = xcalloc(1, sizeof *s);
+	struct stat	 st;
+	uint8_t		 id[16];
+	char		 idhex[33], *p;
+	int		 i;
+
+	c->store = s;
+	s->data_fd = -1;
+	buf_init(&s->line, 0);
+	if (lstat(c->o->store, &st) == 0 && (!S_ISDIR(st.st_mode) || !c->o->overwrite)) {
+		c->err = xasprintf("the store '%s' exists; it is replaced only with /o",
+		    c->o->store);
+		return -1;
+	}
+	s->tmp = xasprintf("%s.partial", c->o->store);
+	if (remove_tree(s->tmp) == -1 || mkdir(s->tmp, 0700) == -1)
+		return hl_fail(c, "create", s->tmp);
+	p = xasprintf("%s/%s", s->tmp, HARDLINK_DATA);
+	if (mkdir(p, 0700) == -1 || (s->data_fd = open(p, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		hl_fail(c, "create", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	p = xasprintf("%s/%s.partial", s->tmp, HARDLINK_CATALOG);
+	s->cat = fopen(p, "wex");
+	free(p);
+	if (s->cat == NULL)
+		return hl_fail(c, "create", "catalog");
+	if (getrandom(id, sizeof id, 0) != (ssize_t)sizeof id)
+		return hl_fail(c, "make an id for", "catalog");
+	for (i = 0; i < 16; i++)
+		snprintf(idhex + 2 * i, 3, "%02x", id[i]);
+	fwrite(header->data, 1, header->len, s->cat);
+	fprintf(s->cat, "id\t%s\nkind\thardlink\n", idhex);
+	ids_load(c->o->root, "passwd", &s->pw);
+	ids_load(c->o->root, "group", &s->gr);
+	return 0;
+}
+
+static int
+hl_catalog(struct capture *c, struct cat_entry *ce)
+{
+	struct hl	*s = c->store;
+
+	ce->uname = ids_name(&s->pw, (unsigned long)ce->uid);
+	ce->gname = ids_name(&s->gr, (unsigned long)ce->gid);
+	s->line.len = 0;
+	cat_add_entry(&s->line, ce);
+	s->entries++;
+	if (fwrite(s->line.data, 1, s->line.len, s->cat) != s->line.len)
+		return hl_fail(c, "write", "catalog");
+	return 0;
+}
+
+static int
+hl_folder(struct capture *c, const char *path, const struct stat *st)
+{
+	struct cat_entry	ce;
+
+	if (mkdirat(((struct hl *)c->store)->data_fd, path, 0700) == -1 && errno != EEXIST)
+		return hl_fail(c, "create", path);
+	cap_entry_from_stat(&ce, 'd', st, path, NULL);
+	return hl_catalog(c, &ce);
+}
+
+static int
+hl_file(struct capture *c, struct scan_entry *e, const char *path)
+{
+	struct hl		*s = c->store;
+	struct cat_entry	 ce;
+
+	if (linkat(e->dfd, e->name, s->data_fd, path, 0) == -1) {
+		if (errno == ENOENT)
+			return cap_finding(c, 0, e->rel, "vanished while the capture ran");
+		if (errno == EXDEV || errno == ENOSPC)
+			return hl_fail(c, "link", path);
+		return cap_finding(c, 1, e->rel, "cannot link: %s", strerror(errno));
+	}
+	cap_entry_from_stat(&ce, 'f', e->st, path, NULL);
+	c->counts->files++;
+	c->counts->bytes += ce.size;
+	return hl_catalog(c, &ce);
+}
+
+static int
+hl_symlink(struct capture *c, struct scan_entry *e, const char *path)
+{
+	struct hl		*s = c->store;
+	struct cat_entry	 ce;
+	char			 target[PATH_MAX + 1];
+	ssize_t			 n;
+
+	if ((n = readlinkat(e->dfd, e->name, target, PATH_MAX)) == -1)
+		return errno == ENOENT ? 0 : cap_finding(c, 1, e->rel, "cannot read the "
+		    "symlink: %s", strerror(errno));
+	target[n] = '\0';
+	if (symlinkat(target, s->data_fd, path) == -1)
+		return hl_fail(c, "create", path);
+	cap_entry_from_stat(&ce, 'l', e->st, path, target);
+	c->counts->files++;
+	return hl_catalog(c, &ce);
+}
+
+static void
+hl_free(struct hl *s)
+{
+	if (s->cat != NULL)
+		fclose(s->cat);
+	if (s->data_fd != -1)
+		close(s->data_fd);
+	ids_release(&s->pw);
+	ids_release(&s->gr);
+	buf_release(&s->line);
+	free(s->tmp);
+	free(s);
+}
+
+static int
+hl_finish(struct capture *c)
+{
+	struct hl	*s = c->store;
+	char		*from, *to;
+	int		 r;
+
+	fprintf(s->cat, "end\t%llu\t%llu\n", (unsigned long long)s->entries,
+	    (unsigned long long)c->counts->bytes);
+	if (fflush(s->cat) != 0 || fsync(fileno(s->cat)) == -1)
+		return hl_fail(c, "write", "catalog");
+	from = xasprintf("%s/%s.partial", s->tmp, HARDLINK_CATALOG);
+	to = xasprintf("%s/%s", s->tmp, HARDLINK_CATALOG);
+	r = rename(from, to);
+	free(from);
+	free(to);
+	if (r == -1 || (c->o->overwrite && remove_tree(c->o->store) == -1) ||
+	    renameat2(AT_FDCWD, s->tmp, AT_FDCWD, c->o->store, RENAME_NOREPLACE) == -1)
+		return hl_fail(c, "put in place", c->o->store);
+	fsync_dir_of(c->o->store);
+	hl_free(s);
+	c->store = NULL;
+	return 0;
+}
+
+static void
+hl_abort(struct capture *c)
+{
+	struct hl	*s = c->store;
+
+	if (s == NULL)
+		return;
+	if (s->tmp != NULL)
+		remove_tree(s->tmp);
+	hl_free(s);
+	c->store = NULL;
+}
+
+const struct capture_sink hardlink_sink = {
+	hl_open, hl_folder, hl_file, hl_symlink, hl_finish, hl_abort,
+};

@@ -1,0 +1,290 @@
+/*
+ * capture.c - capturing the users' state of a system into a store: the
+ * walk, the rules, the user selection and the findings are shared; the
+ * store behind it is either encrypted (capture-archive.c) or hard links
+ * (capture-hardlink.c).
+ */
+#include "capture-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+cap_say(struct capture *c, enum state_msg kind, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (kind == STATE_VERBOSE && !c->verbose)
+		return;
+	if (kind == STATE_FINDING)
+		c->counts->findings++;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg != NULL && c->log != NULL && c->log->fn != NULL)
+		c->log->fn(c->log->ctx, kind, -1, msg);
+	free(msg);
+}
+
+/* A file that could not be captured: a finding, or the end without /c. */
+int
+cap_finding(struct capture *c, int fatal_without_c, const char *rel, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) == -1)
+		what = NULL;
+	va_end(ap);
+	cap_say(c, STATE_FINDING, "~%s/%s: %s", c->user->name, rel, what ? what : "");
+	if (fatal_without_c && !c->continue_on_error && c->err == NULL)
+		c->err = xasprintf("cannot capture ~%s/%s: %s (OSDMigrateContinueOnLockedFiles"
+		    " or /c lets a capture go on)", c->user->name, rel, what ? what : "");
+	free(what);
+	return fatal_without_c && !c->continue_on_error ? -1 : 0;
+}
+
+static int
+stop_requested(const struct state_log *log)
+{
+	struct pollfd	p;
+
+	if (log == NULL || log->stop_fd < 0)
+		return 0;
+	p.fd = log->stop_fd;
+	p.events = POLLIN;
+	return poll(&p, 1, 0) > 0;
+}
+
+static void
+progress(struct capture *c, int force)
+{
+	struct timespec	now;
+	double		t, mib;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (double)now.tv_sec + now.tv_nsec / 1e9;
+	if (!force && t - c->last_progress < 1.0)
+		return;
+	c->last_progress = t;
+	mib = (double)c->counts->bytes / (1024 * 1024);
+	cap_say(c, STATE_PROGRESS, "captured %" PRIu64 " files, %.1f MiB (%.1f MiB/s)",
+	    c->counts->files, mib, t > c->started ? mib / (t - c->started) : 0.0);
+}
+
+/* The catalog path of an entry: USER/REL. */
+static char *
+entry_path(struct capture *c, const char *rel, size_t len)
+{
+	return len ? xasprintf("%s/%.*s", c->user->name, (int)len, rel) :
+	    xstrdup(c->user->name);
+}
+
+/* Writes the folders above an entry that are not in the store yet. */
+static int
+emit_folders(struct capture *c, struct scan_entry *e)
+{
+	int	i;
+
+	for (i = 0; i <= e->depth; i++) {
+		struct scan_level	*l = &e->levels[i];
+		char			*path;
+		int			 r;
+
+		if (l->mark)
+			continue;
+		path = entry_path(c, e->rel, l->rel_len);
+		r = c->sink->folder(c, path, &l->st);
+		free(path);
+		if (r == -1)
+			return -1;
+		l->mark = 1;
+		c->counts->dirs++;
+	}
+	return 0;
+}
+
+static const char *
+kind_of(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ?
+	    "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
+}
+
+static int
+capture_entry(void *ctx, struct scan_entry *e)
+{
+	struct capture	*c = ctx;
+	char		*path;
+	int		 r;
+
+	if (c->err != NULL)
+		return -1;
+	if (e->st == NULL) {
+		if (e->err == ENOENT)
+			return 0;
+		return cap_finding(c, 1, e->rel, "cannot read: %s", strerror(e->err));
+	}
+	if (!e->dec.included) {
+		cap_say(c, STATE_VERBOSE, "left out ~%s/%s", c->user->name, e->rel);
+		return 0;
+	}
+	if (!S_ISREG(e->st->st_mode) && !S_ISLNK(e->st->st_mode))
+		return cap_finding(c, 0, e->rel, "skipped: %s", kind_of(e->st->st_mode));
+	if (emit_folders(c, e) == -1)
+		return -1;
+	path = entry_path(c, e->rel, strlen(e->rel));
+	r = S_ISREG(e->st->st_mode) ? c->sink->file(c, e, path) :
+	    c->sink->symlink(c, e, path);
+	free(path);
+	if (r == 0)
+		cap_say(c, STATE_VERBOSE, "captured ~%s/%s", c->user->name, e->rel);
+	if ((c->counts->files & 63) == 0) {
+		if (stop_requested(c->log) && c->err == NULL)
+			c->err = xstrdup("the capture was stopped");
+		progress(c, 0);
+	}
+	return c->err != NULL ? -1 : 0;
+}
+
+/* The catalog's header: where and when, and the users captured. */
+static void
+catalog_header(struct capture *c, struct buf *b, const struct mig_users *us,
+    const char *selected)
+{
+	char	when[32];
+	size_t	i;
+
+	cat_add_field(b, CATALOG_MAGIC, "1");
+	cat_add_field(b, "source", c->o->computer);
+	snprintf(when, sizeof when, "%lld", (long long)time(NULL));
+	cat_add_field(b, "created", when);
+	cat_add_field(b, "root", c->o->root);
+	for (i = 0; i < us->n; i++) {
+		struct cat_user cu = { us->v[i].name, us->v[i].group, us->v[i].home,
+		    us->v[i].shell, us->v[i].gecos, us->v[i].uid, us->v[i].gid };
+
+		if (selected[i])
+			cat_add_user(b, &cu);
+	}
+}
+
+static int
+days_since(const char *root, const struct mig_user *u, char date[11])
+{
+	struct stat	 st;
+	char		*home = xasprintf("%s%s", strcmp(root, "/") ? root : "", u->home);
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int		 r = -1;
+
+	date[0] = '\0';
+	if (stat(home, &st) == 0) {
+		r = st.st_mtime >= now ? 0 : (int)((now - st.st_mtime) / 86400);
+		gmtime_r(&st.st_mtime, &tm);
+		strftime(date, 11, "%Y-%m-%d", &tm);
+	}
+	free(home);
+	return r;
+}
+
+int
+state_capture(const struct capture_opts *o, const struct state_log *log,
+    struct state_counts *counts, char **err)
+{
+	struct capture		 c;
+	struct capture_opts	 opts = *o;
+	struct usmt_opts	 uo;
+	struct mig_users	 us;
+	struct ruleset		 rs;
+	struct diag		 d;
+	struct buf		 head = BUF_INIT;
+	struct timespec		 t0;
+	char			*selected = NULL, date[11];
+	size_t			 i, nsel = 0;
+	int			 r = -1;
+
+	memset(counts, 0, sizeof *counts);
+	memset(&c, 0, sizeof c);
+	memset(&us, 0, sizeof us);
+	memset(&rs, 0, sizeof rs);
+	diag_init(&d);
+	if (usmt_parse(USMT_CAPTURE, o->switches ? o->switches : "", &uo, err) == -1)
+		return -1;
+	opts.overwrite |= uo.o;
+	opts.hardlink |= uo.hardlink;
+	opts.nocompress |= uo.nocompress;
+	opts.continue_on_error |= uo.c;
+	opts.verbose |= uo.verbose > 0;
+	c.o = &opts;
+	c.log = log;
+	c.counts = counts;
+	c.verbose = opts.verbose;
+	c.continue_on_error = opts.continue_on_error;
+	if (!opts.hardlink && opts.nrcpt == 0) {
+		*err = xstrdup("an encrypted store needs at least one recipient");
+		goto out;
+	}
+	if (users_load(opts.root, opts.all_users, &us, &d) == -1 ||
+	    rules_load(&rs, opts.packs, opts.npacks, &d) == -1) {
+		*err = diag_text(&d);
+		goto out;
+	}
+	selected = xcalloc(us.n + 1, 1);
+	for (i = 0; i < us.n; i++) {
+		int idle = days_since(opts.root, &us.v[i], date);
+
+		selected[i] = (char)usmt_user_selected(&uo, opts.computer, us.v[i].name,
+		    idle, date);
+		nsel += (size_t)selected[i];
+		if (!selected[i])
+			cap_say(&c, STATE_INFO, "user '%s' left out by /ui, /ue or /uel",
+			    us.v[i].name);
+	}
+	catalog_header(&c, &head, &us, selected);
+	c.sink = opts.hardlink ? &hardlink_sink : &archive_sink;
+	if (c.sink->open(&c, &head) == -1)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c.started = c.last_progress = (double)t0.tv_sec + t0.tv_nsec / 1e9;
+	for (i = 0; i < us.n && c.err == NULL; i++) {
+		if (!selected[i])
+			continue;
+		c.user = &us.v[i];
+		cap_say(&c, STATE_INFO, "capturing user '%s' (%s)", c.user->name,
+		    c.user->home);
+		scan_home(opts.root, c.user, &rs, capture_entry, &c, NULL);
+	}
+	if (c.err == NULL && c.sink->finish(&c) == 0) {
+		progress(&c, 1);
+		cap_say(&c, STATE_INFO, "captured %" PRIu64 " files (%" PRIu64 " bytes) of "
+		    "%zu users into '%s'%s", counts->files, counts->bytes, nsel,
+		    opts.store, counts->findings ? "; see the findings above" : "");
+		r = 0;
+	} else {
+		c.sink->abort(&c);
+		*err = c.err ? c.err : xstrdup("the capture failed");
+		c.err = NULL;
+	}
+out:
+	free(c.err);
+	free(selected);
+	buf_release(&head);
+	users_release(&us);
+	rules_release(&rs);
+	usmt_release(&uo);
+	diag_release(&d);
+	return r;
+}

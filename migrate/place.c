@@ -1,0 +1,549 @@
+/*
+ * place.c - writing restored entries safely; see restore-int.h.
+ *
+ * Beneath the base (a user's home), every path component is opened with
+ * O_NOFOLLOW, so a symlink planted in a home cannot send a root-run
+ * restore elsewhere.  Content goes to a temporary name first and is
+ * renamed into place only when whole; what is there already is kept,
+ * skipped or replaced by the collision rule, and a replaced file is moved
+ * aside, not deleted, so that undo can put it back.
+ */
+#include "restore-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define IO_SIZE		(256 * 1024)
+#define SYNC_EVERY	512
+#define RENAME_TRIES	10000
+
+void
+placer_init(struct placer *p, int base_fd, const char *base_path)
+{
+	memset(p, 0, sizeof *p);
+	p->journal_fd = p->saved_fd = p->dir_fd = -1;
+	p->base_fd = base_fd;
+	p->base_path = base_path;
+	p->io = xmalloc(IO_SIZE);
+}
+
+static void
+drop_dir(struct placer *p)
+{
+	if (p->dir_fd != -1)
+		close(p->dir_fd);
+	p->dir_fd = -1;
+	free(p->dir_rel);
+	p->dir_rel = NULL;
+}
+
+void
+placer_release(struct placer *p)
+{
+	drop_dir(p);
+	free(p->io);
+	free(p->fatal);
+	p->io = NULL;
+	p->fatal = NULL;
+}
+
+void
+placer_finding(struct placer *p, const char *rel, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*what, *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) == -1)
+		what = NULL;
+	va_end(ap);
+	msg = xasprintf("%s/%s: %s", p->base_path, rel, what ? what : "");
+	p->counts->findings++;
+	if (p->log != NULL && p->log->fn != NULL)
+		p->log->fn(p->log->ctx, STATE_FINDING, -1, msg);
+	free(msg);
+	free(what);
+}
+
+static void
+verbose(struct placer *p, const char *what, const char *rel)
+{
+	char	*msg;
+
+	if (!p->verbose || p->log == NULL || p->log->fn == NULL)
+		return;
+	msg = xasprintf("%s %s/%s", what, p->base_path, rel);
+	p->log->fn(p->log->ctx, STATE_VERBOSE, -1, msg);
+	free(msg);
+}
+
+void
+placer_journal(struct placer *p, const char *kind, const char *rel, const char *extra)
+{
+	struct buf	 b = BUF_INIT;
+	char		*path, *esc;
+
+	if (p->journal_fd == -1)
+		return;
+	path = rel ? xasprintf("%s/%s", p->base_path, rel) : NULL;
+	esc = path ? cat_escape(path) : NULL;
+	buf_adds(&b, kind);
+	if (esc != NULL) {
+		buf_addch(&b, '\t');
+		buf_adds(&b, esc);
+	}
+	if (extra != NULL) {
+		buf_addch(&b, '\t');
+		buf_adds(&b, extra);
+	}
+	buf_addch(&b, '\n');
+	/* a write(2) per record survives a kill; fdatasync now and then
+	 * bounds what a power cut can take */
+	if (write(p->journal_fd, b.data, b.len) != (ssize_t)b.len && p->fatal == NULL)
+		p->fatal = xasprintf("cannot write the restore journal: %s", strerror(errno));
+	if (++p->since_sync >= SYNC_EVERY) {
+		fdatasync(p->journal_fd);
+		p->since_sync = 0;
+	}
+	buf_release(&b);
+	free(path);
+	free(esc);
+}
+
+int
+rel_is_safe(const char *rel)
+{
+	const char	*c = rel, *slash;
+	size_t		 n;
+
+	if (*rel == '\0' || *rel == '/' || strlen(rel) >= 4000)
+		return 0;
+	for (;;) {
+		slash = strchr(c, '/');
+		n = slash ? (size_t)(slash - c) : strlen(c);
+		if (n == 0 || n > 255 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		if (slash == NULL)
+			return 1;
+		c = slash + 1;
+	}
+}
+
+/*
+ * The folder that holds rel, made as needed (0700, owned as given); -1
+ * after a finding when a component is a symlink or a file.
+ */
+static int
+open_parent(struct placer *p, const char *rel, const char **name, long uid, long gid)
+{
+	const char	*slash = strrchr(rel, '/');
+	char		*dir, *c, *next;
+	int		 fd, nfd;
+
+	*name = slash ? slash + 1 : rel;
+	if (slash == NULL)
+		return p->base_fd;
+	dir = xstrndup(rel, (size_t)(slash - rel));
+	if (p->dir_rel != NULL && strcmp(p->dir_rel, dir) == 0) {
+		free(dir);
+		return p->dir_fd;
+	}
+	drop_dir(p);
+	fd = p->base_fd;
+	for (c = dir; c != NULL; c = next) {
+		if ((next = strchr(c, '/')) != NULL)
+			*next++ = '\0';
+		nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd == -1 && errno == ENOENT) {
+			char *made = xstrndup(rel, (size_t)(c + strlen(c) - dir));
+
+			if (mkdirat(fd, c, 0700) == 0)
+				placer_journal(p, "D", made, NULL);
+			free(made);
+			nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (nfd != -1 && p->owners && fchown(nfd, (uid_t)uid, (gid_t)gid) == -1)
+				(void)0;	/* the owner is a finding of the file */
+		}
+		if (fd != p->base_fd)
+			close(fd);
+		if (nfd == -1) {
+			int saved = errno;
+
+			if (saved == ENOSPC && p->fatal == NULL)
+				p->fatal = xstrdup("the disk is full");
+			placer_finding(p, rel, "not restored: a folder on its path %s",
+			    saved == ELOOP || saved == ENOTDIR ? "is a symlink or a file "
+			    "on this computer (never followed)" : strerror(saved));
+			free(dir);
+			return -1;
+		}
+		fd = nfd;
+	}
+	free(dir);
+	p->dir_rel = xstrndup(rel, (size_t)(slash - rel));
+	p->dir_fd = fd;
+	return fd;
+}
+
+/* Whether the files a and b in dfd hold the same thing. */
+static int
+same_content(struct placer *p, int dfd, const char *a, const char *b)
+{
+	struct stat	sa, sb;
+	char		la[4097], lb[4097];
+	ssize_t		na, nb;
+	int		fa, fb, same = 0;
+
+	if (fstatat(dfd, a, &sa, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    fstatat(dfd, b, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    (sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT) || sa.st_size != sb.st_size)
+		return 0;
+	if (S_ISLNK(sa.st_mode)) {
+		na = readlinkat(dfd, a, la, sizeof la);
+		nb = readlinkat(dfd, b, lb, sizeof lb);
+		return na >= 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
+	}
+	if (!S_ISREG(sa.st_mode))
+		return 0;
+	if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return 1;
+	fa = openat(dfd, a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fb = openat(dfd, b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fa != -1 && fb != -1)
+		for (same = 1; same;) {
+			size_t half = IO_SIZE / 2;
+
+			na = read(fa, p->io, half);
+			nb = na > 0 ? read(fb, p->io + half, (size_t)na) : 0;
+			if (na <= 0)
+				break;
+			same = na == nb && memcmp(p->io, p->io + half, (size_t)na) == 0;
+		}
+	if (fa != -1)
+		close(fa);
+	if (fb != -1)
+		close(fb);
+	return same;
+}
+
+/* Moves what is at name aside into the saved folder, journaled first. */
+static int
+save_aside(struct placer *p, int dfd, const char *name, const char *rel)
+{
+	char	seq[32];
+
+	if (p->saved_fd == -1)
+		return 0;
+	snprintf(seq, sizeof seq, "%" PRIu64, ++p->saved_seq);
+	placer_journal(p, "R", rel, seq);
+	if (renameat(dfd, name, p->saved_fd, seq) == 0)
+		return 0;
+	if (errno == EXDEV)	/* another file system: keep a copy by linking fails too */
+		placer_finding(p, rel, "replaced without a copy for undo: the restore "
+		    "records are on another file system");
+	return errno == EXDEV ? 0 : -1;
+}
+
+/* "name (k).ext" as USMT names a restored file beside an existing one. */
+static char *
+renamed(const char *name, int k)
+{
+	const char	*dot = strrchr(name, '.');
+
+	if (dot == NULL || dot == name)
+		return xasprintf("%s (%d)", name, k);
+	return xasprintf("%.*s (%d)%s", (int)(dot - name), name, k, dot);
+}
+
+/* Puts tmp (in dfd) in place as name by the collision rule. */
+static int
+place(struct placer *p, int dfd, const char *name, const char *tmp, const char *rel,
+    time_t incoming_mtime)
+{
+	struct stat	 st;
+	char		*cand, *crel;
+	const char	*slash;
+	int		 k;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		placer_journal(p, "C", rel, NULL);
+		if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == -1)
+			goto failed;
+		p->counts->created++;
+		verbose(p, "restored", rel);
+		return 0;
+	}
+	if (same_content(p, dfd, name, tmp)) {
+		unlinkat(dfd, tmp, 0);
+		p->counts->unchanged++;
+		return 0;
+	}
+	switch (p->overwrite) {
+	case OVERWRITE_NEWER:
+		if (incoming_mtime <= st.st_mtime)
+			goto skip;
+		/* FALLTHROUGH */
+	case OVERWRITE_REPLACE:
+		if (S_ISDIR(st.st_mode)) {
+			placer_finding(p, rel, "not restored: a folder is in the way");
+			goto skip;
+		}
+		if (save_aside(p, dfd, name, rel) == -1 || renameat(dfd, tmp, dfd, name) == -1)
+			goto failed;
+		p->counts->replaced++;
+		verbose(p, "replaced", rel);
+		return 0;
+	case OVERWRITE_SKIP:
+		goto skip;
+	case OVERWRITE_RENAME:
+		break;
+	}
+	slash = strrchr(rel, '/');
+	for (k = 1; k < RENAME_TRIES; k++) {
+		cand = renamed(name, k);
+		crel = slash ? xasprintf("%.*s/%s", (int)(slash - rel), rel, cand) :
+		    xstrdup(cand);
+		if (fstatat(dfd, cand, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			placer_journal(p, "C", crel, NULL);
+			k = renameat2(dfd, tmp, dfd, cand, RENAME_NOREPLACE);
+			free(cand);
+			free(crel);
+			if (k == -1)
+				goto failed;
+			p->counts->renamed++;
+			verbose(p, "restored beside the existing file", rel);
+			return 0;
+		}
+		/* our own earlier output (a resumed restore) is not renamed again */
+		if (same_content(p, dfd, cand, tmp)) {
+			free(cand);
+			free(crel);
+			unlinkat(dfd, tmp, 0);
+			p->counts->unchanged++;
+			return 0;
+		}
+		free(cand);
+		free(crel);
+	}
+	placer_finding(p, rel, "not restored: too many files named like it");
+skip:
+	unlinkat(dfd, tmp, 0);
+	p->counts->skipped++;
+	return 0;
+failed:
+	placer_finding(p, rel, "not restored: %s", strerror(errno));
+	unlinkat(dfd, tmp, 0);
+	return 0;
+}
+
+static void
+apply_metadata(struct placer *p, int fd, const char *rel, struct archive_entry *ae,
+    long uid, long gid)
+{
+	struct timespec	 ts[2];
+	const char	*xname;
+	const void	*xval;
+	size_t		 xlen;
+
+	if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
+		placer_finding(p, rel, "owner not set: %s", strerror(errno));
+	if (fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
+		placer_finding(p, rel, "mode not set: %s", strerror(errno));
+	archive_entry_xattr_reset(ae);
+	while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK) {
+		/* only the user namespace travels; security.* and system.* are
+		 * the destination's policy */
+		if (strncmp(xname, "user.", 5) != 0)
+			continue;
+		if (fsetxattr(fd, xname, xval, xlen, 0) == -1)
+			placer_finding(p, rel, "extended attribute %s not set: %s", xname,
+			    strerror(errno));
+	}
+	ts[0].tv_sec = archive_entry_atime(ae);
+	ts[0].tv_nsec = archive_entry_atime_nsec(ae);
+	ts[1].tv_sec = archive_entry_mtime(ae);
+	ts[1].tv_nsec = archive_entry_mtime_nsec(ae);
+	if (!archive_entry_atime_is_set(ae))
+		ts[0] = ts[1];
+	if (futimens(fd, ts) == -1)
+		placer_finding(p, rel, "times not set: %s", strerror(errno));
+}
+
+static int
+fatal_io(struct placer *p, int err, const char *rel)
+{
+	if (p->fatal == NULL)
+		p->fatal = err == ENOSPC ? xasprintf("the disk is full (while writing "
+		    "%s/%s); what was restored so far stays, and running the restore "
+		    "again goes on from there", p->base_path, rel) :
+		    xasprintf("cannot write %s/%s: %s", p->base_path, rel, strerror(err));
+	return -1;
+}
+
+/* Writes a regular entry's data into tmp; -1 fatal. */
+static int
+write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
+    struct archive *a, struct archive_entry *ae, long uid, long gid)
+{
+	const void	*data;
+	size_t		 size;
+	la_int64_t	 off;
+	ssize_t		 k;
+	int		 fd, r;
+
+	unlinkat(dfd, tmp, 0);
+	placer_journal(p, "T", rel, tmp);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return errno == ENOSPC ? fatal_io(p, errno, rel) :
+		    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 1);
+	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
+		while (size > 0) {
+			if ((k = pwrite(fd, data, size, (off_t)off)) == -1) {
+				if (errno == EINTR)
+					continue;
+				r = errno;
+				close(fd);
+				unlinkat(dfd, tmp, 0);
+				return fatal_io(p, r, rel);
+			}
+			data = (const uint8_t *)data + k;
+			size -= (size_t)k;
+			off += k;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+		if (p->fatal == NULL)
+			p->fatal = xasprintf("the store is damaged at %s/%s: %s", p->base_path,
+			    rel, archive_error_string(a));
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)archive_entry_size(ae)) == -1) {
+		r = errno;
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+		return fatal_io(p, r, rel);
+	}
+	apply_metadata(p, fd, rel, ae, uid, gid);
+	close(fd);
+	return 0;
+}
+
+int
+placer_entry(struct placer *p, const char *rel, struct archive *a,
+    struct archive_entry *ae, long uid, long gid, uint64_t index)
+{
+	const char	*name, *link;
+	char		 tmp[64];
+	int		 dfd, r;
+
+	if (!rel_is_safe(rel)) {
+		placer_finding(p, rel, "not restored: not a safe relative path");
+		p->counts->skipped++;
+		return 0;
+	}
+	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
+	switch (archive_entry_hardlink(ae) ? AE_IFREG : archive_entry_filetype(ae)) {
+	case AE_IFDIR:
+		/* folders are made as files need them; an empty one is made here */
+		if ((dfd = open_parent(p, rel, &name, uid, gid)) == -1)
+			return p->fatal ? -1 : 0;
+		if (mkdirat(dfd, name, 0700) == 0) {
+			placer_journal(p, "D", rel, NULL);
+			if (p->owners && uid >= 0 && fchownat(dfd, name, (uid_t)uid,
+			    (gid_t)gid, AT_SYMLINK_NOFOLLOW) == -1)
+				placer_finding(p, rel, "owner not set: %s", strerror(errno));
+			fchmodat(dfd, name, archive_entry_perm(ae) & 07777, 0);
+		}
+		return 0;
+	case AE_IFREG:
+	case AE_IFLNK:
+		break;
+	default:
+		placer_finding(p, rel, "not restored: FIFOs, sockets and devices are "
+		    "not restored");
+		p->counts->skipped++;
+		return 0;
+	}
+	if ((dfd = open_parent(p, rel, &name, uid, gid)) == -1) {
+		p->counts->skipped++;
+		return p->fatal ? -1 : 0;
+	}
+	if ((link = archive_entry_hardlink(ae)) != NULL) {
+		/* a hard link to an entry restored before, beneath the same base:
+		 * both are USER/REL in the store, and base is the user's home */
+		const char *tname, *slash = strchr(link, '/'), *rslash;
+		int tdfd;
+
+		rslash = p->entry_prefix;
+		if (rslash != NULL && slash != NULL && strncmp(link, rslash, strlen(rslash)) == 0)
+			link += strlen(rslash);
+		if (!rel_is_safe(link)) {
+			placer_finding(p, rel, "not restored: unsafe hard link target");
+			return 0;
+		}
+		/* open_parent caches one folder: re-open the target's, then ours */
+		if ((tdfd = open_parent(p, link, &tname, uid, gid)) == -1)
+			return p->fatal ? -1 : 0;
+		tdfd = dup(tdfd);
+		if ((dfd = open_parent(p, rel, &name, uid, gid)) == -1) {
+			close(tdfd);
+			return p->fatal ? -1 : 0;
+		}
+		unlinkat(dfd, tmp, 0);
+		placer_journal(p, "T", rel, tmp);
+		r = linkat(tdfd, tname, dfd, tmp, 0);
+		close(tdfd);
+		if (r == -1) {
+			placer_finding(p, rel, "hard link not restored: %s", strerror(errno));
+			return 0;
+		}
+	} else if (archive_entry_filetype(ae) == AE_IFLNK) {
+		unlinkat(dfd, tmp, 0);
+		placer_journal(p, "T", rel, tmp);
+		if (symlinkat(archive_entry_symlink(ae), dfd, tmp) == -1)
+			return errno == ENOSPC ? fatal_io(p, errno, rel) :
+			    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 0);
+		if (p->owners && uid >= 0 && fchownat(dfd, tmp, (uid_t)uid, (gid_t)gid,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			placer_finding(p, rel, "owner not set: %s", strerror(errno));
+	} else if ((r = write_data(p, dfd, tmp, rel, a, ae, uid, gid)) != 0)
+		return r == -1 ? -1 : 0;
+	p->counts->files++;
+	p->counts->bytes += (uint64_t)archive_entry_size(ae);
+	return place(p, dfd, name, tmp, rel, archive_entry_mtime(ae));
+}
+
+int
+placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
+    const struct stat *st, uint64_t index)
+{
+	const char	*name;
+	char		 tmp[64];
+	int		 dfd;
+
+	if (!rel_is_safe(rel) || (dfd = open_parent(p, rel, &name, -1, -1)) == -1) {
+		p->counts->skipped++;
+		return p->fatal ? -1 : 0;
+	}
+	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
+	unlinkat(dfd, tmp, 0);
+	placer_journal(p, "T", rel, tmp);
+	if (linkat(src_dir, src, dfd, tmp, 0) == -1) {
+		placer_finding(p, rel, "not restored: %s", strerror(errno));
+		return errno == EXDEV || errno == ENOSPC ? fatal_io(p, errno, rel) : 0;
+	}
+	p->counts->files++;
+	p->counts->bytes += S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+	return place(p, dfd, name, tmp, rel, st->st_mtime);
+}

@@ -1,0 +1,52 @@
+/*
+ * restore-int.h - the safe writer shared by restore (restore.c) and
+ * extract (store-read.c): entries are written beneath a folder without
+ * following any symlink, through a temporary name, and renamed into place
+ * by the collision rule; every change can be journaled for undo.
+ */
+#ifndef TSI_RESTORE_INT_H
+#define TSI_RESTORE_INT_H
+
+#include <sys/stat.h>
+
+#include "ustore.h"
+
+struct placer {
+	enum overwrite_mode	 overwrite;
+	const struct state_log	*log;
+	struct state_counts	*counts;
+	int			 verbose;
+	int			 journal_fd;	/* -1: no journal (extract) */
+	int			 saved_fd;	/* where replaced files go, or -1 */
+	uint64_t		 saved_seq, since_sync;
+	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
+	int			 owners;	/* apply owners (restore as root) */
+	uint8_t			*io;
+	/* the folder of the last entry, kept open */
+	char			*dir_rel;
+	int			 dir_fd;
+	int			 base_fd;
+	const char		*base_path;	/* for messages and the journal */
+	const char		*entry_prefix;	/* "USER/" that store paths have */
+	char			*fatal;		/* disk full and the like */
+};
+
+void	placer_init(struct placer *, int base_fd, const char *base_path);
+void	placer_release(struct placer *);
+/* Writes the archive entry ae (its data read from a) as rel beneath the
+ * base, owned by uid:gid when owners is on.  Returns 0 (done, skipped or
+ * a finding) or -1 when the work must stop (p->fatal says why). */
+int	placer_entry(struct placer *, const char *rel, struct archive *a,
+	    struct archive_entry *ae, long uid, long gid, uint64_t index);
+/* A hard-link store's file: linked into place instead of copied. */
+int	placer_link(struct placer *, const char *rel, int src_dir, const char *src,
+	    const struct stat *, uint64_t index);
+void	placer_finding(struct placer *, const char *rel, const char *, ...)
+	    PRINTF_LIKE(3, 4);
+/* Journals one record ("C\tPATH" ...); paths are the base's. */
+void	placer_journal(struct placer *, const char *kind, const char *rel,
+	    const char *extra);
+/* Whether rel is a safe relative path: no "", ".", ".." or leading "/". */
+int	rel_is_safe(const char *rel);
+
+#endif

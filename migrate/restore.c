@@ -1,0 +1,543 @@
+/*
+ * restore.c - restoring a store into the system under the root: users
+ * selected by /ui /ue, renamed by /mu, created by /lac; owners mapped by
+ * name (uids differ between computers); every change journaled under
+ * ROOT/var/lib/tsi/restore/STORE-ID so that a killed restore resumes
+ * where it stopped and `tsi state undo` can put everything back.
+ */
+#include "restore-int.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../interp/proc.h"
+#include "migrate.h"
+
+struct ruser {			/* a user of the store, on this computer */
+	const char	*name;		/* in the store */
+	const char	*dest;		/* here, after /mu */
+	int		 selected, ready;
+	long		 uid, gid;
+	char		*home;		/* host path */
+	char		*prefix;	/* "NAME/" */
+	int		 home_fd;
+	struct placer	 placer;
+};
+
+struct restorer {
+	const struct restore_opts	*o;
+	struct usmt_opts		 uo;
+	const struct state_log		*log;
+	struct state_counts		*counts;
+	struct ustore			 us;
+	struct mig_users		 du;
+	struct mig_ids			 dgr;
+	struct ruser			*users;
+	size_t				 nusers;
+	char				*state_dir;
+	int				 journal_fd, saved_fd;
+	uint8_t				*done;		/* bitmap of finished entries */
+	size_t				 done_len;
+	double				 started, last;
+	char				*err;
+};
+
+static void
+say(struct restorer *r, enum state_msg kind, int pct, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+
+static void
+say(struct restorer *r, enum state_msg kind, int pct, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (kind == STATE_FINDING)
+		r->counts->findings++;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg != NULL && r->log != NULL && r->log->fn != NULL)
+		r->log->fn(r->log->ctx, kind, pct, msg);
+	free(msg);
+}
+
+/* The folders above path (0755), as a package would make them. */
+static int
+mkdir_parents(const char *path)
+{
+	char	*dir = path_dirname(path);
+	int	 r = mkdir_p(dir, 0755);
+
+	free(dir);
+	return r;
+}
+
+static char *
+in_root(const char *root, const char *path)
+{
+	return xasprintf("%s%s", strcmp(root, "/") ? root : "", path);
+}
+
+static const struct mig_user *
+dest_user(struct restorer *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->du.n; i++)
+		if (strcmp(r->du.v[i].name, name) == 0)
+			return &r->du.v[i];
+	return NULL;
+}
+
+/* LoadState /lac: a local account made with the system's own useradd. */
+static int
+create_account(struct restorer *r, const char *name, const struct cat_user *cu)
+{
+	const char	*pw = r->uo.lac_password ? r->uo.lac_password : r->o->lac_password;
+	char		 salt[CRYPT_GENSALT_OUTPUT_SIZE], *hash = NULL, *home;
+	struct crypt_data cd;
+	struct proc_opts po;
+	struct proc_result pr;
+	struct diag	 d;
+	char		*argv[16];
+	int		 n = 0, ok;
+
+	memset(&cd, 0, sizeof cd);
+	if (pw != NULL && *pw != '\0' && crypt_gensalt_rn("$y$", 0, NULL, 0, salt,
+	    sizeof salt) != NULL)
+		hash = crypt_r(pw, salt, &cd);
+	home = xstrdup(cu->home);
+	argv[n++] = (char *)"useradd";
+	argv[n++] = (char *)"--prefix";
+	argv[n++] = (char *)r->o->root;
+	argv[n++] = (char *)"--no-create-home";
+	argv[n++] = (char *)"--home-dir";
+	argv[n++] = home;
+	argv[n++] = (char *)"--shell";
+	argv[n++] = (char *)(cu->shell[0] ? cu->shell : "/bin/sh");
+	argv[n++] = (char *)"--comment";
+	argv[n++] = (char *)cu->gecos;
+	argv[n++] = (char *)"--password";
+	/* without a password, or without /lae, the account cannot log on */
+	argv[n++] = hash != NULL && r->uo.lae ? hash : (char *)"!";
+	argv[n++] = (char *)name;
+	argv[n] = NULL;
+	memset(&po, 0, sizeof po);
+	po.argv = argv;
+	ok = proc_run(&po, &pr) == 0 && pr.exit_code == 0;
+	free(pr.tail);
+	explicit_bzero(&cd, sizeof cd);
+	free(home);
+	if (!ok) {
+		say(r, STATE_FINDING, -1, "user '%s' could not be created with useradd "
+		    "(exit %d); its files are not restored", name, pr.exit_code);
+		return -1;
+	}
+	say(r, STATE_INFO, -1, "created local account '%s'%s", name, r->uo.lae ?
+	    "" : " (disabled: /lae enables it)");
+	users_release(&r->du);
+	diag_init(&d);
+	users_load(r->o->root, 1, &r->du, &d);
+	diag_release(&d);
+	return 0;
+}
+
+/* The home of a user on this computer, made when missing; its fd. */
+static int
+open_home(struct restorer *r, struct ruser *ru, const struct mig_user *mu)
+{
+	ru->home = in_root(r->o->root, mu->home);
+	ru->home_fd = open(ru->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ru->home_fd == -1 && errno == ENOENT && mkdir_parents(ru->home) == 0 &&
+	    mkdir(ru->home, 0700) == 0) {
+		if (chown(ru->home, (uid_t)ru->uid, (gid_t)ru->gid) == -1 && geteuid() == 0)
+			say(r, STATE_FINDING, -1, "%s: owner not set: %s", ru->home,
+			    strerror(errno));
+		ru->home_fd = open(ru->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (ru->home_fd == -1) {
+		say(r, STATE_FINDING, -1, "user '%s': cannot open the home %s: %s; its "
+		    "files are not restored", ru->dest, ru->home, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Decides, once per user of the store, whether and where it is restored. */
+static struct ruser *
+ruser_of(struct restorer *r, const char *name)
+{
+	const struct mig_user	*mu;
+	const struct cat_user	*cu;
+	struct ruser		*ru;
+	char			 host[65] = "localhost";
+	size_t			 i;
+
+	for (i = 0; i < r->nusers; i++)
+		if (strcmp(r->users[i].name, name) == 0)
+			return r->users[i].ready ? &r->users[i] : NULL;
+	if ((cu = ustore_user(&r->us, name)) == NULL) {
+		say(r, STATE_FINDING, -1, "entries of '%s', a user the store's catalog "
+		    "does not list, are not restored", name);
+		cu = NULL;
+	}
+	r->users = xreallocarray(r->users, r->nusers + 1, sizeof *r->users);
+	ru = &r->users[r->nusers++];
+	memset(ru, 0, sizeof *ru);
+	ru->name = cu ? cu->name : xstrdup(name);
+	ru->dest = ru->name;
+	ru->home_fd = -1;
+	if (cu == NULL)
+		return NULL;
+	for (i = 0; i < r->uo.nmu; i++)
+		if (strcmp(r->uo.mu[i].from, name) == 0)
+			ru->dest = r->uo.mu[i].to;
+	gethostname(host, sizeof host - 1);
+	if (!r->o->all_users && !r->uo.all && !usmt_user_selected(&r->uo,
+	    r->us.source ? r->us.source : host, name, 0, NULL)) {
+		say(r, STATE_INFO, -1, "user '%s' left out by /ui or /ue", name);
+		return NULL;
+	}
+	if ((mu = dest_user(r, ru->dest)) == NULL) {
+		if (!r->uo.lac) {
+			say(r, STATE_FINDING, -1, "user '%s' does not exist on this computer; "
+			    "its files are not restored (/lac creates missing accounts)",
+			    ru->dest);
+			return NULL;
+		}
+		if (create_account(r, ru->dest, cu) == -1 ||
+		    (mu = dest_user(r, ru->dest)) == NULL)
+			return NULL;
+	}
+	ru->uid = (long)mu->uid;
+	ru->gid = (long)mu->gid;
+	if (open_home(r, ru, mu) == -1)
+		return NULL;
+	placer_init(&ru->placer, ru->home_fd, ru->home);
+	ru->placer.overwrite = r->o->overwrite;
+	ru->placer.log = r->log;
+	ru->placer.counts = r->counts;
+	ru->placer.verbose = r->o->verbose || r->uo.verbose > 0;
+	ru->placer.journal_fd = r->journal_fd;
+	ru->placer.saved_fd = r->saved_fd;
+	ru->placer.owners = geteuid() == 0;
+	ru->prefix = xasprintf("%s/", name);
+	ru->placer.entry_prefix = ru->prefix;
+	snprintf(ru->placer.tmp_tag, sizeof ru->placer.tmp_tag, ".tsi-restore-%.8s-",
+	    r->us.id);
+	ru->selected = ru->ready = 1;
+	if (strcmp(ru->dest, name) != 0)
+		say(r, STATE_INFO, -1, "restoring user '%s' as '%s' (/mu)", name, ru->dest);
+	return ru;
+}
+
+/* The owner of a restored file here: by name, else the home's user. */
+static void
+map_owner(struct restorer *r, struct ruser *ru, struct archive_entry *ae, long *uid,
+    long *gid)
+{
+	const char		*un = archive_entry_uname(ae), *gn = archive_entry_gname(ae);
+	const struct mig_user	*mu;
+	unsigned long		 g;
+	size_t			 i;
+
+	*uid = ru->uid;
+	*gid = ru->gid;
+	if (un == NULL || strcmp(un, ru->name) == 0)
+		return;
+	for (i = 0; i < r->uo.nmu; i++)
+		if (strcmp(r->uo.mu[i].from, un) == 0)
+			un = r->uo.mu[i].to;
+	if ((mu = dest_user(r, un)) != NULL) {
+		*uid = (long)mu->uid;
+		*gid = ids_id(&r->dgr, gn, &g) == 0 ? (long)g : (long)mu->gid;
+	}
+}
+
+static double
+now_s(void)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void
+progress(struct restorer *r, int force)
+{
+	double	t = now_s(), rate, mib = (double)r->counts->bytes / (1024 * 1024);
+	double	total = (double)r->us.bytes / (1024 * 1024);
+	int	pct;
+
+	if (!force && t - r->last < 1.0)
+		return;
+	r->last = t;
+	rate = t > r->started ? mib / (t - r->started) : 0;
+	pct = total > 0 ? (int)(100 * mib / total) : 100;
+	say(r, STATE_PROGRESS, pct > 100 ? 100 : pct, "restored %.1f of %.1f MiB "
+	    "(%.1f MiB/s, %.0f s left)", mib, total, rate,
+	    rate > 0 && total > mib ? (total - mib) / rate : 0.0);
+}
+
+static void
+mark_done(struct restorer *r, uint64_t i)
+{
+	if (i / 8 >= r->done_len) {
+		size_t n = (size_t)(i / 8 + 1) * 2;
+
+		r->done = xrealloc(r->done, n);
+		memset(r->done + r->done_len, 0, n - r->done_len);
+		r->done_len = n;
+	}
+	r->done[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static int
+is_done(const struct restorer *r, uint64_t i)
+{
+	return i / 8 < r->done_len && (r->done[i / 8] >> (i % 8) & 1);
+}
+
+/* The journal of an earlier, interrupted run: which entries are done. */
+static int
+read_journal(struct restorer *r, const char *path)
+{
+	char		*text, *line, *save;
+	long long	 v;
+	int		 finished = 0;
+
+	if (read_file(path, 1024u * 1024 * 1024, &text, NULL) == -1)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == 'E' && line[1] == '\t' && str_to_ll(line + 2, &v) == 0 && v >= 0)
+			mark_done(r, (uint64_t)v);
+		else if (strcmp(line, "done") == 0)
+			finished = 1;
+		else if (strcmp(line, "undone") == 0)
+			finished = 0, free(r->done), r->done = NULL, r->done_len = 0;
+	}
+	free(text);
+	return finished;
+}
+
+static int
+open_records(struct restorer *r)
+{
+	char	*journal, *saved, *root_state;
+	int	 finished;
+
+	root_state = in_root(r->o->root, RESTORE_STATE_DIR);
+	r->state_dir = xasprintf("%s/%s", root_state, r->us.id);
+	free(root_state);
+	saved = xasprintf("%s/saved", r->state_dir);
+	journal = xasprintf("%s/journal", r->state_dir);
+	if (mkdir_parents(r->state_dir) == -1 || (mkdir(r->state_dir, 0700) == -1 &&
+	    errno != EEXIST) || (mkdir(saved, 0700) == -1 && errno != EEXIST) ||
+	    (r->saved_fd = open(saved, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		r->err = xasprintf("cannot make the restore records in '%s': %s",
+		    r->state_dir, strerror(errno));
+		free(saved);
+		free(journal);
+		return -1;
+	}
+	finished = read_journal(r, journal);
+	r->journal_fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (r->journal_fd == -1)
+		r->err = xasprintf("cannot write '%s': %s", journal, strerror(errno));
+	else if (r->done_len > 0 || finished)
+		say(r, STATE_INFO, -1, "going on with an earlier restore of this store "
+		    "(%s)", journal);
+	free(saved);
+	free(journal);
+	return r->journal_fd == -1 ? -1 : 0;
+}
+
+/* Splits USER/REL; rel is NULL for the home itself. */
+static char *
+split_user(const char *path, const char **rel)
+{
+	const char	*slash = strchr(path, '/');
+
+	*rel = slash && slash[1] ? slash + 1 : NULL;
+	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(path);
+}
+
+/* tar names folders with a trailing slash */
+static char *
+entry_path(const char *name)
+{
+	size_t	n = strlen(name);
+
+	while (n > 1 && name[n - 1] == '/')
+		n--;
+	return xstrndup(name, n);
+}
+
+static int
+restore_one(struct restorer *r, const char *path, uint64_t index,
+    struct archive_entry *ae, const struct stat *hl_st)
+{
+	struct ruser	*ru;
+	const char	*rel;
+	char		*user = split_user(path, &rel);
+	long		 uid, gid;
+	int		 k = 0;
+
+	if (rel != NULL && (ru = ruser_of(r, user)) != NULL && !is_done(r, index)) {
+		if (hl_st != NULL)
+			k = placer_link(&ru->placer, rel, r->us.data_fd, path, hl_st, index);
+		else {
+			map_owner(r, ru, ae, &uid, &gid);
+			k = placer_entry(&ru->placer, rel, r->us.a, ae, uid, gid, index);
+		}
+		if (k == -1) {
+			r->err = ru->placer.fatal;
+			ru->placer.fatal = NULL;
+		} else {
+			char n[24];
+
+			snprintf(n, sizeof n, "%" PRIu64, index);
+			placer_journal(&ru->placer, "E", NULL, n);
+		}
+	}
+	free(user);
+	return k;
+}
+
+static int
+restore_archive(struct restorer *r)
+{
+	struct archive_entry	*ae;
+	uint64_t		 index = 0;
+	int			 k;
+
+	if (ustore_seek(&r->us, 0, 0, &r->err) == -1)
+		return -1;
+	while ((k = archive_read_next_header(r->us.a, &ae)) == ARCHIVE_OK ||
+	    k == ARCHIVE_WARN) {
+		char *path = entry_path(archive_entry_pathname(ae));
+
+		k = restore_one(r, path, index++, ae, NULL);
+		free(path);
+		if (k == -1)
+			return -1;
+		progress(r, 0);
+		if ((index & 63) == 0 && r->log && r->log->stop_fd >= 0 &&
+		    read(r->log->stop_fd, &k, 1) > 0) {
+			r->err = xstrdup("the restore was stopped; running it again goes on "
+			    "where it stopped");
+			return -1;
+		}
+	}
+	if (k != ARCHIVE_EOF) {
+		r->err = xasprintf("the store's archive is damaged after entry %" PRIu64
+		    ": %s", index, archive_error_string(r->us.a));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+restore_hardlinks(struct restorer *r)
+{
+	struct cat_line	l;
+	struct stat	st;
+	uint64_t	index = 0;
+	int		k;
+
+	while ((k = ustore_next(&r->us, &l, &r->err)) == 1) {
+		if (l.entry.type == 'd') {
+			index++;
+			continue;
+		}
+		if (fstatat(r->us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			say(r, STATE_FINDING, -1, "%s: missing from the hard-link store",
+			    l.entry.path);
+			index++;
+			continue;
+		}
+		if (restore_one(r, l.entry.path, index++, NULL, &st) == -1)
+			return -1;
+		progress(r, 0);
+	}
+	return k;
+}
+
+int
+state_restore(const struct restore_opts *o, const struct state_log *log,
+    struct state_counts *counts, char **err)
+{
+	struct restorer	 r;
+	struct diag	 d;
+	size_t		 i;
+	int		 rc = -1;
+
+	memset(counts, 0, sizeof *counts);
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	r.log = log;
+	r.counts = counts;
+	r.journal_fd = r.saved_fd = -1;
+	diag_init(&d);
+	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1)
+		return -1;
+	if (ustore_open(&r.us, o->store, o->id, &r.err) == -1 ||
+	    users_load(o->root, 1, &r.du, &d) == -1) {
+		if (r.err == NULL)
+			r.err = diag_text(&d);
+		goto out;
+	}
+	ids_load(o->root, "group", &r.dgr);
+	if (open_records(&r) == -1)
+		goto out;
+	r.started = r.last = now_s();
+	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
+		goto out;
+	placer_journal(&(struct placer){ .journal_fd = r.journal_fd, .base_path = "" },
+	    "done", NULL, NULL);
+	fdatasync(r.journal_fd);
+	progress(&r, 1);
+	rc = counts->findings > 0 && !(o->continue_on_error || r.uo.c) ? 1 : 0;
+out:
+	for (i = 0; i < r.nusers; i++) {
+		if (r.users[i].ready)
+			placer_release(&r.users[i].placer);
+		if (r.users[i].home_fd != -1)
+			close(r.users[i].home_fd);
+		free(r.users[i].home);
+		free(r.users[i].prefix);
+		if (ustore_user(&r.us, r.users[i].name) == NULL)
+			free((char *)r.users[i].name);
+	}
+	free(r.users);
+	if (rc == -1)
+		*err = r.err ? r.err : xstrdup("the restore failed");
+	else
+		free(r.err);
+	if (r.journal_fd != -1) {
+		fdatasync(r.journal_fd);
+		close(r.journal_fd);
+	}
+	if (r.saved_fd != -1)
+		close(r.saved_fd);
+	free(r.done);
+	free(r.state_dir);
+	ustore_close(&r.us);
+	users_release(&r.du);
+	ids_release(&r.dgr);
+	usmt_release(&r.uo);
+	diag_release(&d);
+	return rc;
+}

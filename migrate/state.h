@@ -1,0 +1,104 @@
+/*
+ * state.h - capturing users' state into a store and restoring it: the
+ * engine behind `tsi state capture|restore|verify|list|extract|undo` and
+ * the capture_user_state and restore_user_state steps.
+ *
+ * Two kinds of store:
+ *   - an encrypted store, one file: a pax archive and a catalog in zstd
+ *     frames, encrypted to its recipients (store/container.h);
+ *   - a hard-link store, a folder on the same file system as the homes:
+ *     data/USER/... hard links to the users' files, and a plain catalog.
+ *     Like USMT's, it is not encrypted; it copies no data.
+ */
+#ifndef TSI_STATE_H
+#define TSI_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../store/store.h"
+
+enum state_msg {
+	STATE_INFO,		/* what happened, for the log */
+	STATE_VERBOSE,		/* file by file, with /v or EnableVerboseLogging */
+	STATE_FINDING,		/* something not captured or restored as it was */
+	STATE_PROGRESS,		/* a progress line; percent in the call */
+};
+
+struct state_log {
+	void	(*fn)(void *ctx, enum state_msg, int percent, const char *msg);
+	void	*ctx;
+	int	 stop_fd;	/* readable when the work must stop, or -1 */
+};
+
+struct state_counts {
+	uint64_t	files, dirs, links, bytes, stored;
+	uint64_t	created, replaced, renamed, unchanged, skipped;
+	uint64_t	findings;
+};
+
+struct capture_opts {
+	const char		 *root, *store, *computer;
+	const struct identity	 *rcpt;
+	size_t			  nrcpt;
+	const char *const	 *packs;
+	size_t			  npacks;
+	const char		 *switches;	/* ScanState switches, or NULL */
+	int			  all_users, hardlink, overwrite, nocompress;
+	int			  continue_on_error, verbose;
+};
+
+enum overwrite_mode {
+	OVERWRITE_RENAME,	/* keep the existing file, restore as "name (1).ext" */
+	OVERWRITE_SKIP,
+	OVERWRITE_REPLACE,
+	OVERWRITE_NEWER,	/* replace only when the stored file is newer */
+};
+
+struct restore_opts {
+	const char		*root, *store;
+	const struct identity	*id;		/* NULL for a hard-link store */
+	const char		*switches;	/* LoadState switches, or NULL */
+	enum overwrite_mode	 overwrite;
+	int			 all_users, continue_on_error, verbose;
+	const char		*lac_password;	/* when not given with /lac: */
+};
+
+/* 0 done, 1 done with findings that fail the work (continue_on_error
+ * off), -1 failed with *err; nothing half-written is left as complete. */
+int	state_capture(const struct capture_opts *, const struct state_log *,
+	    struct state_counts *, char **err);
+int	state_restore(const struct restore_opts *, const struct state_log *,
+	    struct state_counts *, char **err);
+/* Puts back what the restore of store into root created, replaced or renamed. */
+int	state_undo(const char *root, const char *store, const struct state_log *,
+	    struct state_counts *, char **err);
+
+/* The commands that print (exit codes: 0, 1 damage or not found, 2 usage). */
+int	state_list(const char *store, const struct identity *, int verbose);
+int	state_verify(const char *store, const struct identity *);
+int	state_extract(const char *store, const struct identity *, const char *to,
+	    char *const *patterns, size_t npatterns);
+
+/* `tsi state SUBCOMMAND`, as main.c parsed it; returns the exit code. */
+#define STATE_ARGS_MAX	16
+
+struct state_args {
+	const char		*root, *store, *identity, *overwrite, *to;
+	const char		*recipients[STATE_ARGS_MAX];
+	size_t			 nrecipients;
+	const char *const	*rules;
+	size_t			 nrules;
+	int			 all, hardlink, verbose;
+	char *const		*operands;	/* switches, patterns or a path */
+	size_t			 noperands;
+};
+
+int	state_cli(const char *sub, const struct state_args *);
+
+/* The hard-link store's data folder and catalog, and the restore records. */
+#define HARDLINK_DATA		"data"
+#define HARDLINK_CATALOG	"catalog"
+#define RESTORE_STATE_DIR	"/var/lib/tsi/restore"
+
+#endif

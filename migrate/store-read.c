@@ -1,0 +1,291 @@
+/*
+ * store-read.c - `tsi state list`, `verify` and `extract`: what a store
+ * holds, whether every file in it is intact (like usmtutils /verify), and
+ * single files salvaged from it, each without restoring anything.
+ */
+#include "restore-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+
+#include "migrate.h"
+
+static int
+open_or_say(struct ustore *us, const char *store, const struct identity *id)
+{
+	char	*err = NULL;
+
+	if (ustore_open(us, store, id, &err) == 0)
+		return 0;
+	fprintf(stderr, "tsi: error: %s\n", err);
+	free(err);
+	ustore_close(us);
+	return -1;
+}
+
+int
+state_list(const char *store, const struct identity *id, int verbose)
+{
+	struct ustore	 us;
+	struct cat_line	 l;
+	char		 when[32], *err = NULL, *path, *link;
+	struct tm	 tm;
+	time_t		 t;
+	uint64_t	 files = 0, bytes = 0;
+	int		 k;
+
+	if (open_or_say(&us, store, id) == -1)
+		return 1;
+	while ((k = ustore_next(&us, &l, &err)) == 1) {
+		const struct cat_entry *e = &l.entry;
+
+		t = (time_t)e->mtime;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		path = cat_escape(e->path);
+		link = e->link ? cat_escape(e->link) : NULL;
+		printf("%c %04o %-8s %12" PRIu64 " %s %s%s%s", e->type, e->mode,
+		    e->uname[0] ? e->uname : "?", e->size, when, path,
+		    link ? (e->type == 'l' ? " -> " : " => ") : "", link ? link : "");
+		if (verbose && e->sha256[0])
+			printf("  sha256:%s", e->sha256);
+		if (e->flags & CAT_CHANGED)
+			printf("  (changed while captured)");
+		putchar('\n');
+		free(path);
+		free(link);
+		files += e->type != 'd';
+		bytes += e->size;
+	}
+	if (k == -1) {
+		fprintf(stderr, "tsi: error: %s\n", err);
+		free(err);
+	} else
+		fprintf(stderr, "tsi: %" PRIu64 " files, %" PRIu64 " bytes, from '%s'\n",
+		    files, bytes, us.source ? us.source : "?");
+	ustore_close(&us);
+	return k == -1 ? 1 : 0;
+}
+
+static void
+chunk_damage(void *ctx, uint64_t chunk, const char *why)
+{
+	(void)chunk;
+	printf("damaged: %s\n", why);
+	(*(int *)ctx)++;
+}
+
+/* Hashes the data of the archive entry just read; 0 ok, -1 unreadable. */
+static int
+hash_entry(struct archive *a, char out[65])
+{
+	mbedtls_sha256_context	 sha;
+	const void		*data;
+	size_t			 size;
+	la_int64_t		 off, at = 0;
+	uint8_t			 sum[32], zero[4096] = { 0 };
+	int			 r, i;
+
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
+		while (at < off) {	/* a hole of a sparse file reads as zeros */
+			size_t z = off - at < (la_int64_t)sizeof zero ? (size_t)(off - at) :
+			    sizeof zero;
+
+			mbedtls_sha256_update_ret(&sha, zero, z);
+			at += (la_int64_t)z;
+		}
+		mbedtls_sha256_update_ret(&sha, data, size);
+		at += (la_int64_t)size;
+	}
+	mbedtls_sha256_finish_ret(&sha, sum);
+	mbedtls_sha256_free(&sha);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
+/* tar names folders with a trailing slash; the catalog does not. */
+static int
+same_path(const char *archived, const char *cataloged)
+{
+	size_t	n = strlen(cataloged);
+
+	return strncmp(archived, cataloged, n) == 0 && (archived[n] == '\0' ||
+	    (archived[n] == '/' && archived[n + 1] == '\0'));
+}
+
+/* Reads the archive entry of catalog entry e and checks it against e. */
+static const char *
+check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync)
+{
+	struct archive_entry	*ae;
+	char			*err = NULL, sum[65];
+	int			 k;
+
+	if (!*in_sync && ustore_seek(us, e->frame, e->off, &err) == -1) {
+		free(err);
+		return "unreadable (its part of the store is damaged)";
+	}
+	*in_sync = 0;
+	k = archive_read_next_header(us->a, &ae);
+	if (k != ARCHIVE_OK && k != ARCHIVE_WARN)
+		return "unreadable (its part of the store is damaged)";
+	if (!same_path(archive_entry_pathname(ae), e->path))
+		return "missing from the archive (the catalog and archive differ)";
+	if (e->type == 'f' && hash_entry(us->a, sum) == -1)
+		return "unreadable (its data is damaged)";
+	if (e->type == 'f' && e->sha256[0] && (archive_entry_size(ae) != (la_int64_t)e->size ||
+	    strcmp(sum, e->sha256) != 0))
+		return "damaged (its SHA-256 does not match the catalog)";
+	*in_sync = 1;
+	return NULL;
+}
+
+static const char *
+check_hardlink(struct ustore *us, const struct cat_entry *e)
+{
+	struct stat	st;
+
+	if (fstatat(us->data_fd, e->path, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return "missing from the store";
+	if (e->type == 'f' && ((uint64_t)st.st_size != e->size || st.st_mtime != e->mtime))
+		return "changed since the capture (size or time differ)";
+	return NULL;
+}
+
+int
+state_verify(const char *store, const struct identity *id)
+{
+	struct ustore	 us;
+	struct cat_line	 l;
+	const char	*why;
+	char		*err = NULL, *path;
+	uint64_t	 ok = 0, bad = 0;
+	int		 chunks_bad = 0, k, in_sync = 0;
+
+	if (open_or_say(&us, store, id) == -1)
+		return 1;
+	if (!us.hardlink) {
+		k = store_file_check(us.sf, chunk_damage, &chunks_bad, &err);
+		printf("chunks: %" PRIu64 ", %d damaged\n", store_file_chunks(us.sf),
+		    chunks_bad);
+		if (id == NULL) {
+			printf("catalog: not checked (without --identity only the encrypted "
+			    "chunks are checked)\n");
+			ustore_close(&us);
+			return chunks_bad ? 1 : 0;
+		}
+	}
+	while ((k = ustore_next(&us, &l, &err)) == 1) {
+		why = us.hardlink ? check_hardlink(&us, &l.entry) :
+		    check_entry(&us, &l.entry, &in_sync);
+		if (why == NULL) {
+			ok++;
+			continue;
+		}
+		path = cat_escape(l.entry.path);
+		printf("damaged: %s: %s\n", path, why);
+		free(path);
+		bad++;
+	}
+	if (k == -1) {
+		printf("catalog: damaged: %s\n", err);
+		free(err);
+	} else
+		printf("catalog: intact, %" PRIu64 " entries\n", ok + bad);
+	printf("files: %" PRIu64 " intact, %" PRIu64 " damaged\n", ok, bad);
+	ustore_close(&us);
+	return k == -1 || bad > 0 || chunks_bad > 0 ? 1 : 0;
+}
+
+static int
+matches(const char *path, char *const *patterns, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (glob_match(patterns[i], path))
+			return 1;
+	return n == 0;
+}
+
+int
+state_extract(const char *store, const struct identity *id, const char *to,
+    char *const *patterns, size_t npatterns)
+{
+	struct ustore		 us;
+	struct cat_line		 l;
+	struct placer		 p;
+	struct state_counts	 n;
+	struct state_log	 log = { NULL, NULL, -1 };
+	struct archive_entry	*ae;
+	struct stat		 st;
+	char			*err = NULL;
+	uint64_t		 index = 0;
+	int			 k, base;
+
+	if (mkdir_p(to, 0700) == -1 || (base = open(to, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		fprintf(stderr, "tsi: error: cannot use '%s': %s\n", to, strerror(errno));
+		return 1;
+	}
+	if (open_or_say(&us, store, id) == -1) {
+		close(base);
+		return 1;
+	}
+	memset(&n, 0, sizeof n);
+	placer_init(&p, base, to);
+	p.counts = &n;
+	p.log = &log;
+	p.overwrite = OVERWRITE_RENAME;
+	snprintf(p.tmp_tag, sizeof p.tmp_tag, ".tsi-extract-");
+	while ((k = ustore_next(&us, &l, &err)) == 1) {
+		index++;
+		if (l.entry.type == 'd' || !matches(l.entry.path, patterns, npatterns))
+			continue;
+		if (us.hardlink) {
+			if (fstatat(us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+			    placer_link(&p, l.entry.path, us.data_fd, l.entry.path, &st,
+			    index) == -1)
+				break;
+			printf("%s/%s\n", to, l.entry.path);
+			continue;
+		}
+		if (ustore_seek(&us, l.entry.frame, l.entry.off, &err) == -1 ||
+		    archive_read_next_header(us.a, &ae) < ARCHIVE_WARN ||
+		    !same_path(archive_entry_pathname(ae), l.entry.path)) {
+			fprintf(stderr, "tsi: error: %s: cannot be read from the store%s%s\n",
+			    l.entry.path, err ? ": " : "", err ? err : "");
+			free(err);
+			err = NULL;
+			n.findings++;
+			continue;
+		}
+		if (placer_entry(&p, l.entry.path, us.a, ae, -1, -1, index) == -1)
+			break;
+		printf("%s/%s\n", to, l.entry.path);
+	}
+	if (k == -1) {
+		fprintf(stderr, "tsi: error: %s\n", err);
+		free(err);
+	}
+	if (p.fatal != NULL)
+		fprintf(stderr, "tsi: error: %s\n", p.fatal);
+	fprintf(stderr, "tsi: extracted %" PRIu64 " files into '%s'; %" PRIu64
+	    " findings\n", n.created + n.renamed + n.unchanged, to, n.findings);
+	k = k == -1 || p.fatal != NULL || n.findings > 0 ? 1 : 0;
+	placer_release(&p);
+	close(base);
+	ustore_close(&us);
+	return k;
+}
