@@ -17,7 +17,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <mbedtls/sha256.h>
+#include "../store/fastcrypto.h"
 
 #include "../store/container.h"
 
@@ -252,13 +252,12 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
     struct cat_entry *ce)
 {
 	struct arch		*s = c->store;
-	mbedtls_sha256_context	 sha;
+	struct sha256_ctx    	 sha;
 	uint8_t			 sum[32];
 	ssize_t			 n;
 	int			 r = 0;
 
-	mbedtls_sha256_init(&sha);
-	mbedtls_sha256_starts_ret(&sha, 0);
+	sha256_init(&sha);
 	while (size > 0) {
 		n = read(fd, s->io, size < IO_SIZE ? (size_t)size : IO_SIZE);
 		if (n == -1 && errno == EINTR)
@@ -271,7 +270,7 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 			    cap_finding(c, 1, e->rel, "cannot read: %s", strerror(errno));
 			break;
 		}
-		mbedtls_sha256_update_ret(&sha, s->io, (size_t)n);
+		sha256_update(&sha, s->io, (size_t)n);
 		if (archive_write_data(s->a, s->io, (size_t)n) != n) {
 			r = fail_write(c, archive_error_string(s->a));
 			break;
@@ -283,12 +282,11 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 		while (size > 0) {
 			size_t k = size < IO_SIZE ? (size_t)size : IO_SIZE;
 
-			mbedtls_sha256_update_ret(&sha, s->io, k);
+			sha256_update(&sha, s->io, k);
 			size -= k;
 		}
 	}
-	mbedtls_sha256_finish_ret(&sha, sum);
-	mbedtls_sha256_free(&sha);
+	sha256_final(&sha, sum);
 	hex(sum, ce->sha256);
 	return r;
 }

@@ -255,8 +255,12 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	}
 	catalog_header(&c, &head, &us, selected);
 	c.sink = opts.hardlink ? &hardlink_sink : &archive_sink;
-	if (c.sink->open(&c, &head) == -1)
+	if (c.sink->open(&c, &head) == -1) {
+		c.sink->abort(&c);
+		*err = c.err ? c.err : xstrdup("cannot open the store");
+		c.err = NULL;
 		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	c.started = c.last_progress = (double)t0.tv_sec + t0.tv_nsec / 1e9;
 	for (i = 0; i < us.n && c.err == NULL; i++) {

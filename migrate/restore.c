@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,7 @@ struct restorer {
 	uint8_t				*done;		/* bitmap of finished entries */
 	size_t				 done_len;
 	double				 started, last;
+	uint64_t			 crash_after;
 	char				*err;
 };
 
@@ -104,7 +107,7 @@ static int
 create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 {
 	const char	*pw = r->uo.lac_password ? r->uo.lac_password : r->o->lac_password;
-	char		 salt[CRYPT_GENSALT_OUTPUT_SIZE], *hash = NULL, *home;
+	char		 salt[CRYPT_GENSALT_OUTPUT_SIZE], *hash = NULL, *home, *prefix;
 	struct crypt_data cd;
 	struct proc_opts po;
 	struct proc_result pr;
@@ -117,9 +120,12 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	    sizeof salt) != NULL)
 		hash = crypt_r(pw, salt, &cd);
 	home = xstrdup(cu->home);
+	/* useradd wants an absolute prefix */
+	if ((prefix = realpath(r->o->root, NULL)) == NULL)
+		prefix = xstrdup(r->o->root);
 	argv[n++] = (char *)"useradd";
 	argv[n++] = (char *)"--prefix";
-	argv[n++] = (char *)r->o->root;
+	argv[n++] = prefix;
 	argv[n++] = (char *)"--no-create-home";
 	argv[n++] = (char *)"--home-dir";
 	argv[n++] = home;
@@ -138,6 +144,7 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	free(pr.tail);
 	explicit_bzero(&cd, sizeof cd);
 	free(home);
+	free(prefix);
 	if (!ok) {
 		say(r, STATE_FINDING, -1, "user '%s' could not be created with useradd "
 		    "(exit %d); its files are not restored", name, pr.exit_code);
@@ -241,7 +248,8 @@ ruser_of(struct restorer *r, const char *name)
 	return ru;
 }
 
-/* The owner of a restored file here: by name, else the home's user. */
+/* The owner of a restored file here: by name, else the home's user; the
+ * group by name, else that user's primary group. */
 static void
 map_owner(struct restorer *r, struct ruser *ru, struct archive_entry *ae, long *uid,
     long *gid)
@@ -253,15 +261,25 @@ map_owner(struct restorer *r, struct ruser *ru, struct archive_entry *ae, long *
 
 	*uid = ru->uid;
 	*gid = ru->gid;
-	if (un == NULL || strcmp(un, ru->name) == 0)
-		return;
-	for (i = 0; i < r->uo.nmu; i++)
-		if (strcmp(r->uo.mu[i].from, un) == 0)
-			un = r->uo.mu[i].to;
-	if ((mu = dest_user(r, un)) != NULL) {
-		*uid = (long)mu->uid;
-		*gid = ids_id(&r->dgr, gn, &g) == 0 ? (long)g : (long)mu->gid;
+	if (un != NULL && strcmp(un, ru->name) != 0) {
+		for (i = 0; i < r->uo.nmu; i++)
+			if (strcmp(r->uo.mu[i].from, un) == 0)
+				un = r->uo.mu[i].to;
+		if ((mu = dest_user(r, un)) != NULL) {
+			*uid = (long)mu->uid;
+			*gid = (long)mu->gid;
+		}
 	}
+	if (gn != NULL && ids_id(&r->dgr, gn, &g) == 0)
+		*gid = (long)g;
+}
+
+static int
+stop_requested(const struct state_log *log)
+{
+	struct pollfd	p = { log ? log->stop_fd : -1, POLLIN, 0 };
+
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
 static double
@@ -434,8 +452,9 @@ restore_archive(struct restorer *r)
 		if (k == -1)
 			return -1;
 		progress(r, 0);
-		if ((index & 63) == 0 && r->log && r->log->stop_fd >= 0 &&
-		    read(r->log->stop_fd, &k, 1) > 0) {
+		if (index == r->crash_after)	/* tests: a kill at a known point */
+			raise(SIGKILL);
+		if ((index & 63) == 0 && stop_requested(r->log)) {
 			r->err = xstrdup("the restore was stopped; running it again goes on "
 			    "where it stopped");
 			return -1;
@@ -503,6 +522,8 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	if (open_records(&r) == -1)
 		goto out;
 	r.started = r.last = now_s();
+	r.crash_after = getenv("TSI_TEST_KILL_RESTORE_AFTER") ?
+	    strtoull(getenv("TSI_TEST_KILL_RESTORE_AFTER"), NULL, 10) : UINT64_MAX;
 	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
 		goto out;
 	placer_journal(&(struct placer){ .journal_fd = r.journal_fd, .base_path = "" },

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/sha256.h>
+#include "../store/fastcrypto.h"
 
 #include "migrate.h"
 
@@ -87,28 +87,26 @@ chunk_damage(void *ctx, uint64_t chunk, const char *why)
 static int
 hash_entry(struct archive *a, char out[65])
 {
-	mbedtls_sha256_context	 sha;
+	struct sha256_ctx    	 sha;
 	const void		*data;
 	size_t			 size;
 	la_int64_t		 off, at = 0;
 	uint8_t			 sum[32], zero[4096] = { 0 };
 	int			 r, i;
 
-	mbedtls_sha256_init(&sha);
-	mbedtls_sha256_starts_ret(&sha, 0);
+	sha256_init(&sha);
 	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
 		while (at < off) {	/* a hole of a sparse file reads as zeros */
 			size_t z = off - at < (la_int64_t)sizeof zero ? (size_t)(off - at) :
 			    sizeof zero;
 
-			mbedtls_sha256_update_ret(&sha, zero, z);
+			sha256_update(&sha, zero, z);
 			at += (la_int64_t)z;
 		}
-		mbedtls_sha256_update_ret(&sha, data, size);
+		sha256_update(&sha, data, size);
 		at += (la_int64_t)size;
 	}
-	mbedtls_sha256_finish_ret(&sha, sum);
-	mbedtls_sha256_free(&sha);
+	sha256_final(&sha, sum);
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 	return r == ARCHIVE_EOF ? 0 : -1;

@@ -15,6 +15,7 @@
 #include <mbedtls/sha256.h>
 
 #include "../interp/util.h"
+#include "fastcrypto.h"
 #include "store-int.h"
 
 #define MAGIC		"TSISTOR1"
@@ -36,7 +37,7 @@ static const char	slot_aad[] = "tsi-store-v1";
 
 /* What opening a header yields: the chunk key and what binds chunks. */
 struct store_key {
-	mbedtls_gcm_context	 gcm;
+	struct gcm256		*gcm;
 	int			 has_key;
 	uint8_t			 header_hash[32];
 	uint8_t			 id[ID_LEN];
@@ -47,7 +48,7 @@ struct store_key {
 struct store_writer {
 	store_sink_fn		 sink;
 	void			*ctx;
-	mbedtls_gcm_context	 gcm;
+	struct gcm256		*gcm;
 	uint8_t			 header_hash[32];
 	uint8_t			*plain, *cipher;
 	size_t			 chunk, used;
@@ -124,7 +125,7 @@ hash_append(uint8_t **v, size_t *cap, uint64_t i, const uint8_t *rec, size_t len
 		*cap = *cap ? 2 * *cap : 32 * 64;
 		*v = xrealloc(*v, *cap);
 	}
-	mbedtls_sha256_ret(rec, len, *v + 32 * i, 0);
+	sha256(rec, len, *v + 32 * i);
 }
 
 static void
@@ -212,7 +213,6 @@ store_writer_open(struct store_writer **out, store_sink_fn sink, void *ctx,
 	w->chunk = chunk;
 	w->plain = xmalloc(chunk);
 	w->cipher = xmalloc(chunk + 4 + TAG_LEN);
-	mbedtls_gcm_init(&w->gcm);
 	hlen = FIXED_LEN + n * SLOT_LEN;
 	hdr = xcalloc(1, hlen);
 	memcpy(hdr, MAGIC, MAGIC_LEN);
@@ -235,7 +235,7 @@ store_writer_open(struct store_writer **out, store_sink_fn sink, void *ctx,
 		memcpy(slot + 9, ephpub, 32);
 	}
 	mbedtls_sha256_ret(hdr, hlen, w->header_hash, 0);
-	if (mbedtls_gcm_setkey(&w->gcm, MBEDTLS_CIPHER_ID_AES, dkey, 256) != 0)
+	if ((w->gcm = gcm256_new(dkey)) == NULL)
 		goto out;
 	if (sink(ctx, hdr, hlen) == -1) {
 		writer_fail(w, err, "cannot write the store's header");
@@ -267,8 +267,8 @@ emit_chunk(struct store_writer *w, int last, char **err)
 	chunk_nonce(w->counter, last, nonce);
 	chunk_aad(w->header_hash, (uint32_t)len, aad);
 	put32(w->cipher, (uint32_t)len);
-	if (mbedtls_gcm_crypt_and_tag(&w->gcm, MBEDTLS_GCM_ENCRYPT, len, nonce, 12,
-	    aad, sizeof aad, w->plain, w->cipher + 4, TAG_LEN, w->cipher + 4 + len) != 0)
+	if (gcm256_seal(w->gcm, nonce, aad, sizeof aad, w->plain, len, w->cipher + 4,
+	    w->cipher + 4 + len) != 0)
 		return writer_fail(w, err, "encryption failed");
 	if (w->sink(w->ctx, w->cipher, 4 + len + TAG_LEN) == -1)
 		return writer_fail(w, err, "cannot write to the store");
@@ -321,7 +321,7 @@ store_writer_abort(struct store_writer *w)
 {
 	if (w == NULL)
 		return;
-	mbedtls_gcm_free(&w->gcm);
+	gcm256_free(w->gcm);
 	mbedtls_platform_zeroize(w->plain, w->chunk);
 	free(w->plain);
 	free(w->cipher);
@@ -343,7 +343,7 @@ fail(char **err, const char *fmt, unsigned long long a)
 static void
 key_free(struct store_key *k)
 {
-	mbedtls_gcm_free(&k->gcm);
+	gcm256_free(k->gcm);
 }
 
 /* fixed and slots as read; id NULL opens the header without a key. */
@@ -395,9 +395,9 @@ key_open(struct store_key *k, const uint8_t fixed[FIXED_LEN], const uint8_t *slo
 		    "%s); its recipients are %s", id->name, myid, k->recipients);
 		return -1;
 	}
-	found = mbedtls_gcm_setkey(&k->gcm, MBEDTLS_CIPHER_ID_AES, dkey, 256);
+	k->gcm = gcm256_new(dkey);
 	mbedtls_platform_zeroize(dkey, sizeof dkey);
-	if (found != 0)
+	if (k->gcm == NULL)
 		return fail(err, "cannot set up decryption%.0llu", 0);
 	k->has_key = 1;
 	return 0;
@@ -436,8 +436,8 @@ chunk_open(struct store_key *k, uint64_t i, int last, const uint8_t *rec,
 	chunk_aad(k->header_hash, len, aad);
 	for (f = last == 1 ? 1 : 0; f <= (last == 0 ? 0 : 1); f++) {
 		chunk_nonce(i, f, nonce);
-		if (mbedtls_gcm_auth_decrypt(&k->gcm, len, nonce, 12, aad, sizeof aad,
-		    rec + 4 + len, TAG_LEN, rec + 4, plain) == 0) {
+		if (gcm256_open(k->gcm, nonce, aad, sizeof aad, rec + 4, len, plain,
+		    rec + 4 + len) == 0) {
 			if (is_last != NULL)
 				*is_last = f;
 			return 0;
@@ -477,7 +477,6 @@ store_reader_open(struct store_reader **out, store_source_fn source, void *ctx,
 	*out = NULL;
 	r->source = source;
 	r->ctx = ctx;
-	mbedtls_gcm_init(&r->key.gcm);
 	if (read_full(r, fixed, sizeof fixed) != 1) {
 		fail(err, "not a tsi store (no store header)%.0llu", 0);
 		goto out;
@@ -638,7 +637,6 @@ store_file_open(struct store_file **out, store_pread_fn pread_fn, void *ctx,
 	f->ctx = ctx;
 	f->size = size;
 	f->cached = UINT64_MAX;
-	mbedtls_gcm_init(&f->key.gcm);
 	if (size < FIXED_LEN || pread_full(f, fixed, FIXED_LEN, 0) == -1) {
 		fail(err, "not a tsi store (no store header)%.0llu", 0);
 		goto out;
@@ -763,7 +761,7 @@ store_file_check(struct store_file *f, store_damage_fn bad, void *ctx, char **er
 
 	for (i = 0; i < f->nchunks; i++) {
 		if ((len = load_record(f, i, &why)) != -1) {
-			mbedtls_sha256_ret(f->cipher, 4 + (size_t)len + TAG_LEN, got, 0);
+			sha256(f->cipher, 4 + (size_t)len + TAG_LEN, got);
 			if (pread_full(f, want, 32, tstart + TRAILER_HEAD + 32 * i) == -1) {
 				*err = xstrdup("cannot read the store's trailer");
 				return -1;

@@ -1,0 +1,215 @@
+#!/bin/sh
+# t0500-state.sh - capturing and restoring user state end to end: what a
+# user finds in the homes afterwards, what list/verify/extract say, and
+# that damaged, foreign or hostile stores and homes lose nothing.
+#
+#   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0500-state.sh
+
+. "$TSI_TOP/tests/lib/test-lib.sh"
+
+# mkroot DIR: a system with users alice (1001) and bob (1002), no homes.
+mkroot() {
+	mkdir -p "$1/etc" &&
+	printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001:Alice A:/home/alice:/bin/bash\nbob:x:1002:1002:Bob:/home/bob:/bin/sh\n' > "$1/etc/passwd" &&
+	printf 'root:x:0:\nalice:x:1001:\nbob:x:1002:\nstaff:x:50:alice\n' > "$1/etc/group"
+}
+
+# profiles: src/ with realistic homes, an identity "dest" and one "eve".
+profiles() {
+	mkroot src && mkroot dst &&
+	mkdir -p src/home/alice/Documents/Taxes src/home/alice/.cache/mozilla \
+	    src/home/alice/.ssh src/home/bob/Pictures &&
+	echo "dear diary" > src/home/alice/Documents/diary.txt &&
+	seq 1 200000 > src/home/alice/Documents/Taxes/2025.csv &&
+	head -c 3000000 /dev/urandom > src/home/bob/Pictures/beach.jpg &&
+	echo "cached" > src/home/alice/.cache/mozilla/junk &&
+	echo "ssh-ed25519 AAAA alice" > src/home/alice/.ssh/authorized_keys &&
+	chmod 600 src/home/alice/.ssh/authorized_keys &&
+	echo "alias ll='ls -l'" > src/home/alice/.bashrc &&
+	ln -s diary.txt src/home/alice/Documents/diary-link &&
+	ln src/home/alice/Documents/diary.txt src/home/alice/Documents/diary-hard.txt &&
+	touch -d '2020-02-02 12:00' src/home/alice/Documents/diary.txt &&
+	chown -R 1001:1001 src/home/alice && chown -R 1002:1002 src/home/bob &&
+	chown 1001:50 src/home/alice/Documents/Taxes/2025.csv &&
+	tsi identity init --dir id --name dest > /dev/null &&
+	tsi identity init --dir eve --name eve > /dev/null
+}
+
+capture() {
+	tsi state capture --root src --store s.tsi --recipient id/identity.pub "$@"
+}
+
+test_expect 'capture then restore: content, modes, owners, times, links; caches left out' '
+	profiles && capture 2> cap.err &&
+	contains cap.err "captured: 7 files" &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	contains res.err "7 created" &&
+	cmp src/home/bob/Pictures/beach.jpg dst/home/bob/Pictures/beach.jpg &&
+	cmp src/home/alice/Documents/Taxes/2025.csv dst/home/alice/Documents/Taxes/2025.csv &&
+	[ "$(stat -c %a:%u dst/home/alice/.ssh/authorized_keys)" = 600:1001 ] &&
+	[ "$(stat -c %g dst/home/alice/Documents/Taxes/2025.csv)" = 50 ] &&
+	[ "$(stat -c %Y dst/home/alice/Documents/diary.txt)" = "$(stat -c %Y src/home/alice/Documents/diary.txt)" ] &&
+	[ "$(readlink dst/home/alice/Documents/diary-link)" = diary.txt ] &&
+	[ "$(stat -c %i dst/home/alice/Documents/diary.txt)" = "$(stat -c %i dst/home/alice/Documents/diary-hard.txt)" ] &&
+	! [ -e dst/home/alice/.cache ] &&
+	[ "$(stat -c %a dst/home/alice)" = 700 ]
+'
+
+test_expect 'owners are mapped by name: uids differ between computers' '
+	profiles && capture 2> /dev/null &&
+	printf "root:x:0:0:root:/root:/bin/sh\nalice:x:2001:2001::/home/alice:/bin/bash\nbob:x:2002:2002::/home/bob:/bin/sh\n" > dst/etc/passwd &&
+	printf "root:x:0:\nalice:x:2001:\nbob:x:2002:\n" > dst/etc/group &&
+	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
+	[ "$(stat -c %u:%g dst/home/alice/.bashrc)" = 2001:2001 ] &&
+	[ "$(stat -c %u dst/home/bob/Pictures/beach.jpg)" = 2002 ]
+'
+
+test_expect 'list shows the catalog; verify checks chunks without a key and files with one' '
+	profiles && capture 2> /dev/null &&
+	tsi state list --store s.tsi --identity id > list.out 2> /dev/null &&
+	contains list.out "alice/Documents/Taxes/2025.csv" &&
+	contains list.out "alice/Documents/diary-link -> diary.txt" &&
+	lacks list.out ".cache" &&
+	tsi state verify --store s.tsi > v1.out && contains v1.out "0 damaged" &&
+	contains v1.out "catalog: not checked" &&
+	tsi state verify --store s.tsi --identity id > v2.out &&
+	contains v2.out "files: 13 intact, 0 damaged"
+'
+
+test_expect 'extract salvages single files by pattern' '
+	profiles && capture 2> /dev/null &&
+	tsi state extract --store s.tsi --identity id --to out "alice/**/*.csv" > ex.out 2>&1 &&
+	cmp src/home/alice/Documents/Taxes/2025.csv out/alice/Documents/Taxes/2025.csv &&
+	! [ -e out/bob ] && ! [ -e out/alice/.bashrc ]
+'
+
+test_expect 'a store for another recipient, or a wrong identity, is refused' '
+	profiles && capture 2> /dev/null &&
+	tsi_rc 1 state restore --root dst --store s.tsi --identity eve 2> err &&
+	contains err "not encrypted to identity '"'"'eve'"'"'" &&
+	! [ -e dst/home ] &&
+	tsi_rc 1 state list --store s.tsi --identity eve 2> /dev/null
+'
+
+test_expect 'a truncated store is refused and restores nothing' '
+	profiles && capture 2> /dev/null &&
+	head -c $(($(stat -c %s s.tsi) - 100)) s.tsi > cut.tsi &&
+	tsi_rc 1 state restore --root dst --store cut.tsi --identity id 2> err &&
+	contains err "truncated" && ! [ -e dst/home ] &&
+	tsi_rc 1 state verify --store cut.tsi 2> err2 && contains err2 "truncated"
+'
+
+test_expect 'a flipped byte is found by verify (which chunk) and stops a restore' '
+	profiles && capture 2> /dev/null &&
+	cp s.tsi bad.tsi &&
+	printf "\377" | dd of=bad.tsi bs=1 seek=200000 conv=notrunc 2> /dev/null &&
+	tsi_rc 1 state verify --store bad.tsi > v.out && contains v.out "damaged: chunk 0" &&
+	tsi_rc 1 state restore --root dst --store bad.tsi --identity id 2> err &&
+	contains err "damaged" &&
+	! find dst -name ".tsi-restore-*" | grep -q .
+'
+
+test_expect 'an existing store is replaced only with /o; no .partial is left' '
+	profiles && capture 2> /dev/null && cp s.tsi first.tsi &&
+	tsi_rc 1 state capture --root src --store s.tsi --recipient id/identity.pub 2> err &&
+	contains err "replaced only with /o" && cmp s.tsi first.tsi &&
+	capture /o 2> /dev/null && ! cmp -s s.tsi first.tsi &&
+	! [ -e s.tsi.partial ]
+'
+
+test_expect 'collisions: rename keeps both (name (1).ext); undo puts all back' '
+	profiles && capture 2> /dev/null &&
+	mkdir -p dst/home/alice/Documents && echo mine > dst/home/alice/Documents/diary.txt &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	[ "$(cat dst/home/alice/Documents/diary.txt)" = mine ] &&
+	[ "$(cat "dst/home/alice/Documents/diary (1).txt")" = "dear diary" ] &&
+	tsi state undo --root dst --store s.tsi 2> undo.err &&
+	[ "$(cat dst/home/alice/Documents/diary.txt)" = mine ] &&
+	! [ -e "dst/home/alice/Documents/diary (1).txt" ] &&
+	! [ -e dst/home/alice/.bashrc ] && ! [ -e dst/home/bob/Pictures ]
+'
+
+test_expect '--overwrite overwrite replaces, and undo brings the old content back' '
+	profiles && capture 2> /dev/null &&
+	mkdir -p dst/home/alice && echo "old rc" > dst/home/alice/.bashrc &&
+	tsi state restore --root dst --store s.tsi --identity id --overwrite overwrite 2> /dev/null &&
+	cmp src/home/alice/.bashrc dst/home/alice/.bashrc &&
+	tsi state undo --root dst --store s.tsi 2> /dev/null &&
+	[ "$(cat dst/home/alice/.bashrc)" = "old rc" ]
+'
+
+test_expect 'a restore killed midway, run again, finishes without duplicates' '
+	profiles && capture 2> /dev/null &&
+	set +e; TSI_TEST_KILL_RESTORE_AFTER=6 tsi state restore --root dst --store s.tsi --identity id 2> /dev/null; set -e &&
+	[ -e dst/home/alice ] && ! [ -e dst/home/bob/Pictures/beach.jpg ] &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	contains res.err "going on with an earlier restore" &&
+	cmp src/home/bob/Pictures/beach.jpg dst/home/bob/Pictures/beach.jpg &&
+	! find dst/home -name "* (1)*" | grep -q . &&
+	! find dst/home -name ".tsi-restore-*" | grep -q .
+'
+
+test_expect 'a symlink planted in a home is never followed by a root restore' '
+	profiles && capture 2> /dev/null &&
+	mkdir -p dst/home/alice outside && ln -s ../../../outside dst/home/alice/Documents &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	contains res.err "is a symlink or a file on this computer" &&
+	[ -z "$(ls outside)" ] && [ -e dst/home/alice/.bashrc ]
+'
+
+test_expect 'users: /ui selects, /mu renames, a missing user is a finding, /lac creates it' '
+	profiles && capture "/ue:*\\*" /ui:alice 2> cap.err && contains cap.err "user '"'"'bob'"'"' left out" &&
+	tsi state list --store s.tsi --identity id 2> /dev/null > l && lacks l "bob/" &&
+	rm s.tsi && capture 2> /dev/null &&
+	printf "root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/bash\nrobert:x:1003:1003::/home/robert:/bin/sh\n" > dst/etc/passwd &&
+	tsi state restore --root dst --store s.tsi --identity id /mu:bob:robert 2> res.err &&
+	[ "$(stat -c %u dst/home/robert/Pictures/beach.jpg)" = 1003 ] &&
+	mkroot dst2 && printf "root:x:0:0:root:/root:/bin/sh\n" > dst2/etc/passwd &&
+	touch dst2/etc/shadow dst2/etc/gshadow && chmod 600 dst2/etc/shadow dst2/etc/gshadow &&
+	tsi state restore --root dst2 --store s.tsi --identity id "/ue:*\\*" /ui:alice 2> r2.err &&
+	contains r2.err "does not exist on this computer" && ! [ -e dst2/home/alice ] &&
+	tsi state restore --root dst2 --store s.tsi --identity id "/ue:*\\*" /ui:alice /lac:Secret1 2> r3.err &&
+	contains r3.err "created local account '"'"'alice'"'"' (disabled" &&
+	grep -q "^alice:" dst2/etc/passwd && [ -e dst2/home/alice/.bashrc ] &&
+	lacks r3.err Secret1
+'
+
+test_expect 'hard-link store: no data copied, verify and restore need no identity' '
+	profiles &&
+	tsi state capture --root src --store hl --hardlink 2> cap.err &&
+	[ "$(stat -c %i hl/data/bob/Pictures/beach.jpg)" = "$(stat -c %i src/home/bob/Pictures/beach.jpg)" ] &&
+	tsi state verify --store hl > v.out && contains v.out "0 damaged" &&
+	rm -rf src/home/bob/Pictures &&
+	tsi state restore --root src --store hl 2> res.err &&
+	[ -e src/home/bob/Pictures/beach.jpg ] && [ "$(stat -c %h src/home/bob/Pictures/beach.jpg)" = 2 ]
+'
+
+test_expect 'a hard-link store on another file system is a clear error' '
+	profiles && [ -d /dev/shm ] || exit 0
+	tsi_rc 1 state capture --root src --store /dev/shm/tsi-hl-$$ --hardlink 2> err &&
+	contains err "must be on the same file system" && ! [ -e /dev/shm/tsi-hl-$$.partial ]
+'
+
+test_expect 'without /c an unreadable file stops the capture; with /c it is a finding' '
+	profiles && id nobody > /dev/null 2>&1 || exit 0
+	[ "$(id -u)" = 0 ] || exit 0
+	chmod -R a+rX src && chmod 000 src/home/alice/.bashrc && mkdir out && chmod 777 out &&
+	cp id/identity.pub out/ && chmod 644 out/identity.pub &&
+	set +e; setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub 2> err; rc=$?; set -e &&
+	[ $rc = 1 ] && contains err "cannot open: Permission denied" && ! [ -e out/s.tsi ] &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub /c 2> err2 &&
+	contains err2 "finding: ~alice/.bashrc: cannot open" && [ -e out/s.tsi ]
+'
+
+test_expect 'a full disk during capture and during restore: clear error, nothing half-done' '
+	[ "$(id -u)" = 0 ] || exit 0
+	profiles && mkdir small && mount -t tmpfs -o size=1m tmpfs small 2> /dev/null || exit 0
+	set +e; tsi state capture --root src --store small/s.tsi --recipient id/identity.pub 2> err; rc=$?;
+	mkroot small/r; tsi state capture --root src --store s.tsi --recipient id/identity.pub 2> /dev/null;
+	tsi state restore --root small/r --store s.tsi --identity id 2> err2; rc2=$?; set -e
+	ls -la small > ls.out; umount small
+	[ $rc = 1 ] && contains err "disk is full" && lacks ls.out "s.tsi" &&
+	[ $rc2 = 1 ] && contains err2 "disk is full"
+'
+
+test_done
