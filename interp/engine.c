@@ -56,6 +56,7 @@ const char *const engine_builtin_vars[] = {
 	"_SMSTSMachineName",
 	"_SMSTSLogPath",
 	"_TSIRoot",
+	"_OSDMigrateUseHardlinks",
 	"SMSTSRebootRequested",
 	"SMSTSRetryRequested",
 	NULL,
@@ -87,6 +88,12 @@ int
 step_var_is_secret(struct step_ctx *ctx, const char *name)
 {
 	return vars_is_secret(&ctx->e->vars, name);
+}
+
+void
+step_set_readonly_var(struct step_ctx *ctx, const char *name, const char *value)
+{
+	vars_set(&ctx->e->vars, name, value, VAR_ENGINE);
 }
 
 int

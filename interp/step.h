@@ -111,6 +111,9 @@ int		 step_var_is_secret(struct step_ctx *, const char *name);
 /* Sets a variable as set_variable does; logs why and returns -1 if refused. */
 int		 step_set_var(struct step_ctx *, const char *name, const char *value,
 		    int secret);
+/* A read-only variable (_OSDMigrateUseHardlinks): only built-in steps. */
+void		 step_set_readonly_var(struct step_ctx *, const char *name,
+		    const char *value);
 void		 step_log(struct step_ctx *, enum log_level, const char *, ...)
 		    PRINTF_LIKE(3, 4);
 /* One line of a child's output (stream is "stdout" or "stderr"). */

@@ -24,6 +24,8 @@ const struct step_type *const step_types[] = {
 	&step_restart,
 	&step_run_sequence,
 	&step_lua,
+	&step_capture_user_state,
+	&step_restore_user_state,
 	NULL,
 };
 

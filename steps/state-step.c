@@ -1,0 +1,77 @@
+/*
+ * state-step.c - shared by the user-state steps; see state-step.h.
+ */
+#include "state-step.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../interp/proc.h"
+
+const char *
+state_param(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
+    const char *def)
+{
+	const char	*v;
+
+	if (a->v[i].set && a->v[i].str != NULL)
+		return a->v[i].str;
+	if (var != NULL && (v = step_var(ctx, var)) != NULL && *v != '\0')
+		return v;
+	return def;
+}
+
+int
+state_bool(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
+    int def)
+{
+	const char	*v;
+
+	if (a->v[i].set)
+		return a->v[i].b;
+	if (var == NULL || (v = step_var(ctx, var)) == NULL || *v == '\0')
+		return def;
+	return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+	    strcasecmp(v, "yes") == 0;
+}
+
+static void
+to_step(void *arg, enum state_msg kind, int percent, const char *msg)
+{
+	struct step_ctx	*ctx = arg;
+
+	switch (kind) {
+	case STATE_PROGRESS:
+		step_progress(ctx, percent >= 0 ? percent / 100.0 : 0, msg);
+		break;
+	case STATE_FINDING:
+		step_log(ctx, LOG_WARN, "finding: %s", msg);
+		break;
+	case STATE_VERBOSE:
+		step_log(ctx, LOG_DEBUG, "%s", msg);
+		break;
+	default:
+		step_log(ctx, LOG_INFO, "%s", msg);
+	}
+}
+
+void
+state_log_init(struct step_ctx *ctx, struct state_log *log)
+{
+	struct proc_opts	po;
+
+	memset(&po, 0, sizeof po);
+	step_proc_opts(ctx, &po);
+	log->fn = to_step;
+	log->ctx = ctx;
+	log->stop_fd = po.stop_fd > 0 ? po.stop_fd : -1;
+}
+
+const char *
+state_identity_dir(struct step_ctx *ctx)
+{
+	const char	*v = step_var(ctx, "TSIIdentityDir");
+
+	return v != NULL && *v != '\0' ? v : DEFAULT_IDENTITY_DIR;
+}
