@@ -95,6 +95,24 @@ split_packs(struct step_ctx *ctx, const char *list, char **out, size_t max)
 	return n;
 }
 
+/* Whether ScanState switches hold sw (the capture parses them fully). */
+static int
+switch_given(const char *switches, const char *sw)
+{
+	struct usmt_opts	uo;
+	char			*err = NULL;
+	int			 given = 0;
+
+	if (switches == NULL || usmt_parse(USMT_CAPTURE, switches, &uo, &err) == -1) {
+		free(err);
+		return 0;
+	}
+	if (strcmp(sw, "/hardlink") == 0)
+		given = uo.hardlink;
+	usmt_release(&uo);
+	return given;
+}
+
 struct job {
 	struct capture_opts	 o;
 	struct identity		 ids[STORE_MAX_RECIPIENTS];
@@ -133,7 +151,9 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 		return -1;
 	}
 	j->dir = xstrdup(dir);
-	j->o.hardlink = a->v[CS_HARDLINK].b;
+	j->o.switches = state_param(ctx, a, CS_OPTIONS, "OSDMigrateAdditionalCaptureOptions",
+	    NULL);
+	j->o.hardlink = a->v[CS_HARDLINK].b || switch_given(j->o.switches, "/hardlink");
 	j->store = xasprintf("%s/%s", dir, j->o.hardlink ? STORE_HARDLINK_NAME :
 	    STORE_FILE_NAME);
 	if (strcasecmp(mode, "Advanced") == 0)
@@ -141,7 +161,8 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 		    "OSDMigrateConfigFiles", ""), j->packs, 32);
 	if (keys && !j->o.hardlink) {
 		if (identity_load(state_identity_dir(ctx), &j->ids[0], &err) == -1) {
-			step_log(ctx, LOG_ERROR, "%s (tsi identity init makes one)", err);
+			step_log(ctx, LOG_ERROR, "this computer has no identity in '%s': %s (tsi identity init makes one)",
+			    state_identity_dir(ctx), err);
 			free(err);
 			return -1;
 		}
@@ -176,8 +197,6 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 	j->o.nrcpt = j->nids;
 	j->o.packs = (const char *const *)j->packs;
 	j->o.npacks = j->npacks;
-	j->o.switches = state_param(ctx, a, CS_OPTIONS, "OSDMigrateAdditionalCaptureOptions",
-	    NULL);
 	j->o.all_users = a->v[CS_ALL_USERS].b;
 	j->o.overwrite = 1;	/* a rerun replaces the store of an earlier attempt */
 	j->o.continue_on_error = state_bool(ctx, a, CS_CONTINUE,
