@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -395,10 +396,22 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 {
 	const void	*data;
 	size_t		 size;
-	la_int64_t	 off;
+	la_int64_t	 off, end = 0, want = archive_entry_size(ae);
+	int		 sparse = archive_entry_sparse_count(ae) > 0;
+	struct statvfs	 vfs;
 	ssize_t		 k;
 	int		 fd, r;
 
+	/* a declared size the disk cannot hold ends the restore before a
+	 * byte is written (a crafted or damaged store says anything) */
+	if (!sparse && fstatvfs(dfd, &vfs) == 0 &&
+	    (uint64_t)want > (uint64_t)vfs.f_bavail * vfs.f_frsize) {
+		if (p->fatal == NULL)
+			p->fatal = xasprintf("the disk is full: %s/%s needs %lld bytes, %llu "
+			    "are free", p->base_path, rel, (long long)want,
+			    (unsigned long long)vfs.f_bavail * vfs.f_frsize);
+		return -1;
+	}
 	unlinkat(dfd, tmp, 0);
 	placer_journal(p, "T", rel, tmp);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -419,13 +432,17 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 			size -= (size_t)k;
 			off += k;
 		}
+		end = off > end ? off : end;
 	}
+	if (r == ARCHIVE_EOF && !sparse && end != want)
+		r = ARCHIVE_FATAL;	/* less data than the header said */
 	if (r != ARCHIVE_EOF) {
 		close(fd);
 		unlinkat(dfd, tmp, 0);
 		if (p->fatal == NULL)
 			p->fatal = xasprintf("the store is damaged at %s/%s: %s", p->base_path,
-			    rel, archive_error_string(a));
+			    rel, archive_error_string(a) ? archive_error_string(a) :
+			    "its data is shorter than its size");
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)archive_entry_size(ae)) == -1) {

@@ -9,7 +9,7 @@ int unit_failures;
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
     store_tests[], usmt_tests[];
-extern const struct unit_test fastcrypto_tests[];
+extern const struct unit_test fastcrypto_tests[], crafted_tests[];
 
 static const struct {
 	const char		*file;
@@ -25,6 +25,7 @@ static const struct {
 	{ "store", store_tests },
 	{ "usmt", usmt_tests },
 	{ "fastcrypto", fastcrypto_tests },
+	{ "crafted", crafted_tests },
 };
 
 int
