@@ -18,18 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #define IO_SIZE		(256 * 1024)
-#define SYNC_EVERY	512
 #define RENAME_TRIES	10000
 
 void
 placer_init(struct placer *p, int base_fd, const char *base_path)
 {
 	memset(p, 0, sizeof *p);
-	p->journal_fd = p->saved_fd = p->dir_fd = -1;
+	p->saved_fd = p->dir_fd = -1;
 	p->base_fd = base_fd;
 	p->base_path = base_path;
 	p->io = xmalloc(IO_SIZE);
@@ -85,37 +85,67 @@ verbose(struct placer *p, const char *what, const char *rel)
 	free(msg);
 }
 
+static double
+mono_s(void)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+void
+rjournal_flush(struct rjournal *j, int sync)
+{
+	const char	*p = j->pending.data;
+	size_t		 n = j->pending.len;
+	ssize_t		 k;
+	double		 now;
+
+	while (n > 0 && !j->failed) {
+		if ((k = write(j->fd, p, n)) == -1) {
+			if (errno != EINTR)
+				j->failed = errno;
+			continue;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	j->pending.len = 0;
+	now = mono_s();
+	if (sync || now - j->last_sync >= JOURNAL_SYNC_S) {
+		fdatasync(j->fd);
+		j->last_sync = now;
+	}
+}
+
 void
 placer_journal(struct placer *p, const char *kind, const char *rel, const char *extra)
 {
-	struct buf	 b = BUF_INIT;
+	struct rjournal	*j = p->journal;
 	char		*path, *esc;
 
-	if (p->journal_fd == -1)
+	if (j == NULL)
 		return;
-	path = rel ? xasprintf("%s/%s", p->base_path, rel) : NULL;
-	esc = path ? cat_escape(path) : NULL;
-	buf_adds(&b, kind);
-	if (esc != NULL) {
-		buf_addch(&b, '\t');
-		buf_adds(&b, esc);
+	buf_adds(&j->pending, kind);
+	if (rel != NULL) {
+		path = xasprintf("%s/%s", p->base_path, rel);
+		esc = cat_escape(path);
+		buf_addch(&j->pending, '\t');
+		buf_adds(&j->pending, esc);
+		free(path);
+		free(esc);
 	}
 	if (extra != NULL) {
-		buf_addch(&b, '\t');
-		buf_adds(&b, extra);
+		buf_addch(&j->pending, '\t');
+		buf_adds(&j->pending, extra);
 	}
-	buf_addch(&b, '\n');
-	/* a write(2) per record survives a kill; fdatasync now and then
-	 * bounds what a power cut can take */
-	if (write(p->journal_fd, b.data, b.len) != (ssize_t)b.len && p->fatal == NULL)
-		p->fatal = xasprintf("cannot write the restore journal: %s", strerror(errno));
-	if (++p->since_sync >= SYNC_EVERY) {
-		fdatasync(p->journal_fd);
-		p->since_sync = 0;
-	}
-	buf_release(&b);
-	free(path);
-	free(esc);
+	buf_addch(&j->pending, '\n');
+	if (strchr("CRD", kind[0]) != NULL || j->pending.len >= 65536)
+		rjournal_flush(j, 0);
+	if (j->failed && p->fatal == NULL)
+		p->fatal = xasprintf("cannot write the restore journal: %s",
+		    strerror(j->failed));
 }
 
 int
@@ -274,14 +304,16 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 	const char	*slash;
 	int		 k;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		placer_journal(p, "C", rel, NULL);
-		if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == -1)
-			goto failed;
+	/* the common case: nothing there; the record goes first */
+	placer_journal(p, "C", rel, NULL);
+	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0) {
 		p->counts->created++;
 		verbose(p, "restored", rel);
 		return 0;
 	}
+	if (errno != EEXIST || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		goto failed;
+	placer_journal(p, "N", rel, NULL);	/* not created after all */
 	if (same_content(p, dfd, name, tmp)) {
 		unlinkat(dfd, tmp, 0);
 		p->counts->unchanged++;
@@ -389,6 +421,19 @@ fatal_io(struct placer *p, int err, const char *rel)
 	return -1;
 }
 
+/* The temporary file; one left by a killed run is replaced. */
+static int
+create_tmp(int dfd, const char *tmp)
+{
+	int	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+
+	if (fd == -1 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	return fd;
+}
+
 /* Writes a regular entry's data into tmp; -1 fatal. */
 static int
 write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
@@ -412,9 +457,7 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 			    (unsigned long long)vfs.f_bavail * vfs.f_frsize);
 		return -1;
 	}
-	unlinkat(dfd, tmp, 0);
-	placer_journal(p, "T", rel, tmp);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = create_tmp(dfd, tmp);
 	if (fd == -1)
 		return errno == ENOSPC ? fatal_io(p, errno, rel) :
 		    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 1);
@@ -518,7 +561,6 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 			return p->fatal ? -1 : 0;
 		}
 		unlinkat(dfd, tmp, 0);
-		placer_journal(p, "T", rel, tmp);
 		r = linkat(tdfd, tname, dfd, tmp, 0);
 		close(tdfd);
 		if (r == -1) {
@@ -527,7 +569,6 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		}
 	} else if (archive_entry_filetype(ae) == AE_IFLNK) {
 		unlinkat(dfd, tmp, 0);
-		placer_journal(p, "T", rel, tmp);
 		if (symlinkat(archive_entry_symlink(ae), dfd, tmp) == -1)
 			return errno == ENOSPC ? fatal_io(p, errno, rel) :
 			    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 0);
@@ -555,7 +596,6 @@ placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
 	}
 	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
 	unlinkat(dfd, tmp, 0);
-	placer_journal(p, "T", rel, tmp);
 	if (linkat(src_dir, src, dfd, tmp, 0) == -1) {
 		placer_finding(p, rel, "not restored: %s", strerror(errno));
 		return errno == EXDEV || errno == ENOSPC ? fatal_io(p, errno, rel) : 0;

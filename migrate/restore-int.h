@@ -11,14 +11,33 @@
 
 #include "ustore.h"
 
+/*
+ * The restore journal: records that must precede what they describe (C a
+ * file about to be renamed into place, R one about to be moved aside, D a
+ * folder made) are written at once, with whatever is pending; E (an entry
+ * done) waits for the next write.  A write(2) survives a kill; fdatasync
+ * runs at most every JOURNAL_SYNC_S seconds and at the end, and what a
+ * power cut takes is found again by content on the next run.
+ */
+#define JOURNAL_SYNC_S	2.0
+
+struct rjournal {
+	int		 fd;
+	struct buf	 pending;
+	double		 last_sync;
+	int		 failed;
+};
+
+void	rjournal_flush(struct rjournal *, int sync);
+
 struct placer {
 	enum overwrite_mode	 overwrite;
 	const struct state_log	*log;
 	struct state_counts	*counts;
 	int			 verbose;
-	int			 journal_fd;	/* -1: no journal (extract) */
+	struct rjournal		*journal;	/* NULL: no journal (extract) */
 	int			 saved_fd;	/* where replaced files go, or -1 */
-	uint64_t		 saved_seq, since_sync;
+	uint64_t		 saved_seq;
 	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
 	int			 owners;	/* apply owners (restore as root) */
 	uint8_t			*io;

@@ -45,7 +45,8 @@ struct restorer {
 	struct ruser			*users;
 	size_t				 nusers;
 	char				*state_dir;
-	int				 journal_fd, saved_fd;
+	struct rjournal			 journal;
+	int				 saved_fd;
 	uint8_t				*done;		/* bitmap of finished entries */
 	size_t				 done_len;
 	double				 started, last;
@@ -235,7 +236,7 @@ ruser_of(struct restorer *r, const char *name)
 	ru->placer.log = r->log;
 	ru->placer.counts = r->counts;
 	ru->placer.verbose = r->o->verbose || r->uo.verbose > 0;
-	ru->placer.journal_fd = r->journal_fd;
+	ru->placer.journal = &r->journal;
 	ru->placer.saved_fd = r->saved_fd;
 	ru->placer.owners = geteuid() == 0;
 	ru->prefix = xasprintf("%s/", name);
@@ -371,15 +372,15 @@ open_records(struct restorer *r)
 		return -1;
 	}
 	finished = read_journal(r, journal);
-	r->journal_fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (r->journal_fd == -1)
+	r->journal.fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (r->journal.fd == -1)
 		r->err = xasprintf("cannot write '%s': %s", journal, strerror(errno));
 	else if (r->done_len > 0 || finished)
 		say(r, STATE_INFO, -1, "going on with an earlier restore of this store "
 		    "(%s)", journal);
 	free(saved);
 	free(journal);
-	return r->journal_fd == -1 ? -1 : 0;
+	return r->journal.fd == -1 ? -1 : 0;
 }
 
 /* Splits USER/REL; rel is NULL for the home itself. */
@@ -508,7 +509,8 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	r.o = o;
 	r.log = log;
 	r.counts = counts;
-	r.journal_fd = r.saved_fd = -1;
+	r.journal.fd = r.saved_fd = -1;
+	buf_init(&r.journal.pending, 0);
 	diag_init(&d);
 	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1)
 		return -1;
@@ -526,9 +528,8 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	    strtoull(getenv("TSI_TEST_KILL_RESTORE_AFTER"), NULL, 10) : UINT64_MAX;
 	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
 		goto out;
-	placer_journal(&(struct placer){ .journal_fd = r.journal_fd, .base_path = "" },
-	    "done", NULL, NULL);
-	fdatasync(r.journal_fd);
+	buf_adds(&r.journal.pending, "done\n");
+	rjournal_flush(&r.journal, 1);
 	progress(&r, 1);
 	rc = counts->findings > 0 && !(o->continue_on_error || r.uo.c) ? 1 : 0;
 out:
@@ -547,10 +548,11 @@ out:
 		*err = r.err ? r.err : xstrdup("the restore failed");
 	else
 		free(r.err);
-	if (r.journal_fd != -1) {
-		fdatasync(r.journal_fd);
-		close(r.journal_fd);
+	if (r.journal.fd != -1) {
+		rjournal_flush(&r.journal, 1);
+		close(r.journal.fd);
 	}
+	buf_release(&r.journal.pending);
 	if (r.saved_fd != -1)
 		close(r.saved_fd);
 	free(r.done);

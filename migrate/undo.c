@@ -7,6 +7,7 @@
  */
 #include "ustore.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,13 +44,48 @@ finding(const struct state_log *log, struct state_counts *n, const char *fmt,
 	free(msg);
 }
 
+static int
+in_list(char **v, size_t n, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Temporary files a killed restore left in the folder of path. */
+static void
+remove_temps(const char *path, const char *tag, char **last_dir)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*d = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+	struct dirent	*de;
+	DIR		*dp;
+
+	if (*last_dir != NULL && strcmp(*last_dir, d) == 0) {
+		free(d);
+		return;
+	}
+	free(*last_dir);
+	*last_dir = d;
+	if ((dp = opendir(d)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (strncmp(de->d_name, tag, strlen(tag)) == 0)
+			unlinkat(dirfd(dp), de->d_name, 0);
+	closedir(dp);
+}
+
 int
 state_undo(const char *root, const char *store, const struct state_log *log,
     struct state_counts *n, char **err)
 {
 	struct ustore	 us;
 	char		*dir, *journal, *text, **lines = NULL, *save, *line, *msg;
-	size_t		 nlines = 0, i;
+	char		**not_created = NULL, *last_dir = NULL, tag[32];
+	size_t		 nlines = 0, i, nnot = 0;
 	int		 rc = -1;
 
 	memset(n, 0, sizeof *n);
@@ -57,6 +93,7 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 	if (ustore_open(&us, store, NULL, err) == -1)
 		return -1;
 	dir = xasprintf("%s%s/%s", strcmp(root, "/") ? root : "", RESTORE_STATE_DIR, us.id);
+	snprintf(tag, sizeof tag, ".tsi-restore-%.8s-", us.id);
 	ustore_close(&us);
 	journal = xasprintf("%s/journal", dir);
 	if (read_file(journal, 1024u * 1024 * 1024, &text, NULL) == -1) {
@@ -85,21 +122,18 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 		if ((path = field_path(f1)) == NULL)
 			continue;
 		switch (lines[i][0]) {
+		case 'N':	/* the C before it did not happen */
+			not_created = xreallocarray(not_created, nnot + 1, sizeof *not_created);
+			not_created[nnot++] = xstrdup(path);
+			break;
 		case 'C':
+			remove_temps(path, tag, &last_dir);
+			if (in_list(not_created, nnot, path))
+				break;
 			if (unlink(path) == 0)
 				n->created++;
 			else if (errno != ENOENT)
 				finding(log, n, "%s: not removed: %s", path, strerror(errno));
-			break;
-		case 'T':
-			if (f2 != NULL) {
-				char *slash = strrchr(path, '/');
-				char *tmp = xasprintf("%.*s/%s", slash ? (int)(slash - path) :
-				    0, path, f2);
-
-				unlink(tmp);
-				free(tmp);
-			}
 			break;
 		case 'D':
 			if (rmdir(path) == 0)
@@ -139,6 +173,10 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 	free(msg);
 	rc = n->findings ? 1 : 0;
 out:
+	for (i = 0; i < nnot; i++)
+		free(not_created[i]);
+	free(not_created);
+	free(last_dir);
 	free(lines);
 	free(journal);
 	free(dir);
