@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -188,6 +189,29 @@ utf8_clean(const char *s)
 	return buf_detach(&b);
 }
 
+/*
+ * Variables that hold secrets whoever sets them: ConfigMgr's passwords, and
+ * LoadState switches that carry one (/lac:PASSWORD).
+ */
+static int
+always_secret(const char *name, const char *value)
+{
+	static const char *const names[] = {
+		"OSDMigrateLocalAccountPassword", "OSDLocalAdminPassword",
+		"OSDJoinPassword", "OSDCaptureAccountPassword",
+		"OSDRegisteredUserPassword", NULL,
+	};
+	const char	*lac;
+	size_t		 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return 1;
+	return strcasecmp(name, "OSDMigrateAdditionalRestoreOptions") == 0 &&
+	    (lac = strcasestr(value, "/lac:")) != NULL && lac[5] != '\0' &&
+	    lac[5] != ' ';
+}
+
 enum vars_result
 vars_set(struct vars *vs, const char *name, const char *raw, int flags)
 {
@@ -212,6 +236,8 @@ vars_set(struct vars *vs, const char *name, const char *raw, int flags)
 	}
 	value = utf8_clean(raw);
 	len = strlen(value);
+	if (always_secret(name, value))
+		flags |= VAR_SECRET;
 	old = v != NULL ? strlen(v->value) : 0;
 	if (len > VAR_VALUE_MAX && !(flags & VAR_ENGINE)) {
 		wipe_free(value);

@@ -113,7 +113,8 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	struct proc_opts po;
 	struct proc_result pr;
 	struct diag	 d;
-	char		*argv[16];
+	char		*argv[20];
+	unsigned long	 gid;
 	int		 n = 0, ok;
 
 	memset(&cd, 0, sizeof cd);
@@ -132,6 +133,12 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	argv[n++] = home;
 	argv[n++] = (char *)"--shell";
 	argv[n++] = (char *)(cu->shell[0] ? cu->shell : "/bin/sh");
+	/* the user's own group when it exists here, else a new one */
+	if (ids_id(&r->dgr, cu->name, &gid) == 0) {
+		argv[n++] = (char *)"--gid";
+		argv[n++] = (char *)cu->name;
+	} else
+		argv[n++] = (char *)"--user-group";
 	argv[n++] = (char *)"--comment";
 	argv[n++] = (char *)cu->gecos;
 	argv[n++] = (char *)"--password";
@@ -154,8 +161,10 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	say(r, STATE_INFO, -1, "created local account '%s'%s", name, r->uo.lae ?
 	    "" : " (disabled: /lae enables it)");
 	users_release(&r->du);
+	ids_release(&r->dgr);
 	diag_init(&d);
 	users_load(r->o->root, 1, &r->du, &d);
+	ids_load(r->o->root, "group", &r->dgr);
 	diag_release(&d);
 	return 0;
 }

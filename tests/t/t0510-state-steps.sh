@@ -86,4 +86,17 @@ test_expect 'OSDMigrateContinueOnRestore=false: a finding fails the step' '
 	contains out3 "1 findings"
 '
 
+test_expect 'OSDMigrateLocalAccounts creates the user; the password reaches no log or report' '
+	setup &&
+	run old capture.yaml --var OSDStateStorePath=$PWD/store --var TSIIdentityDir=$PWD/newid > out 2>&1 &&
+	printf "root:x:0:0:root:/root:/bin/sh\n" > new/etc/passwd && rm -rf new/home/alice &&
+	touch new/etc/shadow new/etc/gshadow && chmod 600 new/etc/shadow new/etc/gshadow &&
+	run new restore.yaml --var OSDStateStorePath=$PWD/store --var TSIIdentityDir=$PWD/newid \
+	    --var OSDMigrateLocalAccounts=true --var OSDMigrateLocalAccountPassword=Sup3rSecret \
+	    --var "OSDMigrateAdditionalRestoreOptions=/lac:0therSecret /lae" > out2 2>&1 &&
+	grep -q "^alice:" new/etc/passwd && [ -e new/home/alice/Documents/report.txt ] &&
+	grep -qF "alice:\$y\$" new/etc/shadow && grep -q "^alice:x:" new/etc/group &&
+	! grep -rq -e Sup3rSecret -e 0therSecret out2 log-restore.yaml st-restore.yaml
+'
+
 test_done
