@@ -5,6 +5,7 @@
 #ifndef TSI_CAPTURE_INT_H
 #define TSI_CAPTURE_INT_H
 
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "../store/catalog.h"
@@ -33,6 +34,7 @@ struct capture {
 	char				*err;		/* the first fatal error */
 	double				 started, last_progress;
 	void				*store;		/* the sink's */
+	FILE				*listfiles;	/* ScanState /listfiles */
 };
 
 extern const struct capture_sink archive_sink, hardlink_sink;

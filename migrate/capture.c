@@ -151,6 +151,8 @@ capture_entry(void *ctx, struct scan_entry *e)
 	free(path);
 	if (r == 0)
 		cap_say(c, STATE_VERBOSE, "captured ~%s/%s", c->user->name, e->rel);
+	if (r == 0 && c->listfiles != NULL)	/* ScanState /listfiles */
+		fprintf(c->listfiles, "%s/%s\n", c->user->home, e->rel);
 	if ((c->counts->files & 63) == 0) {
 		if (stop_requested(c->log) && c->err == NULL)
 			c->err = xstrdup("the capture was stopped");
@@ -179,6 +181,21 @@ catalog_header(struct capture *c, struct buf *b, const struct mig_users *us,
 		if (selected[i])
 			cat_add_user(b, &cu);
 	}
+}
+
+/* ScanState /p:FILE: what the store took, for planning space. */
+static void
+write_estimate(struct capture *c, const char *path)
+{
+	FILE	*fp = fopen(path, "we");
+
+	if (fp == NULL) {
+		cap_say(c, STATE_FINDING, "cannot write /p '%s': %s", path, strerror(errno));
+		return;
+	}
+	fprintf(fp, "files\t%" PRIu64 "\nbytes\t%" PRIu64 "\nstore_bytes\t%" PRIu64 "\n",
+	    c->counts->files, c->counts->bytes, c->counts->stored);
+	fclose(fp);
 }
 
 static int
@@ -263,6 +280,9 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	c.started = c.last_progress = (double)t0.tv_sec + t0.tv_nsec / 1e9;
+	if (uo.listfiles != NULL && (c.listfiles = fopen(uo.listfiles, "we")) == NULL)
+		c.err = xasprintf("cannot write /listfiles '%s': %s", uo.listfiles,
+		    strerror(errno));
 	for (i = 0; i < us.n && c.err == NULL; i++) {
 		if (!selected[i])
 			continue;
@@ -271,7 +291,12 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 		    c.user->home);
 		scan_home(opts.root, c.user, &rs, capture_entry, &c, NULL);
 	}
+	if (c.listfiles != NULL && fclose(c.listfiles) != 0 && c.err == NULL)
+		c.err = xasprintf("cannot write /listfiles '%s'", uo.listfiles);
+	c.listfiles = NULL;
 	if (c.err == NULL && c.sink->finish(&c) == 0) {
+		if (uo.p_file != NULL)
+			write_estimate(&c, uo.p_file);
 		progress(&c, 1);
 		cap_say(&c, STATE_INFO, "captured %" PRIu64 " files (%" PRIu64 " bytes) of "
 		    "%zu users into '%s'%s", counts->files, counts->bytes, nsel,

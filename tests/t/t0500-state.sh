@@ -109,6 +109,14 @@ test_expect 'a flipped byte is found by verify (which chunk) and stops a restore
 	! find dst -name ".tsi-restore-*" | grep -q .
 '
 
+test_expect '/listfiles lists what was captured; /p writes the sizes' '
+	profiles && capture /listfiles:files.txt 2> /dev/null &&
+	contains files.txt "/home/alice/Documents/Taxes/2025.csv" && lacks files.txt ".cache" &&
+	[ "$(wc -l < files.txt)" = 7 ] &&
+	tsi state capture --root src --store p.tsi --recipient id/identity.pub /p:sizes.txt 2> /dev/null &&
+	contains sizes.txt "files	7" && contains sizes.txt "store_bytes	$(stat -c %s p.tsi)"
+'
+
 test_expect 'an existing store is replaced only with /o; no .partial is left' '
 	profiles && capture 2> /dev/null && cp s.tsi first.tsi &&
 	tsi_rc 1 state capture --root src --store s.tsi --recipient id/identity.pub 2> err &&
