@@ -209,6 +209,15 @@ test_expect 'without /c an unreadable file stops the capture; with /c it is a fi
 	contains err2 "finding: ~alice/.bashrc: cannot open" && [ -e out/s.tsi ]
 '
 
+test_expect 'a file written to while it is captured is a finding, and flagged in the catalog' '
+	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log &&
+	( while :; do echo more >> src/home/alice/Documents/growing.log; done ) & writer=$! &&
+	sleep 0.2 && capture 2> cap.err; rc=$?; kill $writer; wait $writer 2> /dev/null
+	[ $rc = 0 ] && contains cap.err "growing.log: changed while it was captured" &&
+	tsi state list --store s.tsi --identity id 2> /dev/null > l && contains l "growing.log  (changed while captured)" &&
+	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
+'
+
 test_expect 'a full disk during capture and during restore: clear error, nothing half-done' '
 	[ "$(id -u)" = 0 ] || exit 0
 	profiles && mkdir small && mount -t tmpfs -o size=1m tmpfs small 2> /dev/null || exit 0
