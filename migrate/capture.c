@@ -198,25 +198,6 @@ write_estimate(struct capture *c, const char *path)
 	fclose(fp);
 }
 
-static int
-days_since(const char *root, const struct mig_user *u, char date[11])
-{
-	struct stat	 st;
-	char		*home = xasprintf("%s%s", strcmp(root, "/") ? root : "", u->home);
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-	int		 r = -1;
-
-	date[0] = '\0';
-	if (stat(home, &st) == 0) {
-		r = st.st_mtime >= now ? 0 : (int)((now - st.st_mtime) / 86400);
-		gmtime_r(&st.st_mtime, &tm);
-		strftime(date, 11, "%Y-%m-%d", &tm);
-	}
-	free(home);
-	return r;
-}
-
 int
 state_capture(const struct capture_opts *o, const struct state_log *log,
     struct state_counts *counts, char **err)
@@ -261,7 +242,7 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	}
 	selected = xcalloc(us.n + 1, 1);
 	for (i = 0; i < us.n; i++) {
-		int idle = days_since(opts.root, &us.v[i], date);
+		int idle = days_idle(opts.root, &us.v[i], date);
 
 		selected[i] = (char)usmt_user_selected(&uo, opts.computer, us.v[i].name,
 		    idle, date);

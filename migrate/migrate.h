@@ -181,6 +181,10 @@ typedef int (*scan_fn)(void *ctx, struct scan_entry *);
 size_t	scan_home(const char *root, const struct mig_user *, const struct ruleset *,
 	    scan_fn, void *ctx, int *stopped);
 
+/* How many days ago the user's home last changed (-1 unknown), and that
+ * day as YYYY-MM-DD, for ScanState /uel. */
+int	days_idle(const char *root, const struct mig_user *, char date[11]);
+
 /* scan.c: `tsi state estimate` and `tsi state explain` (exit codes 0 or 2).
  * switches: USMT capture switches (/ui, /ue, /uel ...), or NULL. */
 int	state_estimate(const char *root, const char *const *packs, size_t npacks,

@@ -191,8 +191,7 @@ human(uintmax_t bytes, char buf[32])
 	return buf;
 }
 
-/* How many days ago the user's home last changed, and that day. */
-static int
+int
 days_idle(const char *root, const struct mig_user *u, char date[11])
 {
 	struct stat	 st;
