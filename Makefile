@@ -76,9 +76,13 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 bench: all
 	sh bench/run.sh
 
+# capture and restore against tar | zstd, restic, borg and cp -al (minutes)
+bench-state: all
+	sh bench/state.sh
+
 clean:
 	rm -rf build build-san build-fuzz tsi tsi-san
 
-.PHONY: all test san valgrind schemas fuzz bench clean
+.PHONY: all test san valgrind schemas fuzz bench bench-state clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/interp/main.d
