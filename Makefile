@@ -1,6 +1,7 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
-# valgrind; `make bench` runs the benchmarks; `make fuzz` builds the fuzzers.
+# valgrind; `make bench` and `make bench-state` run the benchmarks; `make fuzz`
+# builds the fuzzers.
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd libmicrohttpd sqlite3
 CC	?= cc
