@@ -24,6 +24,7 @@
 
 #define IO_SIZE		(256 * 1024)
 #define RENAME_TRIES	10000
+#define BIG_FILE	(64 * 1024 * 1024)	/* checked against the free space */
 
 void
 placer_init(struct placer *p, int base_fd, const char *base_path)
@@ -388,7 +389,9 @@ apply_metadata(struct placer *p, int fd, const char *rel, struct archive_entry *
 
 	if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
 		placer_finding(p, rel, "owner not set: %s", strerror(errno));
-	if (fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
+	/* the file was created with its mode; the special bits need fchmod,
+	 * after fchown, which clears them */
+	if ((archive_entry_perm(ae) & 07000) && fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
 		placer_finding(p, rel, "mode not set: %s", strerror(errno));
 	archive_entry_xattr_reset(ae);
 	while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK) {
@@ -423,14 +426,14 @@ fatal_io(struct placer *p, int err, const char *rel)
 
 /* The temporary file; one left by a killed run is replaced. */
 static int
-create_tmp(int dfd, const char *tmp)
+create_tmp(int dfd, const char *tmp, mode_t mode)
 {
 	int	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+		    mode);
 
 	if (fd == -1 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		    O_CLOEXEC, mode);
 	return fd;
 }
 
@@ -449,7 +452,7 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 
 	/* a declared size the disk cannot hold ends the restore before a
 	 * byte is written (a crafted or damaged store says anything) */
-	if (!sparse && fstatvfs(dfd, &vfs) == 0 &&
+	if (!sparse && want > BIG_FILE && fstatvfs(dfd, &vfs) == 0 &&
 	    (uint64_t)want > (uint64_t)vfs.f_bavail * vfs.f_frsize) {
 		if (p->fatal == NULL)
 			p->fatal = xasprintf("the disk is full: %s/%s needs %lld bytes, %llu "
@@ -457,7 +460,9 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 			    (unsigned long long)vfs.f_bavail * vfs.f_frsize);
 		return -1;
 	}
-	fd = create_tmp(dfd, tmp);
+	/* the permission bits now (the process umask is 0 during a restore),
+	 * so no fchmod is needed; a writable fd comes with O_CREAT anyway */
+	fd = create_tmp(dfd, tmp, archive_entry_perm(ae) & 0777);
 	if (fd == -1)
 		return errno == ENOSPC ? fatal_io(p, errno, rel) :
 		    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 1);
@@ -488,7 +493,7 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 			    "its data is shorter than its size");
 		return -1;
 	}
-	if (ftruncate(fd, (off_t)archive_entry_size(ae)) == -1) {
+	if (end != want && ftruncate(fd, (off_t)want) == -1) {	/* a trailing hole */
 		r = errno;
 		close(fd);
 		unlinkat(dfd, tmp, 0);
