@@ -193,7 +193,7 @@ test_expect 'hard-link store: no data copied, verify and restore need no identit
 '
 
 test_expect 'a hard-link store on another file system is a clear error' '
-	profiles && [ -d /dev/shm ] || exit 0
+	profiles && [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d .)" ] || exit 0
 	tsi_rc 1 state capture --root src --store /dev/shm/tsi-hl-$$ --hardlink 2> err &&
 	contains err "must be on the same file system" && ! [ -e /dev/shm/tsi-hl-$$.partial ]
 '
