@@ -24,6 +24,7 @@
 #define IO_SIZE			(256 * 1024)
 #define CATALOG_FLUSH		(64 * 1024)
 #define WRITEBACK_EVERY		(8u * 1024 * 1024)
+#define STOP_CHECK_BYTES	(UINT64_C(64) * 1024 * 1024)
 
 struct arch {
 	int				 fd;
@@ -276,6 +277,10 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 			break;
 		}
 		size -= (uint64_t)n;
+		if ((size & (STOP_CHECK_BYTES - 1)) < (uint64_t)n && cap_stopping(c)) {
+			r = -1;		/* a big file does not delay a stop */
+			break;
+		}
 	}
 	if (size > 0 && r == 0) {	/* hash what the archive holds */
 		memset(s->io, 0, IO_SIZE);

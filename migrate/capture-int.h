@@ -44,6 +44,8 @@ void	cap_say(struct capture *, enum state_msg, const char *, ...)
 /* -1 when the finding ends the capture (fatal and no /c), else 0. */
 int	cap_finding(struct capture *, int fatal_without_c, const char *rel,
 	    const char *, ...) PRINTF_LIKE(4, 5);
+/* Whether the capture must stop (a signal, or an error); sets c->err. */
+int	cap_stopping(struct capture *);
 /* A catalog entry from a stat, for both kinds of store. */
 void	cap_entry_from_stat(struct cat_entry *, char type, const struct stat *,
 	    const char *path, const char *link);

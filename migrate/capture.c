@@ -68,6 +68,14 @@ stop_requested(const struct state_log *log)
 	return poll(&p, 1, 0) > 0;
 }
 
+int
+cap_stopping(struct capture *c)
+{
+	if (c->err == NULL && stop_requested(c->log))
+		c->err = xstrdup("the capture was stopped; no store was made");
+	return c->err != NULL;
+}
+
 static void
 progress(struct capture *c, int force)
 {
@@ -154,8 +162,7 @@ capture_entry(void *ctx, struct scan_entry *e)
 	if (r == 0 && c->listfiles != NULL)	/* ScanState /listfiles */
 		fprintf(c->listfiles, "%s/%s\n", c->user->home, e->rel);
 	if ((c->counts->files & 63) == 0) {
-		if (stop_requested(c->log) && c->err == NULL)
-			c->err = xstrdup("the capture was stopped");
+		cap_stopping(c);
 		progress(c, 0);
 	}
 	return c->err != NULL ? -1 : 0;

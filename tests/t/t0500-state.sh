@@ -209,6 +209,15 @@ test_expect 'without /c an unreadable file stops the capture; with /c it is a fi
 	contains err2 "finding: ~alice/.bashrc: cannot open" && [ -e out/s.tsi ]
 '
 
+test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
+	profiles && truncate -s 4G src/home/alice/Documents/disk.img &&
+	tsi_bg state capture --root src --store s.tsi --recipient id/identity.pub &&
+	i=0; while ! grep -q "capturing user" bg.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
+	kill -TERM $(cat pid) && set +e && wait $(cat pid); rc=$?; set -e
+	[ $rc = 1 ] && contains bg.out "the capture was stopped" &&
+	! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
+'
+
 test_expect 'a file written to while it is captured is a finding, and flagged in the catalog' '
 	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log &&
 	( while :; do echo more >> src/home/alice/Documents/growing.log; done ) & writer=$! &&
