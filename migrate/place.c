@@ -142,7 +142,7 @@ placer_journal(struct placer *p, const char *kind, const char *rel, const char *
 		buf_adds(&j->pending, extra);
 	}
 	buf_addch(&j->pending, '\n');
-	if (strchr("CRD", kind[0]) != NULL || j->pending.len >= 65536)
+	if (strchr("CRDN", kind[0]) != NULL || j->pending.len >= 65536)
 		rjournal_flush(j, 0);
 	if (j->failed && p->fatal == NULL)
 		p->fatal = xasprintf("cannot write the restore journal: %s",
@@ -266,7 +266,8 @@ same_content(struct placer *p, int dfd, const char *a, const char *b)
 	return same;
 }
 
-/* Moves what is at name aside into the saved folder, journaled first. */
+/* Moves what is at name aside into the saved folder, journaled first;
+ * 1: it cannot be kept (another file system), so it must not be replaced. */
 static int
 save_aside(struct placer *p, int dfd, const char *name, const char *rel)
 {
@@ -274,14 +275,18 @@ save_aside(struct placer *p, int dfd, const char *name, const char *rel)
 
 	if (p->saved_fd == -1)
 		return 0;
-	snprintf(seq, sizeof seq, "%" PRIu64, ++p->saved_seq);
+	/* the counter starts above every name in saved/ (open_records) */
+	snprintf(seq, sizeof seq, "%" PRIu64, ++*p->saved_seq);
 	placer_journal(p, "R", rel, seq);
-	if (renameat(dfd, name, p->saved_fd, seq) == 0)
+	if (p->fatal != NULL)
+		return -1;
+	if (renameat2(dfd, name, p->saved_fd, seq, RENAME_NOREPLACE) == 0)
 		return 0;
-	if (errno == EXDEV)	/* another file system: keep a copy by linking fails too */
-		placer_finding(p, rel, "replaced without a copy for undo: the restore "
-		    "records are on another file system");
-	return errno == EXDEV ? 0 : -1;
+	if (errno != EXDEV)
+		return -1;
+	placer_finding(p, rel, "not replaced: the restore records are on another "
+	    "file system, so undo could not put it back");
+	return 1;
 }
 
 /* "name (k).ext" as USMT names a restored file beside an existing one. */
@@ -307,6 +312,10 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 
 	/* the common case: nothing there; the record goes first */
 	placer_journal(p, "C", rel, NULL);
+	if (p->fatal != NULL) {		/* no record, no change */
+		unlinkat(dfd, tmp, 0);
+		return -1;
+	}
 	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0) {
 		p->counts->created++;
 		verbose(p, "restored", rel);
@@ -330,7 +339,9 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 			placer_finding(p, rel, "not restored: a folder is in the way");
 			goto skip;
 		}
-		if (save_aside(p, dfd, name, rel) == -1 || renameat(dfd, tmp, dfd, name) == -1)
+		if ((k = save_aside(p, dfd, name, rel)) == 1)
+			goto skip;
+		if (k == -1 || renameat(dfd, tmp, dfd, name) == -1)
 			goto failed;
 		p->counts->replaced++;
 		verbose(p, "replaced", rel);
@@ -524,11 +535,23 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		if ((dfd = open_parent(p, rel, &name, uid, gid)) == -1)
 			return p->fatal ? -1 : 0;
 		if (mkdirat(dfd, name, 0700) == 0) {
+			int	fd;
+
 			placer_journal(p, "D", rel, NULL);
-			if (p->owners && uid >= 0 && fchownat(dfd, name, (uid_t)uid,
-			    (gid_t)gid, AT_SYMLINK_NOFOLLOW) == -1)
+			/* by fd: the name may be a symlink by now (the home's owner
+			 * can rename entries of the home) */
+			fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+			if (fd == -1) {
+				placer_finding(p, rel, "folder changed while restored: %s",
+				    strerror(errno));
+				return 0;
+			}
+			if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
 				placer_finding(p, rel, "owner not set: %s", strerror(errno));
-			fchmodat(dfd, name, archive_entry_perm(ae) & 07777, 0);
+			if (fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
+				placer_finding(p, rel, "mode not set: %s", strerror(errno));
+			close(fd);
 		}
 		return 0;
 	case AE_IFREG:

@@ -8,6 +8,7 @@
 #include "restore-int.h"
 
 #include <crypt.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@ struct restorer {
 	char				*state_dir;
 	struct rjournal			 journal;
 	int				 saved_fd;
+	uint64_t			 saved_seq;	/* highest in saved/ */
 	uint8_t				*done;		/* bitmap of finished entries */
 	size_t				 done_len;
 	double				 started, last;
@@ -248,6 +250,7 @@ ruser_of(struct restorer *r, const char *name)
 	ru->placer.verbose = r->o->verbose || r->uo.verbose > 0;
 	ru->placer.journal = &r->journal;
 	ru->placer.saved_fd = r->saved_fd;
+	ru->placer.saved_seq = &r->saved_seq;
 	ru->placer.owners = geteuid() == 0;
 	ru->prefix = xasprintf("%s/", name);
 	ru->placer.entry_prefix = ru->prefix;
@@ -380,6 +383,22 @@ open_records(struct restorer *r)
 		free(saved);
 		free(journal);
 		return -1;
+	}
+	{
+		/* saved/ names are never reused: an earlier run's originals stay */
+		int		 dfd = dup(r->saved_fd);
+		DIR		*dp = dfd == -1 ? NULL : fdopendir(dfd);
+		struct dirent	*de;
+		long long	 v;
+
+		while (dp != NULL && (de = readdir(dp)) != NULL)
+			if (str_to_ll(de->d_name, &v) == 0 && v > 0 &&
+			    (uint64_t)v > r->saved_seq)
+				r->saved_seq = (uint64_t)v;
+		if (dp != NULL)
+			closedir(dp);
+		else if (dfd != -1)
+			close(dfd);
 	}
 	finished = read_journal(r, journal);
 	r->journal.fd = open(journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -526,6 +545,8 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1)
 		return -1;
 	if (ustore_open(&r.us, o->store, o->id, &r.err) == -1 ||
+	    (!r.us.hardlink && o->id == NULL && (r.err = xstrdup("an encrypted "
+	    "store needs an identity to be restored")) != NULL) ||
 	    users_load(o->root, 1, &r.du, &d) == -1) {
 		if (r.err == NULL)
 			r.err = diag_text(&d);

@@ -304,12 +304,12 @@ state_cli(const char *sub, const struct state_args *a)
 	if (strcmp(sub, "undo") == 0) {
 		if (need_store(a, sub) == -1)
 			return EXIT_USAGE_CODE;
-		if (state_undo(a->root, a->store, &log, &n, &err) == -1) {
+		if ((r = state_undo(a->root, a->store, &log, &n, &err)) == -1) {
 			fprintf(stderr, "tsi: error: %s\n", err);
 			free(err);
 			return 1;
 		}
-		return 0;
+		return r;	/* 1: something could not be put back */
 	}
 	return cli_read(sub, a);
 }

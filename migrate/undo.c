@@ -44,38 +44,75 @@ finding(const struct state_log *log, struct state_counts *n, const char *fmt,
 	free(msg);
 }
 
-static int
-in_list(char **v, size_t n, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/* Temporary files a killed restore left in the folder of path. */
+/* Temporary files a killed restore left in the folder dfd (path d). */
 static void
-remove_temps(const char *path, const char *tag, char **last_dir)
+remove_temps(int dfd, const char *d, const char *tag, char **last_dir)
 {
-	const char	*slash = strrchr(path, '/');
-	char		*d = xstrndup(path, slash ? (size_t)(slash - path) : 0);
 	struct dirent	*de;
 	DIR		*dp;
+	int		 fd;
 
-	if (*last_dir != NULL && strcmp(*last_dir, d) == 0) {
-		free(d);
+	if (*last_dir != NULL && strcmp(*last_dir, d) == 0)
+		return;
+	free(*last_dir);
+	*last_dir = xstrdup(d);
+	if ((fd = dup(dfd)) == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
 		return;
 	}
-	free(*last_dir);
-	*last_dir = d;
-	if ((dp = opendir(d)) == NULL)
-		return;
 	while ((de = readdir(dp)) != NULL)
 		if (strncmp(de->d_name, tag, strlen(tag)) == 0)
 			unlinkat(dirfd(dp), de->d_name, 0);
 	closedir(dp);
+}
+
+/*
+ * The folder that holds a journaled path, opened from the root without
+ * following any symlink beneath it: the homes' owners can put one where a
+ * restored folder was.  *name is the last component; -1 with errno.
+ */
+static int
+parent_beneath(const char *root, const char *path, char **dir, const char **name)
+{
+	const char	*pre = strcmp(root, "/") ? root : "", *slash;
+	size_t		 plen = strlen(pre);
+	char		*rel, *c, *next;
+	int		 fd, nfd;
+
+	if (strncmp(path, pre, plen) != 0 || path[plen] != '/' ||
+	    (slash = strrchr(path, '/')) == path + plen) {
+		errno = EINVAL;
+		return -1;
+	}
+	*name = slash + 1;
+	*dir = xstrndup(path, (size_t)(slash - path));
+	rel = xstrndup(path + plen + 1, (size_t)(slash - path - plen - 1));
+	fd = open(*pre ? pre : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (c = rel; fd != -1 && c != NULL; c = next) {
+		if ((next = strchr(c, '/')) != NULL)
+			*next++ = '\0';
+		nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+	}
+	free(rel);
+	return fd;
+}
+
+/* Removes one s from v: an N cancels the one C just before it, no other. */
+static int
+take_from_list(char **v, size_t *n, const char *s)
+{
+	size_t	i;
+
+	for (i = *n; i-- > 0;)
+		if (strcmp(v[i], s) == 0) {
+			free(v[i]);
+			v[i] = v[--*n];
+			return 1;
+		}
+	return 0;
 }
 
 int
@@ -86,16 +123,22 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 	char		*dir, *journal, *text, **lines = NULL, *save, *line, *msg;
 	char		**not_created = NULL, *last_dir = NULL, tag[32];
 	size_t		 nlines = 0, i, nnot = 0;
-	int		 rc = -1;
+	char		*saved_path;
+	int		 rc = -1, saved_fd = -1;
 
 	memset(n, 0, sizeof *n);
 	/* the store id is in the clear: no identity is needed */
-	if (ustore_open(&us, store, NULL, err) == -1)
+	if (ustore_open(&us, store, NULL, err) == -1) {
+		ustore_close(&us);
 		return -1;
+	}
 	dir = xasprintf("%s%s/%s", strcmp(root, "/") ? root : "", RESTORE_STATE_DIR, us.id);
 	snprintf(tag, sizeof tag, ".tsi-restore-%.8s-", us.id);
 	ustore_close(&us);
 	journal = xasprintf("%s/journal", dir);
+	saved_path = xasprintf("%s/saved", dir);
+	saved_fd = open(saved_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(saved_path);
 	if (read_file(journal, 1024u * 1024 * 1024, &text, NULL) == -1) {
 		*err = xasprintf("no restore of this store is recorded under '%s' (%s)",
 		    root, journal);
@@ -112,44 +155,59 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 		goto out;
 	}
 	for (i = nlines; i-- > 0;) {
-		char	*f1 = strchr(lines[i], '\t'), *f2, *path, *saved;
+		char		*f1 = strchr(lines[i], '\t'), *f2, *path, *pdir = NULL;
+		const char	*name;
+		int		 dfd;
 
-		if (f1 == NULL)
-			continue;
+		if (strcmp(lines[i], "undone") == 0)
+			break;		/* what came before was undone already */
+		if (f1 == NULL || f1 != lines[i] + 1 || strchr("CNDR", lines[i][0]) == NULL)
+			continue;	/* E and the like name no path */
 		*f1++ = '\0';
 		if ((f2 = strchr(f1, '\t')) != NULL)
 			*f2++ = '\0';
 		if ((path = field_path(f1)) == NULL)
 			continue;
+		if ((dfd = parent_beneath(root, path, &pdir, &name)) == -1) {
+			if (errno != ENOENT)
+				finding(log, n, "%s: left as it is: %s (a symlink is "
+				    "never followed)", path, strerror(errno));
+			free(pdir);
+			pdir = NULL;
+			free(path);
+			continue;
+		}
 		switch (lines[i][0]) {
 		case 'N':	/* the C before it did not happen */
 			not_created = xreallocarray(not_created, nnot + 1, sizeof *not_created);
 			not_created[nnot++] = xstrdup(path);
 			break;
 		case 'C':
-			remove_temps(path, tag, &last_dir);
-			if (in_list(not_created, nnot, path))
-				break;
-			if (unlink(path) == 0)
+			remove_temps(dfd, pdir, tag, &last_dir);
+			if (take_from_list(not_created, &nnot, path))
+				break;	/* this C's N: that create did not happen */
+			if (unlinkat(dfd, name, 0) == 0)
 				n->created++;
 			else if (errno != ENOENT)
 				finding(log, n, "%s: not removed: %s", path, strerror(errno));
 			break;
 		case 'D':
-			if (rmdir(path) == 0)
+			if (unlinkat(dfd, name, AT_REMOVEDIR) == 0)
 				n->dirs++;
 			else if (errno != ENOENT)
 				finding(log, n, "%s: folder kept: %s", path, strerror(errno));
 			break;
 		case 'R':
-			saved = f2 ? xasprintf("%s/saved/%s", dir, f2) : NULL;
-			if (saved != NULL && rename(saved, path) == 0)
+			if (f2 != NULL && saved_fd != -1 &&
+			    renameat(saved_fd, f2, dfd, name) == 0)
 				n->replaced++;
-			else if (saved != NULL && errno != ENOENT)
+			else if (f2 != NULL && errno != ENOENT)
 				finding(log, n, "%s: not put back: %s", path, strerror(errno));
-			free(saved);
 			break;
 		}
+		close(dfd);
+		free(pdir);
+		pdir = NULL;
 		free(path);
 	}
 	free(text);
@@ -178,6 +236,8 @@ out:
 	free(not_created);
 	free(last_dir);
 	free(lines);
+	if (saved_fd != -1)
+		close(saved_fd);
 	free(journal);
 	free(dir);
 	return rc;

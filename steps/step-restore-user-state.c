@@ -100,6 +100,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	struct state_log	 log;
 	struct state_counts	 n;
 	struct identity		 id;
+	struct stat		 sst;
 	struct buf		 sw = BUF_INIT;
 	const char		*extra, *pw;
 	char			*store = NULL, *err = NULL;
@@ -144,7 +145,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 		r = 0;
 		goto out;
 	}
-	if (strcmp(store + strlen(store) - strlen(STORE_FILE_NAME), STORE_FILE_NAME) == 0) {
+	if (stat(store, &sst) == 0 && !S_ISDIR(sst.st_mode)) {	/* encrypted */
 		if (identity_load(state_identity_dir(ctx), &id, &err) == -1) {
 			step_log(ctx, LOG_ERROR, "%s", err);
 			goto out;

@@ -769,7 +769,8 @@ store_file_check(struct store_file *f, store_damage_fn bad, void *ctx, char **er
 			if (memcmp(want, got, 32) != 0)
 				why = xasprintf("chunk %llu does not match the checksum in "
 				    "the store's trailer", (unsigned long long)i);
-			else if (f->key.has_key && chunk_open(&f->key, i,
+			else if (f->key.has_key && (f->cached = UINT64_MAX, 1) &&
+			    chunk_open(&f->key, i,
 			    i + 1 == f->nchunks, f->cipher, f->plain, NULL, &why) == 0)
 				f->cached = i, f->cached_len = (size_t)len;
 		}
