@@ -54,6 +54,7 @@ struct restorer {
 	size_t				 done_len;
 	double				 started, last;
 	uint64_t			 crash_after;
+	int				 unlisted_said;
 	char				*err;
 };
 
@@ -106,6 +107,24 @@ dest_user(struct restorer *r, const char *name)
 	return NULL;
 }
 
+/* A name this computer has as a system account (uid below 1000, nobody). */
+static int
+system_account(struct restorer *r, const char *name)
+{
+	struct mig_users	all;
+	struct diag		d;
+	size_t			i;
+	int			found = 0;
+
+	diag_init(&d);
+	if (users_load(r->o->root, 1, &all, &d) == 0)
+		for (i = 0; i < all.n && !found; i++)
+			found = strcmp(all.v[i].name, name) == 0;
+	users_release(&all);
+	diag_release(&d);
+	return found;
+}
+
 /* LoadState /lac: a local account made with the system's own useradd. */
 static int
 create_account(struct restorer *r, const char *name, const struct cat_user *cu)
@@ -118,13 +137,24 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	struct diag	 d;
 	char		*argv[20];
 	unsigned long	 gid;
-	int		 n = 0, ok;
+	int		 n = 0, ok, have_group;
 
 	memset(&cd, 0, sizeof cd);
 	if (pw != NULL && *pw != '\0' && crypt_gensalt_rn("$y$", 0, NULL, 0, salt,
 	    sizeof salt) != NULL)
 		hash = crypt_r(pw, salt, &cd);
-	home = xstrdup(cu->home);
+	/* the store's home and shell are not trusted: a crafted one could say
+	 * /etc; the account gets the usual home and the system's default shell */
+	home = xasprintf("/home/%s", name);
+	/* a store user named like a system group (sudo, docker) must not
+	 * join it; a regular group of the same name becomes its group */
+	have_group = ids_id(&r->dgr, name, &gid) == 0;
+	if (have_group && gid < 1000) {
+		say(r, STATE_FINDING, -1, "user '%s' not created: a system group of that "
+		    "name exists here; its files are not restored", name);
+		free(home);
+		return -1;
+	}
 	/* useradd wants an absolute prefix */
 	if ((prefix = realpath(r->o->root, NULL)) == NULL)
 		prefix = xstrdup(r->o->root);
@@ -134,12 +164,9 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	argv[n++] = (char *)"--no-create-home";
 	argv[n++] = (char *)"--home-dir";
 	argv[n++] = home;
-	argv[n++] = (char *)"--shell";
-	argv[n++] = (char *)(cu->shell[0] ? cu->shell : "/bin/sh");
-	/* the user's own group when it exists here, else a new one */
-	if (ids_id(&r->dgr, cu->name, &gid) == 0) {
+	if (have_group) {
 		argv[n++] = (char *)"--gid";
-		argv[n++] = (char *)cu->name;
+		argv[n++] = (char *)name;
 	} else
 		argv[n++] = (char *)"--user-group";
 	argv[n++] = (char *)"--comment";
@@ -147,6 +174,7 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	argv[n++] = (char *)"--password";
 	/* without a password, or without /lae, the account cannot log on */
 	argv[n++] = hash != NULL && r->uo.lae ? hash : (char *)"!";
+	argv[n++] = (char *)"--";
 	argv[n++] = (char *)name;
 	argv[n] = NULL;
 	memset(&po, 0, sizeof po);
@@ -166,7 +194,7 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	users_release(&r->du);
 	ids_release(&r->dgr);
 	diag_init(&d);
-	users_load(r->o->root, 1, &r->du, &d);
+	users_load(r->o->root, r->o->all_users, &r->du, &d);
 	ids_load(r->o->root, "group", &r->dgr);
 	diag_release(&d);
 	return 0;
@@ -207,18 +235,19 @@ ruser_of(struct restorer *r, const char *name)
 		if (strcmp(r->users[i].name, name) == 0)
 			return r->users[i].ready ? &r->users[i] : NULL;
 	if ((cu = ustore_user(&r->us, name)) == NULL) {
-		say(r, STATE_FINDING, -1, "entries of '%s', a user the store's catalog "
-		    "does not list, are not restored", name);
-		cu = NULL;
+		/* a crafted store may name a million: say it once, keep none */
+		if (!r->unlisted_said)
+			say(r, STATE_FINDING, -1, "entries of users the store's catalog does "
+			    "not list (such as '%s') are not restored", name);
+		r->unlisted_said = 1;
+		return NULL;
 	}
 	r->users = xreallocarray(r->users, r->nusers + 1, sizeof *r->users);
 	ru = &r->users[r->nusers++];
 	memset(ru, 0, sizeof *ru);
-	ru->name = cu ? cu->name : xstrdup(name);
+	ru->name = cu->name;
 	ru->dest = ru->name;
 	ru->home_fd = -1;
-	if (cu == NULL)
-		return NULL;
 	for (i = 0; i < r->uo.nmu; i++)
 		if (strcmp(r->uo.mu[i].from, name) == 0)
 			ru->dest = r->uo.mu[i].to;
@@ -229,6 +258,12 @@ ruser_of(struct restorer *r, const char *name)
 		return NULL;
 	}
 	if ((mu = dest_user(r, ru->dest)) == NULL) {
+		if (system_account(r, ru->dest)) {
+			/* never root, daemon & co. unless asked for (--all) */
+			say(r, STATE_FINDING, -1, "user '%s' is a system account here; its "
+			    "files are not restored (all_users / --all allows it)", ru->dest);
+			return NULL;
+		}
 		if (!r->uo.lac) {
 			say(r, STATE_FINDING, -1, "user '%s' does not exist on this computer; "
 			    "its files are not restored (/lac creates missing accounts)",
@@ -547,7 +582,7 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	if (ustore_open(&r.us, o->store, o->id, &r.err) == -1 ||
 	    (!r.us.hardlink && o->id == NULL && (r.err = xstrdup("an encrypted "
 	    "store needs an identity to be restored")) != NULL) ||
-	    users_load(o->root, 1, &r.du, &d) == -1) {
+	    users_load(o->root, o->all_users, &r.du, &d) == -1) {
 		if (r.err == NULL)
 			r.err = diag_text(&d);
 		goto out;
@@ -576,8 +611,6 @@ out:
 			close(r.users[i].home_fd);
 		free(r.users[i].home);
 		free(r.users[i].prefix);
-		if (ustore_user(&r.us, r.users[i].name) == NULL)
-			free((char *)r.users[i].name);
 	}
 	free(r.users);
 	if (rc == -1)

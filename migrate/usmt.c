@@ -61,7 +61,7 @@ usmt_release(struct usmt_opts *o)
 	free(o->listfiles);
 	free(o->p_file);
 	if (o->lac_password != NULL) {
-		memset(o->lac_password, 0, strlen(o->lac_password));
+		explicit_bzero(o->lac_password, strlen(o->lac_password));
 		free(o->lac_password);
 	}
 	memset(o, 0, sizeof *o);
@@ -148,8 +148,13 @@ usmt_parse(enum usmt_tool tool, const char *text, struct usmt_opts *o, char **er
 		char *name = w[i] + 1, *arg = NULL, *colon;
 
 		if (w[i][0] != '/' || w[i][1] == '\0') {
-			r = fail(err, xasprintf("'%s' is not a USMT switch (they start "
-			    "with '/')", w[i]));
+			/* next to /lac:PASSWORD a stray word may be part of the
+			 * password: never repeat it */
+			r = fail(err, strcasestr(text, "/lac") != NULL ?
+			    xasprintf("word %zu is not a USMT switch (they start with "
+			    "'/'; quote a /lac password that holds a space)", i + 1) :
+			    xasprintf("'%s' is not a USMT switch (they start with '/')",
+			    w[i]));
 			break;
 		}
 		if ((colon = strchr(name, ':')) != NULL) {
