@@ -231,10 +231,14 @@ arch_folder(struct capture *c, const char *path, const struct stat *st)
 static int
 open_file(struct scan_entry *e)
 {
-	int	fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	/* O_NONBLOCK: a file swapped for a FIFO since the walk must not hang
+	 * the capture (the caller checks the type on the fd) */
+	int	fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME |
+		    O_NONBLOCK);
 
 	if (fd == -1 && errno == EPERM)		/* O_NOATIME: only for the owner */
-		fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
 	return fd;
 }
 

@@ -30,6 +30,8 @@ void
 placer_init(struct placer *p, int base_fd, const char *base_path)
 {
 	memset(p, 0, sizeof *p);
+	p->umask = umask(022);		/* read it back: there is no getter */
+	umask(p->umask);
 	p->saved_fd = p->dir_fd = -1;
 	p->base_fd = base_fd;
 	p->base_path = base_path;
@@ -247,9 +249,12 @@ same_content(struct placer *p, int dfd, const char *a, const char *b)
 		return 0;
 	if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
 		return 1;
-	fa = openat(dfd, a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	fb = openat(dfd, b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fa != -1 && fb != -1)
+	/* O_NONBLOCK and a type check on the fds: a FIFO swapped in must not
+	 * hang a root restore */
+	fa = openat(dfd, a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fb = openat(dfd, b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fa != -1 && fb != -1 && fstat(fa, &sa) == 0 && fstat(fb, &sb) == 0 &&
+	    S_ISREG(sa.st_mode) && S_ISREG(sb.st_mode) && sa.st_size == sb.st_size)
 		for (same = 1; same;) {
 			size_t half = IO_SIZE / 2;
 
@@ -400,9 +405,15 @@ apply_metadata(struct placer *p, int fd, const char *rel, struct archive_entry *
 
 	if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
 		placer_finding(p, rel, "owner not set: %s", strerror(errno));
-	/* the file was created with its mode; the special bits need fchmod,
-	 * after fchown, which clears them */
-	if ((archive_entry_perm(ae) & 07000) && fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
+	/* setuid and setgid never come back: the owner is mapped by a name
+	 * the store chose, and a setuid file in a home is a way to root */
+	if (archive_entry_perm(ae) & (S_ISUID | S_ISGID))
+		placer_finding(p, rel, "restored without its setuid/setgid bits");
+	/* created with its mode; fchmod only where the umask took bits away,
+	 * or for the sticky bit */
+	if (((archive_entry_perm(ae) & 0777 & p->umask) != 0 ||
+	    (archive_entry_perm(ae) & S_ISVTX)) &&
+	    fchmod(fd, archive_entry_perm(ae) & 01777) == -1)
 		placer_finding(p, rel, "mode not set: %s", strerror(errno));
 	archive_entry_xattr_reset(ae);
 	while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK) {
@@ -471,8 +482,8 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 			    (unsigned long long)vfs.f_bavail * vfs.f_frsize);
 		return -1;
 	}
-	/* the permission bits now (the process umask is 0 during a restore),
-	 * so no fchmod is needed; a writable fd comes with O_CREAT anyway */
+	/* the permission bits now, so that mostly no fchmod is needed (a
+	 * writable fd comes with O_CREAT whatever the mode) */
 	fd = create_tmp(dfd, tmp, archive_entry_perm(ae) & 0777);
 	if (fd == -1)
 		return errno == ENOSPC ? fatal_io(p, errno, rel) :
@@ -549,7 +560,7 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 			}
 			if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
 				placer_finding(p, rel, "owner not set: %s", strerror(errno));
-			if (fchmod(fd, archive_entry_perm(ae) & 07777) == -1)
+			if (fchmod(fd, archive_entry_perm(ae) & 01777) == -1)
 				placer_finding(p, rel, "mode not set: %s", strerror(errno));
 			close(fd);
 		}

@@ -40,6 +40,7 @@ struct placer {
 	uint64_t		*saved_seq;	/* one counter per store */
 	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
 	int			 owners;	/* apply owners (restore as root) */
+	mode_t			 umask;		/* the process's, at the start */
 	uint8_t			*io;
 	/* the folder of the last entry, kept open */
 	char			*dir_rel;

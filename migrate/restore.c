@@ -565,7 +565,6 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 {
 	struct restorer	 r;
 	struct diag	 d;
-	mode_t		 saved_umask = (mode_t)-1;
 	size_t		 i;
 	int		 rc = -1;
 
@@ -590,8 +589,6 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	ids_load(o->root, "group", &r.dgr);
 	if (open_records(&r) == -1)
 		goto out;
-	/* files are created with their own modes: no umask in between */
-	saved_umask = umask(0);
 	r.started = r.last = now_s();
 	r.crash_after = getenv("TSI_TEST_KILL_RESTORE_AFTER") ?
 	    strtoull(getenv("TSI_TEST_KILL_RESTORE_AFTER"), NULL, 10) : UINT64_MAX;
@@ -602,8 +599,7 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	progress(&r, 1);
 	rc = counts->findings > 0 && !(o->continue_on_error || r.uo.c) ? 1 : 0;
 out:
-	if (saved_umask != (mode_t)-1)
-		umask(saved_umask);
+
 	for (i = 0; i < r.nusers; i++) {
 		if (r.users[i].ready)
 			placer_release(&r.users[i].placer);

@@ -165,6 +165,16 @@ test_expect 'a symlink planted in a home is never followed by a root restore' '
 	[ -z "$(ls outside)" ] && [ -e dst/home/alice/.bashrc ]
 '
 
+test_expect 'setuid and setgid bits never come back; a root-owned file in a home becomes the home owner' '
+	profiles && cp /bin/true src/home/alice/Documents/tool && chown 0:0 src/home/alice/Documents/tool &&
+	chmod 4755 src/home/alice/Documents/tool && capture 2> /dev/null &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	contains res.err "tool: restored without its setuid/setgid bits" &&
+	[ "$(stat -c %a:%u dst/home/alice/Documents/tool)" = 755:1001 ] &&
+	tsi state extract --store s.tsi --identity id --to out "alice/Documents/tool" > /dev/null 2>&1;
+	[ "$(stat -c %a out/alice/Documents/tool)" = 755 ]
+'
+
 test_expect 'users: /ui selects, /mu renames, a missing user is a finding, /lac creates it' '
 	profiles && capture "/ue:*\\*" /ui:alice 2> cap.err && contains cap.err "user '"'"'bob'"'"' left out" &&
 	tsi state list --store s.tsi --identity id 2> /dev/null > l && lacks l "bob/" &&
