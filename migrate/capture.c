@@ -42,16 +42,18 @@ int
 cap_finding(struct capture *c, int fatal_without_c, const char *rel, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*what;
+	char	*what, *esc;
 
 	va_start(ap, fmt);
 	if (vasprintf(&what, fmt, ap) == -1)
 		what = NULL;
 	va_end(ap);
-	cap_say(c, STATE_FINDING, "~%s/%s: %s", c->user->name, rel, what ? what : "");
+	esc = cat_escape(rel);		/* file names may hold control characters */
+	cap_say(c, STATE_FINDING, "~%s/%s: %s", c->user->name, esc, what ? what : "");
 	if (fatal_without_c && !c->continue_on_error && c->err == NULL)
 		c->err = xasprintf("cannot capture ~%s/%s: %s (OSDMigrateContinueOnLockedFiles"
-		    " or /c lets a capture go on)", c->user->name, rel, what ? what : "");
+		    " or /c lets a capture go on)", c->user->name, esc, what ? what : "");
+	free(esc);
 	free(what);
 	return fatal_without_c && !c->continue_on_error ? -1 : 0;
 }

@@ -62,13 +62,15 @@ void
 placer_finding(struct placer *p, const char *rel, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*what, *msg;
+	char	*what, *msg, *esc;
 
 	va_start(ap, fmt);
 	if (vasprintf(&what, fmt, ap) == -1)
 		what = NULL;
 	va_end(ap);
-	msg = xasprintf("%s/%s: %s", p->base_path, rel, what ? what : "");
+	esc = cat_escape(rel);		/* a store's path may hold control characters */
+	msg = xasprintf("%s/%s: %s", p->base_path, esc, what ? what : "");
+	free(esc);
 	p->counts->findings++;
 	if (p->log != NULL && p->log->fn != NULL)
 		p->log->fn(p->log->ctx, STATE_FINDING, -1, msg);
@@ -79,11 +81,13 @@ placer_finding(struct placer *p, const char *rel, const char *fmt, ...)
 static void
 verbose(struct placer *p, const char *what, const char *rel)
 {
-	char	*msg;
+	char	*msg, *esc;
 
 	if (!p->verbose || p->log == NULL || p->log->fn == NULL)
 		return;
-	msg = xasprintf("%s %s/%s", what, p->base_path, rel);
+	esc = cat_escape(rel);
+	msg = xasprintf("%s %s/%s", what, p->base_path, esc);
+	free(esc);
 	p->log->fn(p->log->ctx, STATE_VERBOSE, -1, msg);
 	free(msg);
 }
@@ -294,6 +298,22 @@ save_aside(struct placer *p, int dfd, const char *name, const char *rel)
 	return 1;
 }
 
+int
+file_identity(int dfd, const char *name, char *out, size_t len)
+{
+	struct statx	stx;
+
+	/* inode numbers are reused at once; the birth time tells a new file
+	 * from the one the restore made (0 where the file system has none) */
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) == -1)
+		return -1;
+	snprintf(out, len, "%u:%u:%ju:%jd.%u", stx.stx_dev_major, stx.stx_dev_minor,
+	    (uintmax_t)stx.stx_ino, stx.stx_mask & STATX_BTIME ?
+	    (intmax_t)stx.stx_btime.tv_sec : 0, stx.stx_mask & STATX_BTIME ?
+	    stx.stx_btime.tv_nsec : 0);
+	return 0;
+}
+
 /* "name (k).ext" as USMT names a restored file beside an existing one. */
 static char *
 renamed(const char *name, int k)
@@ -311,12 +331,16 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
     time_t incoming_mtime)
 {
 	struct stat	 st;
-	char		*cand, *crel;
+	char		*cand, *crel, ino[80];
 	const char	*slash;
 	int		 k;
 
+	/* C records carry the inode, so undo removes only what the restore
+	 * made, never a file that took its name later */
+	if (file_identity(dfd, tmp, ino, sizeof ino) == -1)
+		goto failed;
 	/* the common case: nothing there; the record goes first */
-	placer_journal(p, "C", rel, NULL);
+	placer_journal(p, "C", rel, ino);
 	if (p->fatal != NULL) {		/* no record, no change */
 		unlinkat(dfd, tmp, 0);
 		return -1;
@@ -362,7 +386,7 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		crel = slash ? xasprintf("%.*s/%s", (int)(slash - rel), rel, cand) :
 		    xstrdup(cand);
 		if (fstatat(dfd, cand, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			placer_journal(p, "C", crel, NULL);
+			placer_journal(p, "C", crel, ino);
 			k = renameat2(dfd, tmp, dfd, cand, RENAME_NOREPLACE);
 			free(cand);
 			free(crel);

@@ -66,6 +66,9 @@ void	placer_finding(struct placer *, const char *rel, const char *, ...)
 /* Journals one record ("C\tPATH" ...); paths are the base's. */
 void	placer_journal(struct placer *, const char *kind, const char *rel,
 	    const char *extra);
+/* What tells a file apart from one that later took its name: device,
+ * inode and birth time, as text for the journal. */
+int	file_identity(int dfd, const char *name, char *out, size_t len);
 /* Whether rel is a safe relative path: no "", ".", ".." or leading "/". */
 int	rel_is_safe(const char *rel);
 

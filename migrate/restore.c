@@ -564,12 +564,23 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
     struct state_counts *counts, char **err)
 {
 	struct restorer	 r;
+	struct restore_opts ro;
 	struct diag	 d;
+	char		*abs_root;
 	size_t		 i;
 	int		 rc = -1;
 
 	memset(counts, 0, sizeof *counts);
 	memset(&r, 0, sizeof r);
+	/* the journal records absolute paths: an undo from another folder
+	 * must act on the same files */
+	if ((abs_root = realpath(o->root, NULL)) == NULL) {
+		*err = xasprintf("cannot use the root '%s': %s", o->root, strerror(errno));
+		return -1;
+	}
+	ro = *o;
+	ro.root = abs_root;
+	o = &ro;
 	r.o = o;
 	r.log = log;
 	r.counts = counts;
@@ -623,6 +634,7 @@ out:
 	free(r.done);
 	free(r.state_dir);
 	ustore_close(&r.us);
+	free(abs_root);
 	users_release(&r.du);
 	ids_release(&r.dgr);
 	usmt_release(&r.uo);

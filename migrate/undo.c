@@ -5,12 +5,13 @@
  * it made are removed when empty, temporary files are cleaned up.  Undo
  * can itself be interrupted and run again.
  */
-#include "ustore.h"
+#include "restore-int.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,20 @@ take_from_list(char **v, size_t *n, const char *s)
 	return 0;
 }
 
+/* Whether name in dfd is still the file a C record names (records
+ * without an identity: whatever is there). */
+static int
+same_file(int dfd, const char *name, const char *identity)
+{
+	char	now[80];
+
+	if (identity == NULL || *identity == '\0')
+		return 1;
+	if (file_identity(dfd, name, now, sizeof now) == -1)
+		return 1;	/* gone: unlink says ENOENT */
+	return strcmp(now, identity) == 0;
+}
+
 int
 state_undo(const char *root, const char *store, const struct state_log *log,
     struct state_counts *n, char **err)
@@ -123,13 +138,20 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 	char		*dir, *journal, *text, **lines = NULL, *save, *line, *msg;
 	char		**not_created = NULL, *last_dir = NULL, tag[32];
 	size_t		 nlines = 0, i, nnot = 0;
-	char		*saved_path;
+	char		*saved_path, *abs_root;
 	int		 rc = -1, saved_fd = -1;
 
 	memset(n, 0, sizeof *n);
+	/* the journal's paths are absolute (restore resolved its root) */
+	if ((abs_root = realpath(root, NULL)) == NULL) {
+		*err = xasprintf("cannot use the root '%s': %s", root, strerror(errno));
+		return -1;
+	}
+	root = abs_root;
 	/* the store id is in the clear: no identity is needed */
 	if (ustore_open(&us, store, NULL, err) == -1) {
 		ustore_close(&us);
+		free(abs_root);
 		return -1;
 	}
 	dir = xasprintf("%s%s/%s", strcmp(root, "/") ? root : "", RESTORE_STATE_DIR, us.id);
@@ -186,7 +208,10 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 			remove_temps(dfd, pdir, tag, &last_dir);
 			if (take_from_list(not_created, &nnot, path))
 				break;	/* this C's N: that create did not happen */
-			if (unlinkat(dfd, name, 0) == 0)
+			if (!same_file(dfd, name, f2))
+				finding(log, n, "%s: %s", path, "kept: it is not the file the "
+				    "restore made (replaced since)");
+			else if (unlinkat(dfd, name, 0) == 0)
 				n->created++;
 			else if (errno != ENOENT)
 				finding(log, n, "%s: not removed: %s", path, strerror(errno));
@@ -240,5 +265,6 @@ out:
 		close(saved_fd);
 	free(journal);
 	free(dir);
+	free(abs_root);
 	return rc;
 }

@@ -102,7 +102,9 @@ test_expect 'a truncated store is refused and restores nothing' '
 test_expect 'a flipped byte is found by verify (which chunk) and stops a restore' '
 	profiles && capture 2> /dev/null &&
 	cp s.tsi bad.tsi &&
-	printf "\377" | dd of=bad.tsi bs=1 seek=200000 conv=notrunc 2> /dev/null &&
+	b=$(od -An -tu1 -j200000 -N1 s.tsi | tr -d " ") &&
+	printf "$(printf "\\%03o" $(((b + 1) % 256)))" | dd of=bad.tsi bs=1 seek=200000 conv=notrunc 2> /dev/null &&
+	! cmp -s s.tsi bad.tsi &&
 	tsi_rc 1 state verify --store bad.tsi > v.out && contains v.out "damaged: chunk 0" &&
 	tsi_rc 1 state restore --root dst --store bad.tsi --identity id 2> err &&
 	contains err "damaged" &&
@@ -135,6 +137,15 @@ test_expect 'collisions: rename keeps both (name (1).ext); undo puts all back' '
 	[ "$(cat dst/home/alice/Documents/diary.txt)" = mine ] &&
 	! [ -e "dst/home/alice/Documents/diary (1).txt" ] &&
 	! [ -e dst/home/alice/.bashrc ] && ! [ -e dst/home/bob/Pictures ]
+'
+
+test_expect 'undo keeps a file the user made in place of a restored one' '
+	profiles && capture 2> /dev/null &&
+	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
+	rm dst/home/alice/.bashrc && echo "my new rc" > dst/home/alice/.bashrc &&
+	tsi_rc 1 state undo --root dst --store s.tsi 2> undo.err &&
+	contains undo.err "not the file the restore made" &&
+	[ "$(cat dst/home/alice/.bashrc)" = "my new rc" ] && ! [ -e dst/home/bob/Pictures/beach.jpg ]
 '
 
 test_expect '--overwrite overwrite replaces, and undo brings the old content back' '
