@@ -45,19 +45,24 @@ next_line(struct ustore *us, char **err)
 		return 1;
 	}
 	for (;;) {
-		if (us->pending.len > 0 && (nl = memchr(us->pending.data, '\n',
-		    us->pending.len)) != NULL) {
-			size_t n = (size_t)(nl - us->pending.data);
+		const char	*start = us->pending.data + us->pending_off;
+		size_t		 avail = us->pending.len - us->pending_off;
 
-			buf_add(&us->line, us->pending.data, n);
+		if (avail > 0 && (nl = memchr(start, '\n', avail)) != NULL) {
+			size_t n = (size_t)(nl - start);
+
+			buf_add(&us->line, start, n);
 			buf_addch(&us->line, '\0');
 			us->line.len--;
-			memmove(us->pending.data, nl + 1, us->pending.len - n - 1);
-			us->pending.len -= n + 1;
+			us->pending_off += n + 1;
 			return 1;
 		}
-		if (us->pending.len >= CATALOG_LINE_MAX)
+		if (avail >= CATALOG_LINE_MAX)
 			goto too_long;
+		/* what is left of the buffer moves to its front once per read */
+		memmove(us->pending.data, start, avail);
+		us->pending.len = avail;
+		us->pending_off = 0;
 		if ((k = frame_reader_next(us->cat_frames, &p, 65536, err)) == -1)
 			return -1;
 		if (k == 0)
@@ -137,7 +142,9 @@ read_header(struct ustore *us, char **err)
 		}
 		if (l.kind == CAT_LINE_FIELD && strcmp(l.key, "source") == 0)
 			us->source = xstrdup(l.value);
-		if (l.kind == CAT_LINE_FIELD && strcmp(l.key, "id") == 0 && us->hardlink)
+		/* the id names the restore records' folder: 32 hex digits only */
+		if (l.kind == CAT_LINE_FIELD && strcmp(l.key, "id") == 0 && us->hardlink &&
+		    strlen(l.value) == 32 && strspn(l.value, "0123456789abcdef") == 32)
 			snprintf(us->id, sizeof us->id, "%s", l.value);
 		free(copy);
 		if (l.kind == CAT_LINE_ENTRY || l.kind == CAT_LINE_END) {
@@ -180,7 +187,13 @@ ustore_open(struct ustore *us, const char *path, const struct identity *id, char
 			    "or data)", path);
 			return -1;
 		}
-		return read_header(us, err);
+		if (read_header(us, err) == -1)
+			return -1;
+		if (us->id[0] == '\0') {
+			*err = xasprintf("the hard-link store '%s' has no valid id", path);
+			return -1;
+		}
+		return 0;
 	}
 	if ((us->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		*err = xasprintf("cannot open the store '%s': %s", path, strerror(errno));

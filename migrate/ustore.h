@@ -28,6 +28,7 @@ struct ustore {
 	FILE			*cat_file;
 	/* the catalog */
 	struct buf		 line, pending;
+	size_t			 pending_off;	/* pending's next line starts here */
 	int			 cat_done;
 	char			*source;
 	struct cat_user		*users;

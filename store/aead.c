@@ -205,6 +205,8 @@ store_writer_open(struct store_writer **out, store_sink_fn sink, void *ctx,
 	}
 	if (chunk == 0)
 		chunk = STORE_DEFAULT_CHUNK;
+	if (chunk < STORE_MIN_CHUNK)
+		chunk = STORE_MIN_CHUNK;
 	if (chunk > STORE_MAX_CHUNK)
 		chunk = STORE_MAX_CHUNK;
 	w = xcalloc(1, sizeof *w);
@@ -413,7 +415,8 @@ header_check(const uint8_t fixed[FIXED_LEN], size_t *chunk, char **err)
 		return fail(err, "not a tsi store (no store header)%.0llu", 0);
 	*chunk = get32(fixed + MAGIC_LEN);
 	n = (size_t)fixed[MAGIC_LEN + 4] << 8 | fixed[MAGIC_LEN + 5];
-	if (*chunk == 0 || *chunk > STORE_MAX_CHUNK || n == 0 || n > STORE_MAX_RECIPIENTS)
+	if (*chunk < STORE_MIN_CHUNK || *chunk > STORE_MAX_CHUNK || n == 0 ||
+	    n > STORE_MAX_RECIPIENTS)
 		return fail(err, "the store's header is damaged (chunk size %llu)", *chunk);
 	return (long)n;
 }

@@ -289,12 +289,13 @@ frame_writer_add(struct frame_writer *fw, enum frame_kind kind, const void *data
 			pthread_mutex_unlock(&fw->mu);
 		}
 	}
+	pthread_mutex_lock(&fw->mu);
 	if (len > 0 || fw->stop) {
-		pthread_mutex_lock(&fw->mu);
 		*err = xstrdup(fw->err ? fw->err : "the store writer stopped");
 		pthread_mutex_unlock(&fw->mu);
 		return -1;
 	}
+	pthread_mutex_unlock(&fw->mu);
 	return 0;
 }
 
@@ -458,7 +459,8 @@ frame_reader_open(struct frame_reader **out, struct store_file *sf, char **err)
 	}
 	if (read_exact(sf, h, sizeof h, idx, err) == -1)
 		goto out;
-	if (h[0] != FRAME_INDEX || get32(h + 4) != fr->nframes * FRAME_INDEX_ENTRY) {
+	if (h[0] != FRAME_INDEX || h[1] != 0 || get32(h + 4) != fr->nframes * FRAME_INDEX_ENTRY ||
+	    get32(h + 8) != get32(h + 4)) {
 		reader_fail(err, "the store's frame index is damaged%.0llu", 0);
 		goto out;
 	}

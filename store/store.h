@@ -26,6 +26,7 @@
 #define IDENTITY_KEY_LEN	32
 #define STORE_DEFAULT_CHUNK	(1024 * 1024)
 #define STORE_MAX_CHUNK		(16 * 1024 * 1024)
+#define STORE_MIN_CHUNK		512	/* smaller: the trailer outgrows the data */
 #define STORE_MAX_RECIPIENTS	16
 
 struct identity {
