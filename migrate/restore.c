@@ -351,7 +351,8 @@ progress(struct restorer *r, int force)
 		return;
 	r->last = t;
 	rate = t > r->started ? mib / (t - r->started) : 0;
-	pct = total > 0 ? (int)(100 * mib / total) : 100;
+	/* the total comes from the store: clamp before converting */
+	pct = total > 0 && mib < total ? (int)(100 * mib / total) : 100;
 	say(r, STATE_PROGRESS, pct > 100 ? 100 : pct, "restored %.1f of %.1f MiB "
 	    "(%.1f MiB/s, %.0f s left)", mib, total, rate,
 	    rate > 0 && total > mib ? (total - mib) / rate : 0.0);
@@ -510,7 +511,8 @@ restore_archive(struct restorer *r)
 		return -1;
 	while ((k = archive_read_next_header(r->us.a, &ae)) == ARCHIVE_OK ||
 	    k == ARCHIVE_WARN) {
-		char *path = entry_path(archive_entry_pathname(ae));
+		char *path = entry_path(archive_entry_pathname(ae) ?
+		    archive_entry_pathname(ae) : "");
 
 		k = restore_one(r, path, index++, ae, NULL);
 		free(path);

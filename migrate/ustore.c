@@ -45,7 +45,8 @@ next_line(struct ustore *us, char **err)
 		return 1;
 	}
 	for (;;) {
-		const char	*start = us->pending.data + us->pending_off;
+		const char	*start = us->pending.data ? us->pending.data +
+				    us->pending_off : "";
 		size_t		 avail = us->pending.len - us->pending_off;
 
 		if (avail > 0 && (nl = memchr(start, '\n', avail)) != NULL) {
@@ -60,9 +61,11 @@ next_line(struct ustore *us, char **err)
 		if (avail >= CATALOG_LINE_MAX)
 			goto too_long;
 		/* what is left of the buffer moves to its front once per read */
-		memmove(us->pending.data, start, avail);
-		us->pending.len = avail;
-		us->pending_off = 0;
+		if (us->pending_off > 0) {
+			memmove(us->pending.data, start, avail);
+			us->pending.len = avail;
+			us->pending_off = 0;
+		}
 		if ((k = frame_reader_next(us->cat_frames, &p, 65536, err)) == -1)
 			return -1;
 		if (k == 0)
@@ -141,7 +144,10 @@ read_header(struct ustore *us, char **err)
 			continue;
 		}
 		if (l.kind == CAT_LINE_FIELD && strcmp(l.key, "source") == 0)
+		{
+			free(us->source);	/* a crafted catalog may say it twice */
 			us->source = xstrdup(l.value);
+		}
 		/* the id names the restore records' folder: 32 hex digits only */
 		if (l.kind == CAT_LINE_FIELD && strcmp(l.key, "id") == 0 && us->hardlink &&
 		    strlen(l.value) == 32 && strspn(l.value, "0123456789abcdef") == 32)

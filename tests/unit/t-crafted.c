@@ -6,6 +6,7 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,91 @@ test_size_larger_than_data(void)
 	free(store);
 }
 
+static int
+sink_file(void *ctx, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+/*
+ * The inputs fuzz-store found problems with (tests/fuzz/repro/store-*.bin),
+ * replayed as the fuzzer does: odd first byte, the rest is plaintext sealed
+ * to our identity; even, the rest is the store's bytes.  Each must end in
+ * an error or a result, quickly, without a sanitizer report.
+ */
+static void
+test_fuzz_repros(void)
+{
+	const char		*dirname = "tests/fuzz/repro";
+	struct dirent		*de;
+	DIR			*dp = opendir(dirname);
+	char			*store = xasprintf("%s/repro.tsi", dir), *root;
+	char			*out = xasprintf("%s/out", dir), *all[] = { (char *)"**" };
+	int			 devnull = open("/dev/null", O_WRONLY), saved = dup(1);
+	int			 saved2 = dup(2), n = 0;
+
+	root = xasprintf("%s/root", dir);
+	CHECK(dp != NULL);
+	while (dp != NULL && (de = readdir(dp)) != NULL) {
+		struct restore_opts	 o = { root, store, &id, NULL, OVERWRITE_RENAME, 1, 1,
+					   0, NULL };
+		struct state_counts	 cnt;
+		char			*path, *text = NULL, *err = NULL;
+		size_t			 len;
+		FILE			*fp;
+
+		if (strncmp(de->d_name, "store-", 6) != 0)
+			continue;
+		path = xasprintf("%s/%s", dirname, de->d_name);
+		CHECK(read_file(path, 1 << 20, &text, &len) == 0);
+		free(path);
+		if (text == NULL || len == 0) {
+			free(text);
+			continue;
+		}
+		fp = fopen(store, "w");
+		if (text[0] & 1) {
+			struct store_writer *w;
+
+			CHECK(store_writer_open(&w, sink_file, fp, &id, 1, 4096, &err) == 0);
+			store_writer_write(w, text + 1, len - 1, &err);
+			store_writer_close(w, &err);
+		} else
+			fwrite(text + 1, 1, len - 1, fp);
+		fclose(fp);
+		fflush(stdout);
+		dup2(devnull, 1);	/* list and verify print */
+		dup2(devnull, 2);
+		state_verify(store, NULL);
+		state_verify(store, &id);
+		state_list(store, &id, 1);
+		if (text[0] & 1) {
+			state_extract(store, &id, out, all, 1);
+			if (state_restore(&o, NULL, &cnt, &err) == -1)
+				free(err);
+			err = NULL;
+			if (state_undo(root, store, NULL, &cnt, &err) == -1)
+				free(err);
+		}
+		fflush(stdout);
+		fflush(stderr);
+		dup2(saved, 1);
+		dup2(saved2, 2);
+		free(err);
+		free(text);
+		n++;
+	}
+	CHECK(n >= 5);
+	if (dp != NULL)
+		closedir(dp);
+	close(devnull);
+	close(saved);
+	close(saved2);
+	free(store);
+	free(out);
+	free(root);
+}
+
 static void
 test_cleanup(void)
 {
@@ -248,6 +334,7 @@ test_cleanup(void)
 UNIT_SUITE(crafted_tests) = {
 	UNIT_TEST(paths_out_of_the_home),
 	UNIT_TEST(size_larger_than_data),
+	UNIT_TEST(fuzz_repros),
 	UNIT_TEST(cleanup),
 	{ NULL, NULL },
 };
