@@ -10,6 +10,8 @@
  */
 #include "migrate.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GLOB_MAX_LEN		1024
@@ -52,61 +54,122 @@ class_match(const char *p, size_t len, char c)
 	return hit != neg;
 }
 
-int
-glob_match(const char *p, const char *s)
+/*
+ * One component (no '/') against one pattern component, in O(len(p) x
+ * len(s)) at worst: on a mismatch only the last '*' is backtracked, which
+ * is enough because a later '*' can absorb whatever an earlier one would.
+ */
+static int
+component_match(const char *p, size_t plen, const char *s, size_t slen)
 {
-	size_t	n;
+	size_t	pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0, n;
 
-	for (;;) {
-		if (p[0] == '*' && p[1] == '*' && (p[2] == '/' || p[2] == '\0')) {
-			p += p[2] == '/' ? 3 : 2;
-			if (*p == '\0')
-				return 1;
-			for (;;) {	/* zero or more whole components */
-				if (glob_match(p, s))
-					return 1;
-				if ((s = strchr(s, '/')) == NULL)
-					return 0;
-				s++;
-			}
-		}
-		switch (*p) {
-		case '\0':
-			return *s == '\0';
-		case '*':
-			p++;
-			for (;;) {
-				if (glob_match(p, s))
-					return 1;
-				if (*s == '\0' || *s == '/')
-					return 0;
-				s++;
-			}
-		case '?':
-			if (*s == '\0' || *s == '/')
-				return 0;
-			p++;
-			s++;
+	while (si < slen) {
+		if (pi < plen && p[pi] == '*') {
+			star_p = ++pi;
+			star_s = si;
 			continue;
-		case '[':
-			if ((n = class_len(p)) > 0) {
-				if (*s == '\0' || *s == '/' || !class_match(p, n, *s))
-					return 0;
-				p += n;
-				s++;
+		}
+		if (pi < plen && p[pi] == '[' && (n = class_len(p + pi)) > 0 &&
+		    pi + n <= plen) {
+			if (class_match(p + pi, n, s[si])) {
+				pi += n;
+				si++;
 				continue;
 			}
-			break;
-		case '\\':
-			if (p[1] != '\0')
-				p++;
-			break;
+		} else if (pi < plen && (p[pi] == '?' || (p[pi] == '\\' && pi + 1 < plen ?
+		    p[pi + 1] == s[si] : p[pi] == s[si]))) {
+			pi += p[pi] == '\\' && pi + 1 < plen ? 2 : 1;
+			si++;
+			continue;
 		}
-		if (*p != *s)
+		if (star_p == SIZE_MAX)
 			return 0;
-		p++;
-		s++;
+		pi = star_p;		/* the last '*' takes one more character */
+		si = ++star_s;
 	}
+	while (pi < plen && p[pi] == '*')
+		pi++;
+	return pi == plen;
+}
+
+struct comp {
+	const char	*s;
+	size_t		 len;
+};
+
+static size_t
+split(const char *s, struct comp *v, size_t max)
+{
+	size_t	n = 0;
+	const char *slash;
+
+	for (;;) {
+		if (n == max)
+			return SIZE_MAX;
+		slash = strchr(s, '/');
+		v[n].s = s;
+		v[n].len = slash ? (size_t)(slash - s) : strlen(s);
+		n++;
+		if (slash == NULL)
+			return n;
+		s = slash + 1;
+	}
+}
+
+static int
+is_globstar(const struct comp *c)
+{
+	return c->len == 2 && c->s[0] == '*' && c->s[1] == '*';
+}
+
+/*
+ * Components against components, bottom-up over (pattern, path) positions,
+ * so that '**' costs O(components^2), not a search: "**" in the middle or
+ * first is any number of components, none included; last, at least one.
+ */
+int
+glob_match(const char *pattern, const char *path)
+{
+	struct comp	 pc[GLOB_MAX_LEN / 2 + 2], sc_local[128], *sc = sc_local;
+	uint8_t		 m_local[4096], *m = m_local;
+	size_t		 np, ns, i, j, w, maxs = strlen(path) / 2 + 2;
+	int		 r, globstar = 0;
+
+	if ((np = split(pattern, pc, sizeof pc / sizeof pc[0])) == SIZE_MAX)
+		return 0;
+	if (maxs > sizeof sc_local / sizeof sc_local[0])
+		sc = xreallocarray(NULL, maxs, sizeof *sc);
+	ns = split(path, sc, maxs);
+	for (i = 0; i < np; i++)
+		globstar |= is_globstar(&pc[i]);
+	if (!globstar) {		/* the common case: component by component */
+		for (r = np == ns, i = 0; r && i < np; i++)
+			r = component_match(pc[i].s, pc[i].len, sc[i].s, sc[i].len);
+		goto out;
+	}
+	w = ns + 1;
+	if ((np + 1) * w > sizeof m_local)
+		m = xmalloc((np + 1) * w);
+	memset(m, 0, (np + 1) * w);	/* m[i * w + j]: pc[i..] matches sc[j..] */
+	m[np * w + ns] = 1;
+	for (i = np; i-- > 0;)
+		for (j = ns + 1; j-- > 0;) {
+			if (is_globstar(&pc[i]))
+				r = i + 1 == np ? j < ns :
+				    m[(i + 1) * w + j] || (j < ns && m[i * w + j + 1]);
+			else
+				r = j < ns && m[(i + 1) * w + j + 1] &&
+				    component_match(pc[i].s, pc[i].len, sc[j].s, sc[j].len);
+			m[i * w + j] = (uint8_t)r;
+		}
+	r = m[0];
+	if (m != m_local)
+		free(m);
+out:
+	if (sc != sc_local)
+		free(sc);
+	return r;
 }
 
 const char *

@@ -29,6 +29,25 @@ test_glob(void)
 	CHECK(glob_match("a\\*b", "a*b"));
 	CHECK(!glob_match("a\\*b", "axb"));
 	CHECK(glob_match("**", "anything/at/all"));
+	CHECK(glob_match("a*", "a") && glob_match("*b", "b") && glob_match("*", "x"));
+	CHECK(glob_match("a*b*c", "aXbYbZc") && !glob_match("a*b*c", "aXbYbZ"));
+	CHECK(glob_match("**/x/**/y", "x/y") && glob_match("**/x/**/y", "p/x/q/r/y"));
+	CHECK(!glob_match("**/x/**/y", "p/x/q/r/y/z"));
+}
+
+/* Patterns that made a backtracking matcher take exponential time finish
+ * at once (fuzz-rules found the first): no timing, the harness hangs if not. */
+static void
+test_glob_no_backtracking_blowup(void)
+{
+	char	s[200];
+
+	memset(s, 'a', sizeof s - 1);
+	s[sizeof s - 1] = '\0';
+	CHECK(!glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*[b]", s));
+	CHECK(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a", s));
+	CHECK(!glob_match("**/**/**/**/**/**/**/**/**/**/**/**/b",
+	    "a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/c"));
 }
 
 static void
@@ -111,6 +130,7 @@ test_precedence(void)
 
 UNIT_SUITE(rules_tests) = {
 	UNIT_TEST(glob),
+	UNIT_TEST(glob_no_backtracking_blowup),
 	UNIT_TEST(glob_problems),
 	UNIT_TEST(precedence),
 	{ NULL, NULL },
