@@ -128,26 +128,47 @@ is_globstar(const struct comp *c)
  * so that '**' costs O(components^2), not a search: "**" in the middle or
  * first is any number of components, none included; last, at least one.
  */
+/* The common case, no '**': component by component, stopping early. */
+static int
+match_plain(const char *p, const char *s)
+{
+	const char	*pe, *se;
+
+	for (;;) {
+		pe = strchr(p, '/');
+		se = strchr(s, '/');
+		if ((pe == NULL) != (se == NULL))
+			return 0;
+		if (!component_match(p, pe ? (size_t)(pe - p) : strlen(p), s,
+		    se ? (size_t)(se - s) : strlen(s)))
+			return 0;
+		if (pe == NULL)
+			return 1;
+		p = pe + 1;
+		s = se + 1;
+	}
+}
+
 int
 glob_match(const char *pattern, const char *path)
 {
 	struct comp	 pc[GLOB_MAX_LEN / 2 + 2], sc_local[128], *sc = sc_local;
 	uint8_t		 m_local[4096], *m = m_local;
-	size_t		 np, ns, i, j, w, maxs = strlen(path) / 2 + 2;
-	int		 r, globstar = 0;
+	size_t		 np, ns, i, j, w, maxs;
+	int		 r;
 
+	/* most patterns start with a literal folder: most paths fail there */
+	for (i = 0; pattern[i] != '\0' && strchr("*?[\\", pattern[i]) == NULL; i++)
+		if (pattern[i] != path[i])
+			return 0;
+	if (strstr(pattern, "**") == NULL)
+		return match_plain(pattern, path);
 	if ((np = split(pattern, pc, sizeof pc / sizeof pc[0])) == SIZE_MAX)
 		return 0;
+	maxs = strlen(path) / 2 + 2;
 	if (maxs > sizeof sc_local / sizeof sc_local[0])
 		sc = xreallocarray(NULL, maxs, sizeof *sc);
 	ns = split(path, sc, maxs);
-	for (i = 0; i < np; i++)
-		globstar |= is_globstar(&pc[i]);
-	if (!globstar) {		/* the common case: component by component */
-		for (r = np == ns, i = 0; r && i < np; i++)
-			r = component_match(pc[i].s, pc[i].len, sc[i].s, sc[i].len);
-		goto out;
-	}
 	w = ns + 1;
 	if ((np + 1) * w > sizeof m_local)
 		m = xmalloc((np + 1) * w);
@@ -166,7 +187,6 @@ glob_match(const char *pattern, const char *path)
 	r = m[0];
 	if (m != m_local)
 		free(m);
-out:
 	if (sc != sc_local)
 		free(sc);
 	return r;
