@@ -23,7 +23,8 @@
 # untimed.  The page cache is not dropped: one untimed read of the whole tree
 # first warms it, so every tool reads the tree from memory.  Nothing is
 # pinned.  Note that tar, restic and borg take all of home, caches and trash
-# included, while tsi takes what its rules select (printed below).
+# included; tsi takes bench/everything.yaml (the whole home, less what its
+# exclusions pack always leaves out: caches, trash), see BENCH_STATE_RULES.
 #
 # Targets (checked only when tsi's commands ran):
 #   tsi capture  / tar|zstd capture        <= 1.25
@@ -48,10 +49,15 @@
 #                       pays for getting its output onto the disk
 #   BENCH_STATE_KEEP=1  keep the outputs ($BENCH_STATE_WORK/state-out) at the end
 set -eu
+# BENCH_STATE_RULES: the rule pack tsi uses (default bench/everything.yaml,
+# the whole home as tar, restic and borg take it; "default" for tsi's own
+# default packs)
 
 CALLER=$(pwd)
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+RULES_NAME=${BENCH_STATE_RULES:-$ROOT/bench/everything.yaml}
+if [ "$RULES_NAME" = default ]; then RULES_OPT=; else RULES_OPT="--rules $RULES_NAME"; fi
 W=$ROOT/bench/work
 if [ -z "${TSI:-}" ]; then
 	TSI=$ROOT/tsi				# ./tsi of this tree
@@ -123,8 +129,8 @@ tree_files=$(find "$TREE/home" -type f | wc -l)
 tree_bytes=$(find "$TREE/home" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 echo "tree: $TREE: $tree_files files, $(awk -v b="$tree_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB" \
     "of file data, $(du -sh "$TREE/home" | cut -f1) on disk"
-if [ -n "$HAVE_TSI" ] && "$TSI" state estimate --root "$TREE" >"$S/estimate" 2>&1; then
-	echo "tsi's default rules select: $(sed -n 's/^total: //p' "$S/estimate")"
+if [ -n "$HAVE_TSI" ] && "$TSI" state estimate --root "$TREE" $RULES_OPT >"$S/estimate" 2>&1; then
+	echo "tsi's rules ($RULES_NAME) select: $(sed -n 's/^total: //p' "$S/estimate")"
 fi
 
 echo "warming the page cache: one untimed read of the tree (tar | cat >/dev/null)"
@@ -242,7 +248,7 @@ if [ -n "$HAVE_TSI" ]; then
 	rm -rf "$ID"
 	if "$TSI" identity init --dir "$ID" --name bench >"$S/id.log" 2>&1; then
 		measure tsi-capture "rm -rf '$S/out.tsistore'" \
-		    "$(tm tsi)'$TSI' state capture --root '$TREE' --store '$S/out.tsistore' --recipient '$ID/identity.pub'"
+		    "$(tm tsi)'$TSI' state capture --root '$TREE' --store '$S/out.tsistore' --recipient '$ID/identity.pub' $RULES_OPT"
 		size_of "$S/out.tsistore" tsi
 	else
 		echo "tsi-capture fail $? identity init: $(head -n 1 "$S/id.log")" >>"$S/results"
@@ -287,7 +293,7 @@ measure cp-al "rm -rf '$S/out-cp'" "$(tm cp)cp -al '$TREE/home' '$S/out-cp'"
 rm -rf "$S/out-cp"
 if [ -n "$HAVE_TSI" ]; then
 	measure tsi-hardlink "rm -rf '$S/out.hardlink'" \
-	    "$(tm tsi)'$TSI' state capture --root '$TREE' --store '$S/out.hardlink' --hardlink"
+	    "$(tm tsi)'$TSI' state capture --root '$TREE' --store '$S/out.hardlink' --hardlink $RULES_OPT"
 	rm -rf "$S/out.hardlink"
 fi
 

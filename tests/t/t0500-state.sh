@@ -64,6 +64,12 @@ test_expect 'owners are mapped by name: uids differ between computers' '
 	[ "$(stat -c %u dst/home/bob/Pictures/beach.jpg)" = 2002 ]
 '
 
+test_expect 'a rule file with bad patterns stops a capture before anything is written' '
+	profiles && printf "name: bad\ncomponents:\n  - name: x\n    include: [\"~/a/**b\"]\n" > bad.yaml &&
+	tsi_rc 1 state capture --root src --store s.tsi --recipient id/identity.pub --rules ./bad.yaml 2> err &&
+	contains err "bad.yaml:4:15: error: bad pattern" && ! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
+'
+
 test_expect 'list shows the catalog; verify checks chunks without a key and files with one' '
 	profiles && capture 2> /dev/null &&
 	tsi state list --store s.tsi --identity id > list.out 2> /dev/null &&
