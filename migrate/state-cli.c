@@ -281,7 +281,10 @@ state_cli(const char *sub, const struct state_args *a)
 
 	log.fn = say;
 	log.ctx = &tty;
-	log.stop_fd = stop_fd();
+	/* only capture and restore stop cleanly on a signal; the others keep
+	 * the default, which ends them at once */
+	log.stop_fd = strcmp(sub, "capture") == 0 || strcmp(sub, "restore") == 0 ?
+	    stop_fd() : -1;
 	if (strcmp(sub, "estimate") == 0) {
 		if ((sw = switches(a)) == NULL)
 			return EXIT_USAGE_CODE;

@@ -18,8 +18,9 @@
 
 #include "migrate.h"
 
-static const char not_checked[] = "not checked: a sparse file with over 1 GiB of holes";
-#define HOLES_VERIFY_MAX	((la_int64_t)1 << 30)	/* zeros hashed per file */
+static const char not_checked[] = "not checked: a sparse file past the 4 GiB of holes "
+    "that verify hashes";
+#define HOLES_VERIFY_MAX	((la_int64_t)4 << 30)	/* zeros hashed per verify */
 
 static int
 open_or_say(struct ustore *us, const char *store, const struct identity *id)
@@ -88,7 +89,8 @@ chunk_damage(void *ctx, uint64_t chunk, const char *why)
 	(*(int *)ctx)++;
 }
 
-/* Hashes n zero bytes (a hole); -1 when the holes pass HOLES_VERIFY_MAX. */
+/* Hashes n zero bytes (a hole); -1 when all holes hashed by this verify
+ * would pass HOLES_VERIFY_MAX (a crafted store could ask for days). */
 static int
 hash_zeros(struct sha256_ctx *sha, la_int64_t n, la_int64_t *holes)
 {
@@ -112,12 +114,13 @@ hash_zeros(struct sha256_ctx *sha, la_int64_t n, la_int64_t *holes)
  * catalog's sum covers the zeros, and a crafted map could ask for days).
  */
 static int
-hash_entry(struct archive *a, struct archive_entry *ae, char out[65])
+hash_entry(struct archive *a, struct archive_entry *ae, char out[65], la_int64_t *holes_p)
 {
 	struct sha256_ctx	 sha;
 	const void		*data;
 	size_t			 size;
-	la_int64_t		 off, at = 0, holes = 0, want = archive_entry_size(ae);
+	la_int64_t		 off, at = 0, want = archive_entry_size(ae), holes = *holes_p;
+	int			 rc;
 	uint8_t			 sum[32];
 	int			 r, i;
 
@@ -125,18 +128,25 @@ hash_entry(struct archive *a, struct archive_entry *ae, char out[65])
 	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
 		if (off < at || off > want)
 			return -1;
-		if (off > at && hash_zeros(&sha, off - at, &holes) == -1)
-			return 1;
+		if (off > at && hash_zeros(&sha, off - at, &holes) == -1) {
+			rc = 1;
+			goto out;
+		}
 		sha256_update(&sha, data, size);
 		at = off + (la_int64_t)size;
 	}
 	/* a sparse file may end with a hole */
-	if (r == ARCHIVE_EOF && at < want && hash_zeros(&sha, want - at, &holes) == -1)
-		return 1;
+	if (r == ARCHIVE_EOF && at < want && hash_zeros(&sha, want - at, &holes) == -1) {
+		rc = 1;
+		goto out;
+	}
 	sha256_final(&sha, sum);
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
-	return r == ARCHIVE_EOF ? 0 : -1;
+	rc = r == ARCHIVE_EOF ? 0 : -1;
+out:
+	*holes_p = holes;	/* the budget is for the whole verify */
+	return rc;
 }
 
 /* tar names folders with a trailing slash; the catalog does not. */
@@ -153,7 +163,8 @@ same_path(const char *archived, const char *cataloged)
 
 /* Reads the archive entry of catalog entry e and checks it against e. */
 static const char *
-check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync)
+check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync,
+    la_int64_t *holes)
 {
 	struct archive_entry	*ae;
 	char			*err = NULL, sum[65];
@@ -169,7 +180,7 @@ check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync)
 		return "unreadable (its part of the store is damaged)";
 	if (!same_path(archive_entry_pathname(ae), e->path))
 		return "missing from the archive (the catalog and archive differ)";
-	if (e->type == 'f' && (k = hash_entry(us->a, ae, sum)) == -1)
+	if (e->type == 'f' && (k = hash_entry(us->a, ae, sum, holes)) == -1)
 		return "unreadable (its data is damaged)";
 	if (e->type == 'f' && k == 1) {
 		*in_sync = 0;
@@ -202,6 +213,7 @@ state_verify(const char *store, const struct identity *id)
 	const char	*why;
 	char		*err = NULL, *path;
 	uint64_t	 ok = 0, bad = 0, unchecked = 0;
+	la_int64_t	 holes = 0;
 	int		 chunks_bad = 0, k, in_sync = 0;
 
 	if (open_or_say(&us, store, id) == -1)
@@ -219,7 +231,7 @@ state_verify(const char *store, const struct identity *id)
 	}
 	while ((k = ustore_next(&us, &l, &err)) == 1) {
 		why = us.hardlink ? check_hardlink(&us, &l.entry) :
-		    check_entry(&us, &l.entry, &in_sync);
+		    check_entry(&us, &l.entry, &in_sync, &holes);
 		if (why == NULL) {
 			ok++;
 			continue;
