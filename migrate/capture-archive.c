@@ -33,7 +33,7 @@ struct arch {
 	int				 write_errno;
 	struct store_writer		*sw;
 	struct frame_writer		*fw;
-	struct archive			*a, *disk;
+	struct archive			*a, *disk, *sparse_disk;
 	struct archive_entry_linkresolver *lr;
 	struct mig_ids			 pw, gr;
 	struct buf			 cat;
@@ -148,7 +148,15 @@ arch_open(struct capture *c, const struct buf *header)
 	ids_load(c->o->root, "passwd", &s->pw);
 	ids_load(c->o->root, "group", &s->gr);
 	s->a = archive_write_new();
+	/* restore applies modes, owners, times and user xattrs: ACLs and file
+	 * flags are not read (a syscall each per file); holes are looked for
+	 * only in files with fewer blocks than their size (sparse_disk) */
 	s->disk = archive_read_disk_new();
+	archive_read_disk_set_behavior(s->disk, ARCHIVE_READDISK_NO_ACL |
+	    ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE);
+	s->sparse_disk = archive_read_disk_new();
+	archive_read_disk_set_behavior(s->sparse_disk, ARCHIVE_READDISK_NO_ACL |
+	    ARCHIVE_READDISK_NO_FFLAGS);
 	s->lr = archive_entry_linkresolver_new();
 	archive_entry_linkresolver_set_strategy(s->lr, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
 	if (archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
@@ -281,7 +289,8 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 			break;
 		}
 		size -= (uint64_t)n;
-		if ((size & (STOP_CHECK_BYTES - 1)) < (uint64_t)n && cap_stopping(c)) {
+		if (size > 0 && (size & (STOP_CHECK_BYTES - 1)) < (uint64_t)n &&
+		    cap_stopping(c)) {
 			r = -1;		/* a big file does not delay a stop */
 			break;
 		}
@@ -305,6 +314,7 @@ arch_file(struct capture *c, struct scan_entry *e, const char *path)
 {
 	struct arch		*s = c->store;
 	struct archive_entry	*ae, *spare = NULL;
+	struct archive		*disk;
 	struct cat_entry	 ce;
 	struct stat		 st, after;
 	int			 fd, r = -1;
@@ -321,9 +331,11 @@ arch_file(struct capture *c, struct scan_entry *e, const char *path)
 	ae = archive_entry_new();
 	archive_entry_copy_pathname(ae, path);
 	archive_entry_copy_sourcepath(ae, path);
-	if (archive_read_disk_entry_from_file(s->disk, ae, fd, &st) < ARCHIVE_WARN) {
+	disk = (uintmax_t)st.st_blocks * 512 < (uintmax_t)st.st_size ? s->sparse_disk :
+	    s->disk;
+	if (archive_read_disk_entry_from_file(disk, ae, fd, &st) < ARCHIVE_WARN) {
 		r = cap_finding(c, 1, e->rel, "cannot read its metadata: %s",
-		    archive_error_string(s->disk));
+		    archive_error_string(disk));
 		goto out;
 	}
 	set_owner(s, ae, &st);
@@ -396,6 +408,7 @@ arch_free(struct arch *s)
 {
 	archive_write_free(s->a);
 	archive_read_free(s->disk);
+	archive_read_free(s->sparse_disk);
 	archive_entry_linkresolver_free(s->lr);
 	frame_writer_abort(s->fw);
 	store_writer_abort(s->sw);
