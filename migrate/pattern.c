@@ -203,6 +203,9 @@ glob_problem(const char *p)
 		return "a pattern has at most 1024 characters";
 	if (p[0] == '/')
 		return "patterns are relative to the home folder: start them with '~/'";
+	/* paths never end with a slash: such a pattern would match nothing */
+	if (p[len - 1] == '/')
+		return "a pattern cannot end with '/' (use '~/x/**' for a folder's contents)";
 	if (strstr(p, "/../") != NULL || strncmp(p, "../", 3) == 0 ||
 	    strcmp(p, "..") == 0 || (len >= 3 && strcmp(p + len - 3, "/..") == 0))
 		return "a pattern cannot leave the home folder ('..')";

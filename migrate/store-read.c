@@ -180,6 +180,9 @@ check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync,
 		return "unreadable (its part of the store is damaged)";
 	if (!same_path(archive_entry_pathname(ae), e->path))
 		return "missing from the archive (the catalog and archive differ)";
+	/* a wrong size needs no hashing (hashing costs the declared size) */
+	if (e->type == 'f' && archive_entry_size(ae) != (la_int64_t)e->size)
+		return "damaged (its size does not match the catalog)";
 	if (e->type == 'f' && (k = hash_entry(us->a, ae, sum, holes)) == -1)
 		return "unreadable (its data is damaged)";
 	if (e->type == 'f' && k == 1) {
@@ -250,7 +253,7 @@ state_verify(const char *store, const struct identity *id)
 		printf("catalog: damaged: %s\n", err);
 		free(err);
 	} else
-		printf("catalog: intact, %" PRIu64 " entries\n", ok + bad);
+		printf("catalog: intact, %" PRIu64 " entries\n", ok + bad + unchecked);
 	printf("files: %" PRIu64 " intact, %" PRIu64 " damaged", ok, bad);
 	if (unchecked > 0)
 		printf(", %" PRIu64 " not checked", unchecked);
@@ -282,8 +285,8 @@ state_extract(const char *store, const struct identity *id, const char *to,
 	struct archive_entry	*ae;
 	struct stat		 st;
 	char			*err = NULL;
-	uint64_t		 index = 0;
-	int			 k, base;
+	uint64_t		 index = 0, before;
+	int			 k, h, base;
 
 	if (mkdir_p(to, 0700) == -1 || (base = open(to, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
@@ -305,15 +308,18 @@ state_extract(const char *store, const struct identity *id, const char *to,
 		if (l.entry.type == 'd' || !matches(l.entry.path, patterns, npatterns))
 			continue;
 		if (us.hardlink) {
+			before = n.created + n.renamed + n.unchanged;
 			if (fstatat(us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 			    placer_link(&p, l.entry.path, us.data_fd, l.entry.path, &st,
 			    index) == -1)
 				break;
-			printf("%s/%s\n", to, l.entry.path);
+			if (n.created + n.renamed + n.unchanged > before)
+				printf("%s/%s\n", to, l.entry.path);
 			continue;
 		}
 		if (ustore_seek(&us, l.entry.frame, l.entry.off, &err) == -1 ||
-		    archive_read_next_header(us.a, &ae) < ARCHIVE_WARN ||
+		    ((h = archive_read_next_header(us.a, &ae)) != ARCHIVE_OK &&
+		    h != ARCHIVE_WARN) ||	/* EOF (1) gives an empty entry */
 		    !same_path(archive_entry_pathname(ae), l.entry.path)) {
 			fprintf(stderr, "tsi: error: %s: cannot be read from the store%s%s\n",
 			    l.entry.path, err ? ": " : "", err ? err : "");
@@ -322,9 +328,11 @@ state_extract(const char *store, const struct identity *id, const char *to,
 			n.findings++;
 			continue;
 		}
+		before = n.created + n.renamed + n.unchanged;
 		if (placer_entry(&p, l.entry.path, us.a, ae, -1, -1, index) == -1)
 			break;
-		printf("%s/%s\n", to, l.entry.path);
+		if (n.created + n.renamed + n.unchanged > before)
+			printf("%s/%s\n", to, l.entry.path);
 	}
 	if (k == -1) {
 		fprintf(stderr, "tsi: error: %s\n", err);

@@ -36,6 +36,11 @@ next_line(struct ustore *us, char **err)
 		while ((c = getc(us->cat_file)) != EOF && c != '\n') {
 			if (us->line.len >= CATALOG_LINE_MAX)
 				goto too_long;
+			if (c == '\0') {
+				*err = xstrdup("a catalog line is damaged (it holds a NUL "
+				    "byte)");
+				return -1;
+			}
 			buf_addch(&us->line, (char)c);
 		}
 		if (c == EOF && us->line.len == 0)
@@ -52,6 +57,11 @@ next_line(struct ustore *us, char **err)
 		if (avail > 0 && (nl = memchr(start, '\n', avail)) != NULL) {
 			size_t n = (size_t)(nl - start);
 
+			if (memchr(start, '\0', n) != NULL) {
+				*err = xstrdup("a catalog line is damaged (it holds a NUL "
+				    "byte)");
+				return -1;
+			}
 			buf_add(&us->line, start, n);
 			buf_addch(&us->line, '\0');
 			us->line.len--;

@@ -91,6 +91,12 @@ cat_add_end(struct buf *b, uint64_t entries, uint64_t bytes)
 	buf_addf(b, "end\t%" PRIu64 "\t%" PRIu64 "\n", entries, bytes);
 }
 
+static int
+hexdigit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Undoes add_escaped in place; -1 on a bad escape. */
 static int
 unescape(char *s)
@@ -108,9 +114,9 @@ unescape(char *s)
 		case 'n': *w++ = '\n'; break;
 		case '\\': *w++ = '\\'; break;
 		case 'x':
-			hi = s[1] >= 'a' ? s[1] - 'a' + 10 : s[1] - '0';
-			lo = s[1] && s[2] ? (s[2] >= 'a' ? s[2] - 'a' + 10 : s[2] - '0') : -1;
-			if (hi < 0 || hi > 15 || lo < 0 || lo > 15 || (hi == 0 && lo == 0))
+			hi = hexdigit(s[1]);
+			lo = hi >= 0 ? hexdigit(s[2]) : -1;
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			*w++ = (char)(hi << 4 | lo);
 			s += 2;

@@ -29,6 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct identity	id;
 static char		*root, *out;
 
+/* fuzz_input_cleanup() cannot rmdir a directory that holds id/ and root/ */
+static void
+remove_scratch(void)
+{
+	remove_tree(fuzz_dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -37,6 +44,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_input_init("store.tsi");
+	atexit(remove_scratch);		/* runs before fuzz_input_cleanup */
 	dir = xasprintf("%s/id", fuzz_dir);
 	if (identity_init(dir, "fuzz", &err) == -1 || identity_load(dir, &id, &err) == -1) {
 		fprintf(stderr, "fuzz-store: %s\n", err);
@@ -73,6 +81,27 @@ seal(const uint8_t *data, size_t size)
 	fclose(fp);
 }
 
+/* Files already in alice's home, as the seeds name them: restores collide. */
+static void
+populate(void)
+{
+	static const char *const files[] = { "home/alice/.bashrc",
+	    "home/alice/Documents/b.txt", "home/alice/Documents/a.txt" };
+	size_t	i;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char	*p = xasprintf("%s/%s", root, files[i]), *d = path_dirname(p);
+		FILE	*fp;
+
+		if (mkdir_p(d, 0755) == 0 && (fp = fopen(p, "we")) != NULL) {
+			fputs("already here\n", fp);
+			fclose(fp);
+		}
+		free(d);
+		free(p);
+	}
+}
+
 static void
 scrub(void)
 {
@@ -88,7 +117,10 @@ scrub(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct restore_opts	 o = { root, fuzz_path, &id, NULL, OVERWRITE_RENAME, 1, 1, 0,
+	/* bits 1-2 of the first byte: the collision rule; bit 3: files are
+	 * in the home already; bit 4: the restore runs twice (a resume) */
+	struct restore_opts	 o = { root, fuzz_path, &id, NULL,
+				   (enum overwrite_mode)(size ? data[0] >> 1 & 3 : 0), 1, 1, 0,
 				   NULL };
 	struct state_counts	 n;
 	char			*err = NULL, *all[] = { (char *)"**" };
@@ -104,7 +136,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	state_list(fuzz_path, &id, 1);
 	if (data[0] & 1) {
 		state_extract(fuzz_path, &id, out, all, 1);
+		if (data[0] & 8)
+			populate();
 		if (state_restore(&o, NULL, &n, &err) == -1)
+			free(err);
+		err = NULL;
+		if ((data[0] & 16) && state_restore(&o, NULL, &n, &err) == -1)
 			free(err);
 		err = NULL;
 		if (state_undo(root, fuzz_path, NULL, &n, &err) == -1)

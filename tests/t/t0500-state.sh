@@ -55,6 +55,17 @@ test_expect 'capture then restore: content, modes, owners, times, links; caches 
 	[ "$(stat -c %a dst/home/alice)" = 700 ]
 '
 
+test_expect 'a sparse file comes back sparse, with the same content' '
+	profiles && truncate -s 200M src/home/alice/Documents/disk.img &&
+	printf "data in the middle" | dd of=src/home/alice/Documents/disk.img bs=1 seek=100000000 conv=notrunc 2> /dev/null &&
+	capture 2> /dev/null && tsi state list --store s.tsi --identity id 2> /dev/null > l &&
+	contains l "209715200" &&
+	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
+	cmp src/home/alice/Documents/disk.img dst/home/alice/Documents/disk.img &&
+	[ "$(du -k dst/home/alice/Documents/disk.img | cut -f1)" -lt 1024 ] &&
+	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
+'
+
 test_expect 'owners are mapped by name: uids differ between computers' '
 	profiles && capture 2> /dev/null &&
 	printf "root:x:0:0:root:/root:/bin/sh\nalice:x:2001:2001::/home/alice:/bin/bash\nbob:x:2002:2002::/home/bob:/bin/sh\n" > dst/etc/passwd &&
