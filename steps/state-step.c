@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "../interp/proc.h"
+#include "../interp/seq.h"
+#include "../migrate/migrate.h"
 
 const char *
 state_param(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
@@ -74,4 +76,22 @@ state_identity_dir(struct step_ctx *ctx)
 	const char	*v = step_var(ctx, "TSIIdentityDir");
 
 	return v != NULL && *v != '\0' ? v : DEFAULT_IDENTITY_DIR;
+}
+
+int
+state_check_switches(const struct tnode *t, struct diag *d, int tool)
+{
+	const struct param_value	*v = args_get(&t->args, "additional_options");
+	struct usmt_opts		 uo;
+	char				*err = NULL;
+	int				 r = 0;
+
+	if (v == NULL || !v->set || v->str == NULL || strchr(v->str, '%') != NULL)
+		return 0;
+	if (usmt_parse((enum usmt_tool)tool, v->str, &uo, &err) == -1) {
+		r = diag_error(d, &v->loc, "%s", err);
+		free(err);
+	} else
+		usmt_release(&uo);
+	return r;
 }

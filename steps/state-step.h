@@ -21,6 +21,10 @@ int		 state_bool(struct step_ctx *, const struct step_args *, int i,
 		    const char *var, int def);
 /* Fills log to report into the step: findings as warnings, progress. */
 void		 state_log_init(struct step_ctx *, struct state_log *);
+/* validate: the USMT switches of additional_options, when literal. */
+struct tnode;
+struct diag;
+int		 state_check_switches(const struct tnode *, struct diag *, int tool);
 /* TSIIdentityDir, or the default. */
 const char	*state_identity_dir(struct step_ctx *);
 

@@ -52,19 +52,7 @@ static const struct param_spec params[] = {
 static int
 validate(const struct tnode *t, struct diag *d)
 {
-	const struct param_value	*v = args_get(&t->args, "additional_options");
-	struct usmt_opts		 uo;
-	char				*err = NULL;
-	int				 r = 0;
-
-	if (v == NULL || !v->set || v->str == NULL || strchr(v->str, '%') != NULL)
-		return 0;
-	if (usmt_parse(USMT_RESTORE, v->str, &uo, &err) == -1) {
-		r = diag_error(d, &v->loc, "%s", err);
-		free(err);
-	} else
-		usmt_release(&uo);
-	return r;
+	return state_check_switches(t, d, USMT_RESTORE);
 }
 
 /* The store in the folder: the encrypted one, else the hard-link one. */

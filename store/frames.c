@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "../interp/util.h"
+#include "store-int.h"
 
 /* zstd's fastest level: on a tree of mixed profiles it costs 35% less CPU
  * than level 3 for a store 5% larger (bench/README.md), and a capture runs
@@ -48,34 +49,6 @@ struct frame_writer {
 	struct buf		 index;
 	uint64_t		 offset, nframes;	/* written so far */
 };
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 static void
 frame_header(uint8_t h[FRAME_HEADER_LEN], int kind, int flags, uint32_t stored,
