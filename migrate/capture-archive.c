@@ -73,9 +73,12 @@ static la_ssize_t
 archive_out(struct archive *a, void *ctx, const void *p, size_t n)
 {
 	struct arch	*s = ctx;
+	char		*err = NULL;
 
-	if (frame_writer_add(s->fw, FRAME_ARCHIVE, p, n, &s->fw_err) == -1) {
-		archive_set_error(a, EIO, "%s", s->fw_err);
+	if (frame_writer_add(s->fw, FRAME_ARCHIVE, p, n, &err) == -1) {
+		archive_set_error(a, EIO, "%s", err);
+		free(s->fw_err);	/* libarchive may write again after a failure */
+		s->fw_err = err;
 		return -1;
 	}
 	return (la_ssize_t)n;

@@ -25,6 +25,7 @@
 #define IO_SIZE		(256 * 1024)
 #define RENAME_TRIES	10000
 #define BIG_FILE	(64 * 1024 * 1024)	/* checked against the free space */
+#define DIR_TIMES_MAX	(1024 * 1024)		/* folders whose times are set */
 
 void
 placer_init(struct placer *p, int base_fd, const char *base_path)
@@ -48,9 +49,43 @@ drop_dir(struct placer *p)
 	p->dir_rel = NULL;
 }
 
+static int	open_parent(struct placer *, const char *, const char **, long, long);
+
+void
+placer_finish(struct placer *p)
+{
+	const char	*name;
+	char		*probe;
+	size_t		 i;
+	int		 dfd;
+
+	/* deepest first, so that setting a folder's time does not change its
+	 * parent's; each folder opened without following symlinks */
+	for (i = p->ndirs; i-- > 0;) {
+		struct timespec ts[2] = { { 0, UTIME_OMIT }, p->dirs[i].mtime };
+
+		probe = xasprintf("%s/.", p->dirs[i].rel);
+		if ((dfd = open_parent(p, probe, &name, -1, -1)) != -1 && futimens(dfd, ts) == -1)
+			placer_finding(p, p->dirs[i].rel, "folder time not set: %s",
+			    strerror(errno));
+		free(probe);
+		free(p->dirs[i].rel);
+	}
+	free(p->dirs);
+	p->dirs = NULL;
+	p->ndirs = 0;
+}
+
 void
 placer_release(struct placer *p)
 {
+	size_t	i;
+
+	for (i = 0; i < p->ndirs; i++)
+		free(p->dirs[i].rel);
+	free(p->dirs);
+	p->dirs = NULL;
+	p->ndirs = 0;
 	drop_dir(p);
 	free(p->io);
 	free(p->fatal);
@@ -587,6 +622,13 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 			if (fchmod(fd, archive_entry_perm(ae) & 01777) == -1)
 				placer_finding(p, rel, "mode not set: %s", strerror(errno));
 			close(fd);
+			/* its time once its files are in (they change it) */
+			if (p->ndirs < DIR_TIMES_MAX) {
+				p->dirs = xreallocarray(p->dirs, p->ndirs + 1, sizeof *p->dirs);
+				p->dirs[p->ndirs].rel = xstrdup(rel);
+				p->dirs[p->ndirs].mtime.tv_sec = archive_entry_mtime(ae);
+				p->dirs[p->ndirs++].mtime.tv_nsec = archive_entry_mtime_nsec(ae);
+			}
 		}
 		return 0;
 	case AE_IFREG:

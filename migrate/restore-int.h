@@ -8,6 +8,7 @@
 #define TSI_RESTORE_INT_H
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ustore.h"
 
@@ -49,9 +50,13 @@ struct placer {
 	const char		*base_path;	/* for messages and the journal */
 	const char		*entry_prefix;	/* "USER/" that store paths have */
 	char			*fatal;		/* disk full and the like */
+	struct { char *rel; struct timespec mtime; } *dirs;	/* made here */
+	size_t			 ndirs;
 };
 
 void	placer_init(struct placer *, int base_fd, const char *base_path);
+/* Sets the times of the folders the placer made (after their files). */
+void	placer_finish(struct placer *);
 void	placer_release(struct placer *);
 /* Writes the archive entry ae (its data read from a) as rel beneath the
  * base, owned by uid:gid when owners is on.  Returns 0 (done, skipped or

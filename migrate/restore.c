@@ -607,6 +607,9 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	    strtoull(getenv("TSI_TEST_KILL_RESTORE_AFTER"), NULL, 10) : UINT64_MAX;
 	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
 		goto out;
+	for (i = 0; i < r.nusers; i++)
+		if (r.users[i].ready)
+			placer_finish(&r.users[i].placer);
 	buf_adds(&r.journal.pending, "done\n");
 	rjournal_flush(&r.journal, 1);
 	progress(&r, 1);

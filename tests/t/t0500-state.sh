@@ -49,6 +49,7 @@ test_expect 'capture then restore: content, modes, owners, times, links; caches 
 	[ "$(stat -c %a:%u dst/home/alice/.ssh/authorized_keys)" = 600:1001 ] &&
 	[ "$(stat -c %g dst/home/alice/Documents/Taxes/2025.csv)" = 50 ] &&
 	[ "$(stat -c %Y dst/home/alice/Documents/diary.txt)" = "$(stat -c %Y src/home/alice/Documents/diary.txt)" ] &&
+	[ "$(stat -c %Y dst/home/alice/Documents/Taxes)" = "$(stat -c %Y src/home/alice/Documents/Taxes)" ] &&
 	[ "$(readlink dst/home/alice/Documents/diary-link)" = diary.txt ] &&
 	[ "$(stat -c %i dst/home/alice/Documents/diary.txt)" = "$(stat -c %i dst/home/alice/Documents/diary-hard.txt)" ] &&
 	! [ -e dst/home/alice/.cache ] &&
