@@ -258,9 +258,10 @@ test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
 '
 
 test_expect 'a file written to while it is captured is a finding, and flagged in the catalog' '
-	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log &&
-	( while :; do echo more >> src/home/alice/Documents/growing.log; done ) & writer=$! &&
-	sleep 0.2 && capture 2> cap.err; rc=$?; kill $writer; wait $writer 2> /dev/null
+	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log || exit 1
+	( while :; do echo more >> src/home/alice/Documents/growing.log; done ) &
+	writer=$!
+	sleep 0.2; capture 2> cap.err; rc=$?; kill $writer; wait $writer 2> /dev/null
 	[ $rc = 0 ] && contains cap.err "growing.log: changed while it was captured" &&
 	tsi state list --store s.tsi --identity id 2> /dev/null > l && contains l "growing.log  (changed while captured)" &&
 	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
