@@ -26,7 +26,7 @@ endif
 BUILD	?= build
 
 LIB_SRCS  = $(filter-out interp/main.c,$(wildcard interp/*.c)) $(wildcard steps/*.c) \
-	    $(wildcard migrate/*.c) $(wildcard store/*.c)
+	    $(wildcard migrate/*.c) $(wildcard store/*.c) $(wildcard smp/*.c)
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)

@@ -12,7 +12,7 @@ test_expect 'schemas/sequence.schema.json is what tsi schema prints' '
 '
 
 test_expect 'every command answers --help with its usage and exit 0' '
-	for c in run resume discard validate steps schema; do
+	for c in run resume discard validate steps schema state identity smp; do
 		tsi "$c" --help > out && contains out "usage: tsi $c" || exit 1
 	done &&
 	tsi --help > out && contains out "commands:" &&

@@ -1,0 +1,93 @@
+/*
+ * db.c - the SMP's SQLite database: computers (name, public key),
+ * associations (source, destination, users, behaviour) and stores (their
+ * state, folder, size and dates).
+ */
+#include "smp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../interp/util.h"
+#include "smp-int.h"
+
+static const char schema[] =
+"PRAGMA journal_mode = WAL;"
+"CREATE TABLE computers ("
+"  name TEXT PRIMARY KEY NOT NULL,"
+"  public_key TEXT NOT NULL,"
+"  key_id TEXT NOT NULL UNIQUE,"
+"  added INTEGER NOT NULL);"
+"CREATE TABLE associations ("
+"  id INTEGER PRIMARY KEY,"
+"  source TEXT NOT NULL REFERENCES computers(name),"
+"  dest TEXT NOT NULL REFERENCES computers(name),"
+"  users TEXT NOT NULL,"
+"  behavior TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  UNIQUE (source, dest));"
+"CREATE TABLE stores ("
+"  id TEXT PRIMARY KEY NOT NULL,"
+"  association INTEGER NOT NULL REFERENCES associations(id),"
+"  folder TEXT NOT NULL,"
+"  state TEXT NOT NULL,"
+"  size INTEGER NOT NULL DEFAULT 0,"
+"  created INTEGER NOT NULL,"
+"  completed INTEGER,"
+"  released INTEGER);"
+"CREATE INDEX stores_by_association ON stores(association);";
+
+static int
+db_fail(sqlite3 *db, char **err, const char *what)
+{
+	*err = xasprintf("%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return -1;
+}
+
+int
+smp_db_create(const char *dir, char **err)
+{
+	sqlite3	*db = NULL;
+	char	*path = xasprintf("%s/smp.db", dir), *msg = NULL;
+	int	 r;
+
+	r = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_EXCLUSIVE, NULL);
+	chmod(path, 0600);
+	free(path);
+	if (r != SQLITE_OK)
+		return db_fail(db, err, "cannot create the SMP database");
+	if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		*err = xasprintf("cannot set up the SMP database: %s", msg);
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_close(db);
+	return 0;
+}
+
+int
+smp_db_open(const char *dir, sqlite3 **db, char **err)
+{
+	char	*path = xasprintf("%s/smp.db", dir);
+	int	 r;
+
+	*db = NULL;
+	r = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	free(path);
+	if (r != SQLITE_OK) {
+		*err = xasprintf("'%s' is not an SMP directory (tsi smp init makes one): %s",
+		    dir, *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(*db, 5000);
+	sqlite3_exec(*db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+	return 0;
+}

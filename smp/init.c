@@ -1,0 +1,156 @@
+/*
+ * init.c - `tsi smp init --dir DIR`: a new server directory (see smp.h).
+ * Nothing in an existing directory is ever replaced.
+ */
+#include "smp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+#include "../interp/util.h"
+#include "../store/store.h"
+#include "../store/store-int.h"
+#include "smp-int.h"
+
+static const char default_conf[] =
+"# smp.conf - this State Migration Point (tsi smp init wrote it)\n"
+"listen: \"0.0.0.0:8443\"\n"
+"# where stores go; a folder below min_free or at max_clients takes no\n"
+"# new capture (min_free: megabytes, or a percentage such as \"10%\")\n"
+"storage:\n"
+"  - { path: stores, max_clients: 100, min_free: \"10%\" }\n"
+"# how long a store stays after the restore side released it:\n"
+"# \"immediately\", or hours/days such as \"24h\" or \"7d\"\n"
+"retention: 1d\n"
+"# true: requests for capture are refused, restores go on\n"
+"restore_only: false\n"
+"limits:\n"
+"  connections: 64\n"
+"  idle_timeout_s: 60\n"
+"  max_store_mb: 102400\n";
+
+/* A self-signed P-256 certificate for the server's name, ten years. */
+static int
+make_cert(const char *dir, const char *host, char **err)
+{
+	mbedtls_pk_context	 key;
+	mbedtls_x509write_cert	 crt;
+	mbedtls_mpi		 serial;
+	unsigned char		 pem[4096], keypem[1024], rnd[16];
+	char			 subject[300], from[16], until[16], *path;
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+	int			 r = -1;
+
+	mbedtls_pk_init(&key);
+	mbedtls_x509write_crt_init(&crt);
+	mbedtls_mpi_init(&serial);
+	gmtime_r(&now, &tm);
+	strftime(from, sizeof from, "%Y%m%d%H%M%S", &tm);
+	tm.tm_year += 10;
+	strftime(until, sizeof until, "%Y%m%d%H%M%S", &tm);
+	snprintf(subject, sizeof subject, "CN=%s,O=tsi State Migration Point", host);
+	if (mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key), store_rng,
+	    NULL) != 0 || store_rng(NULL, rnd, sizeof rnd) != 0 ||
+	    mbedtls_mpi_read_binary(&serial, rnd, sizeof rnd) != 0)
+		goto out;
+	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
+	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_subject_key(&crt, &key);
+	mbedtls_x509write_crt_set_issuer_key(&crt, &key);
+	if (mbedtls_x509write_crt_set_subject_name(&crt, subject) != 0 ||
+	    mbedtls_x509write_crt_set_issuer_name(&crt, subject) != 0 ||
+	    mbedtls_x509write_crt_set_serial(&crt, &serial) != 0 ||
+	    mbedtls_x509write_crt_set_validity(&crt, from, until) != 0 ||
+	    mbedtls_x509write_crt_set_basic_constraints(&crt, 1, 0) != 0 ||
+	    mbedtls_x509write_crt_pem(&crt, pem, sizeof pem, store_rng, NULL) != 0 ||
+	    mbedtls_pk_write_key_pem(&key, keypem, sizeof keypem) != 0)
+		goto out;
+	path = xasprintf("%s/smp-key.pem", dir);
+	r = write_file_atomic(path, keypem, strlen((char *)keypem), 0600);
+	free(path);
+	if (r == 0) {
+		path = xasprintf("%s/smp-cert.pem", dir);
+		r = write_file_atomic(path, pem, strlen((char *)pem), 0644);
+		free(path);
+	}
+out:
+	if (r != 0)
+		*err = xstrdup("cannot make the TLS certificate");
+	explicit_bzero(keypem, sizeof keypem);
+	mbedtls_pk_free(&key);
+	mbedtls_x509write_crt_free(&crt);
+	mbedtls_mpi_free(&serial);
+	return r == 0 ? 0 : -1;
+}
+
+/* The recovery key: an identity whose files are renamed recovery.key/.pub. */
+static int
+make_recovery(const char *dir, char **err)
+{
+	char	*tmp = xasprintf("%s/.recovery.tmp", dir), *a, *b;
+	int	 r = -1;
+
+	remove_tree(tmp);
+	if (identity_init(tmp, "site-recovery", err) == 0) {
+		a = xasprintf("%s/identity.key", tmp);
+		b = xasprintf("%s/recovery.key", dir);
+		r = rename(a, b);
+		free(a);
+		free(b);
+		a = xasprintf("%s/identity.pub", tmp);
+		b = xasprintf("%s/recovery.pub", dir);
+		r |= rename(a, b);
+		free(a);
+		free(b);
+		if (r != 0)
+			*err = xasprintf("cannot place the recovery key: %s", strerror(errno));
+	}
+	remove_tree(tmp);
+	free(tmp);
+	return r == 0 ? 0 : -1;
+}
+
+int
+smp_init(const char *dir, const char *host, char **err)
+{
+	struct stat	 st;
+	char		*p;
+	int		 r;
+
+	if (lstat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(dir) == -1)) {
+		*err = xasprintf("'%s' exists and is not an empty folder; an SMP directory "
+		    "is never replaced", dir);
+		return -1;
+	}
+	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1) {
+		*err = xasprintf("cannot make '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	p = xasprintf("%s/smp.conf", dir);
+	r = write_file_atomic(p, default_conf, sizeof default_conf - 1, 0600);
+	free(p);
+	p = xasprintf("%s/stores", dir);
+	if (r == 0)
+		r = mkdir(p, 0700);
+	free(p);
+	if (r != 0) {
+		*err = xasprintf("cannot write in '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (make_cert(dir, host, err) == -1 || make_recovery(dir, err) == -1)
+		return -1;
+	return smp_db_create(dir, err);
+}

@@ -1,0 +1,30 @@
+/*
+ * smp.h - the State Migration Point's server directory and its admin
+ * commands (`tsi smp init|computer|associate|list`).  The HTTPS server and
+ * the Request/Release protocol build on this (issue 4).
+ *
+ * DIR (0700) holds:
+ *   smp.conf        the configuration (YAML): listen address, storage
+ *                   folders with max_clients and min_free, retention,
+ *                   restore-only mode, connection and size limits
+ *   smp.db          SQLite: computers, associations, stores
+ *   smp-cert.pem    the TLS certificate clients pin (TSISMPCACert)
+ *   smp-key.pem     its private key (0600)
+ *   recovery.key    the site recovery key's private half (0600): move it
+ *                   offline; recovery.pub goes to clients with every store
+ *                   request, so stores can be opened without the computer
+ */
+#ifndef TSI_SMP_H
+#define TSI_SMP_H
+
+#define SMP_BEHAVIOR_ALL	"capture-restore-all"
+
+/* Each returns 0, or -1 with *err (caller frees). */
+int	smp_init(const char *dir, const char *host, char **err);
+int	smp_computer_add(const char *dir, const char *name, const char *key, char **err);
+int	smp_computer_list(const char *dir, char **err);
+int	smp_associate(const char *dir, const char *source, const char *dest,
+	    const char *users, const char *behavior, char **err);
+int	smp_list(const char *dir, char **err);
+
+#endif
