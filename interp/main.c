@@ -510,6 +510,12 @@ cmd_smp(int argc, char **argv)
 		if (strcmp(what, "add") != 0 && strcmp(what, "list") != 0)
 			return usage_error(c, "smp computer takes add or list, not '%s'", what);
 		shift = 2;
+	} else if (strcmp(sub, "delete") == 0 || strcmp(sub, "recovery") == 0) {
+		if (argc < 3 || argv[2][0] == '-')
+			return usage_error(c, "smp %s takes an association (an id, or "
+			    "SOURCE:DEST)", sub);
+		what = argv[2];
+		shift = 2;
 	} else if (strcmp(sub, "init") != 0 && strcmp(sub, "associate") != 0 &&
 	    strcmp(sub, "list") != 0)
 		return usage_error(c, "unknown smp subcommand '%s'", sub);
@@ -528,7 +534,11 @@ cmd_smp(int argc, char **argv)
 			    "  clients pin %s/smp-cert.pem (TSISMPCACert)\n"
 			    "  WARNING: %s/recovery.key opens every store: move it offline "
 			    "now, keep recovery.pub here\n", p.dir, p.dir, p.dir);
-	} else if (what != NULL && strcmp(what, "add") == 0) {
+	} else if (strcmp(sub, "delete") == 0)
+		r = smp_delete(p.dir, what, &err);
+	else if (strcmp(sub, "recovery") == 0)
+		r = smp_recovery(p.dir, what, &err);
+	else if (what != NULL && strcmp(what, "add") == 0) {
 		if (p.name == NULL || p.key == NULL)
 			return usage_error(c, "smp computer add needs --name and --key%s", "");
 		r = smp_computer_add(p.dir, p.name, p.key, &err);
@@ -663,7 +673,8 @@ static const struct command commands[] = {
 	  "       tsi smp associate --dir DIR --source NAME --dest NAME [--users all|NAME,...]\n"
 	  "                     [--behavior capture-restore-all|capture-all-restore-specified|\n"
 	  "                                 capture-restore-specified]\n"
-	  "       tsi smp list --dir DIR",
+	  "       tsi smp list --dir DIR\n"
+	  "       tsi smp delete ASSOC --dir DIR | tsi smp recovery ASSOC --dir DIR",
 	  "The State Migration Point's server directory and its administration.\n"
 	  "\n"
 	  "  init          make DIR (0700): smp.conf, smp.db (SQLite), the TLS\n"
@@ -675,6 +686,8 @@ static const struct command commands[] = {
 	  "  associate     the source computer's users go to the destination\n"
 	  "                (ConfigMgr's computer association; default all users)\n"
 	  "  list          associations and their stores\n"
+	  "  delete ASSOC  an association and its stores (ASSOC: an id, or SOURCE:DEST)\n"
+	  "  recovery ASSOC  how to restore its stores by hand with the recovery key\n"
 	  "\n"
 	  "The HTTPS server (tsi smp serve) comes with the Request/Release protocol.\n" },
 	{ "schema", cmd_schema,

@@ -197,3 +197,139 @@ smp_list(const char *dir, char **err)
 	sqlite3_close(db);
 	return 0;
 }
+
+/* ASSOC: an association's id, or SOURCE:DEST. */
+static int
+find_association(sqlite3 *db, const char *assoc, sqlite3_int64 *id, char **err)
+{
+	sqlite3_stmt	*st;
+	const char	*colon = strchr(assoc, ':');
+	char		*src = colon ? xstrndup(assoc, (size_t)(colon - assoc)) : NULL;
+	int		 found;
+
+	if (sqlite3_prepare_v2(db, colon ? "SELECT id FROM associations WHERE source = ? "
+	    "AND dest = ?" : "SELECT id FROM associations WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK) {
+		free(src);
+		return fail_db(db, err, "cannot look the association up");
+	}
+	if (colon) {
+		sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_STATIC);
+	} else
+		sqlite3_bind_text(st, 1, assoc, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	free(src);
+	if (!found)
+		*err = xasprintf("no association '%s' (an id from tsi smp list, or "
+		    "SOURCE:DEST)", assoc);
+	return found ? 0 : -1;
+}
+
+int
+smp_delete(const char *dir, const char *assoc, char **err)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st = NULL;
+	sqlite3_int64	 id;
+	int		 r = -1, n = 0;
+
+	if (smp_db_open(dir, &db, err) == -1)
+		return -1;
+	if (find_association(db, assoc, &id, err) == -1)
+		goto out;
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	/* the stores' files first: a store left without a row is found by
+	 * nothing, a row without its file is reported */
+	if (sqlite3_prepare_v2(db, "SELECT folder, id FROM stores WHERE association = ?",
+	    -1, &st, NULL) != SQLITE_OK) {
+		fail_db(db, err, "cannot delete");
+		goto rollback;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char	*folder = (const char *)sqlite3_column_text(st, 0);
+		const char	*sid = (const char *)sqlite3_column_text(st, 1);
+		char		*path;
+
+		/* store ids are the server's own hex; anything else is not a
+		 * path to delete */
+		if (folder == NULL || sid == NULL || strstr(folder, "..") != NULL ||
+		    strspn(sid, "0123456789abcdef") != strlen(sid) || *sid == '\0')
+			continue;
+		path = xasprintf("%s/%s/%s.tsistore", dir, folder, sid);
+		if (remove_tree(path) == 0)
+			n++;
+		free(path);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM stores WHERE association = ?1; ", -1, &st,
+	    NULL) != SQLITE_OK || (sqlite3_bind_int64(st, 1, id), sqlite3_step(st)) !=
+	    SQLITE_DONE) {
+		fail_db(db, err, "cannot delete");
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM associations WHERE id = ?1", -1, &st,
+	    NULL) != SQLITE_OK || (sqlite3_bind_int64(st, 1, id), sqlite3_step(st)) !=
+	    SQLITE_DONE) {
+		fail_db(db, err, "cannot delete");
+		goto rollback;
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	printf("deleted association %lld and %d store%s\n", (long long)id, n,
+	    n == 1 ? "" : "s");
+	r = 0;
+	goto out;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
+}
+
+int
+smp_recovery(const char *dir, const char *assoc, char **err)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	sqlite3_int64	 id;
+	int		 n = 0;
+
+	if (smp_db_open(dir, &db, err) == -1)
+		return -1;
+	if (find_association(db, assoc, &id, err) == -1 ||
+	    sqlite3_prepare_v2(db, "SELECT s.id, s.folder, s.state, a.source, a.dest "
+	    "FROM stores s JOIN associations a ON a.id = s.association WHERE a.id = ?",
+	    -1, &st, NULL) != SQLITE_OK) {
+		if (*err == NULL)
+			fail_db(db, err, "cannot read the stores");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		printf("store %s (%s -> %s), %s:\n"
+		    "  1. bring recovery.key back from where it is kept offline, into a\n"
+		    "     0700 folder KEYS as KEYS/identity.key and KEYS/identity.pub\n"
+		    "  2. tsi state verify --store %s/%s/%s.tsistore --identity KEYS\n"
+		    "  3. tsi state restore --root / --store %s/%s/%s.tsistore --identity KEYS\n"
+		    "     (or tsi state extract ... --to DIR PATTERN for single files)\n",
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 3),
+		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 2), dir,
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0), dir,
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0));
+		n++;
+	}
+	if (n == 0)
+		printf("association %lld has no store yet\n", (long long)id);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return 0;
+}

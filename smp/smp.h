@@ -26,5 +26,8 @@ int	smp_computer_list(const char *dir, char **err);
 int	smp_associate(const char *dir, const char *source, const char *dest,
 	    const char *users, const char *behavior, char **err);
 int	smp_list(const char *dir, char **err);
+/* ASSOC is an id from smp_list, or SOURCE:DEST. */
+int	smp_delete(const char *dir, const char *assoc, char **err);
+int	smp_recovery(const char *dir, const char *assoc, char **err);
 
 #endif

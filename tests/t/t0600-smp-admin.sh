@@ -63,6 +63,22 @@ test_expect 'associations: the three behaviours, users that fit them, registered
 	tsi smp list --dir srv > list && contains list "alice,bob" && contains list "no store"
 '
 
+test_expect 'recovery explains a by-hand restore; delete removes the association and its stores' '
+	tsi smp init --dir srv > /dev/null &&
+	tsi identity init --dir old --name old-pc > /dev/null && tsi identity init --dir new --name new-pc > /dev/null &&
+	tsi smp computer add --dir srv --name old-pc --key old/identity.pub > /dev/null &&
+	tsi smp computer add --dir srv --name new-pc --key new/identity.pub > /dev/null &&
+	tsi smp associate --dir srv --source old-pc --dest new-pc > /dev/null &&
+	tsi smp recovery old-pc:new-pc --dir srv > r0 && contains r0 "has no store yet" &&
+	echo data > srv/stores/abc123.tsistore &&
+	python3 -c "import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute(\"INSERT INTO stores (id, association, folder, state, size, created) VALUES (\x27abc123\x27, 1, \x27stores\x27, \x27complete\x27, 5, 0)\"); d.commit()" srv/smp.db &&
+	tsi smp list --dir srv > l && contains l "complete" &&
+	tsi smp recovery 1 --dir srv > r1 && contains r1 "tsi state restore --root / --store srv/stores/abc123.tsistore --identity KEYS" &&
+	tsi_rc 1 smp delete 9 --dir srv 2> e && contains e "no association" &&
+	tsi smp delete old-pc:new-pc --dir srv > d && contains d "deleted association 1 and 1 store" &&
+	! [ -e srv/stores/abc123.tsistore ] && tsi smp list --dir srv > l2 && lacks l2 "old-pc"
+'
+
 test_expect 'admin commands on a directory that is not an SMP say so' '
 	mkdir empty &&
 	tsi_rc 1 smp computer list --dir empty 2> err && contains err "not an SMP directory" &&
