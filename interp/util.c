@@ -475,11 +475,23 @@ void
 sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char	sum[32];
-	size_t		i;
 
 	mbedtls_sha256_ret(data, len, sum, 0);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	hex_encode(sum, sizeof sum, out);
+}
+
+void
+hex_encode(const void *data, size_t len, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const unsigned char	*p = data;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = '\0';
 }
 
 char *

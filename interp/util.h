@@ -94,6 +94,8 @@ int64_t	 now_ms(void);
 void	 format_utc(char out[32]);
 /* Hex SHA-256 of data (65 bytes with NUL). */
 void	 sha256_hex(const void *, size_t, char out[65]);
+/* len bytes as 2 * len lowercase hex digits and a NUL. */
+void	 hex_encode(const void *, size_t len, char *out);
 /* Directory part of path (caller frees); "." when there is none. */
 char	*path_dirname(const char *);
 /* path relative to the working directory when it lies under it, for

@@ -253,15 +253,6 @@ open_file(struct scan_entry *e)
 	return fd;
 }
 
-static void
-hex(const uint8_t sum[32], char out[65])
-{
-	int	i;
-
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
-}
-
 /* Copies size bytes of fd into the archive, hashing them; -1 fatal. */
 static int
 copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
@@ -308,7 +299,7 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 		}
 	}
 	sha256_final(&sha, sum);
-	hex(sum, ce->sha256);
+	hex_encode(sum, sizeof sum, ce->sha256);
 	return r;
 }
 

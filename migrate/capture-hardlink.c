@@ -47,7 +47,6 @@ hl_open(struct capture *c, const struct buf *header)
 	struct stat	 st;
 	uint8_t		 id[16];
 	char		 idhex[33], *p;
-	int		 i;
 
 	c->store = s;
 	s->data_fd = -1;
@@ -75,8 +74,7 @@ hl_open(struct capture *c, const struct buf *header)
 		return hl_fail(c, "create", "catalog");
 	if (getrandom(id, sizeof id, 0) != (ssize_t)sizeof id)
 		return hl_fail(c, "make an id for", "catalog");
-	for (i = 0; i < 16; i++)
-		snprintf(idhex + 2 * i, 3, "%02x", id[i]);
+	hex_encode(id, sizeof id, idhex);
 	fwrite(header->data, 1, header->len, s->cat);
 	fprintf(s->cat, "id\t%s\nkind\thardlink\n", idhex);
 	ids_load(c->o->root, "passwd", &s->pw);

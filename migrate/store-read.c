@@ -122,7 +122,7 @@ hash_entry(struct archive *a, struct archive_entry *ae, char out[65], la_int64_t
 	la_int64_t		 off, at = 0, want = archive_entry_size(ae), holes = *holes_p;
 	int			 rc;
 	uint8_t			 sum[32];
-	int			 r, i;
+	int			 r;
 
 	sha256_init(&sha);
 	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
@@ -141,8 +141,7 @@ hash_entry(struct archive *a, struct archive_entry *ae, char out[65], la_int64_t
 		goto out;
 	}
 	sha256_final(&sha, sum);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	hex_encode(sum, sizeof sum, out);
 	rc = r == ARCHIVE_EOF ? 0 : -1;
 out:
 	*holes_p = holes;	/* the budget is for the whole verify */

@@ -328,7 +328,7 @@ key_open(struct store_key *k, const uint8_t fixed[FIXED_LEN], const uint8_t *slo
 	uint8_t			 shared[32], kek[32], dkey[32], mine[8];
 	char			 myid[17], hex[17];
 	mbedtls_sha256_context	 sha;
-	size_t			 i, j;
+	size_t			 i;
 	int			 found = 0;
 
 	mbedtls_sha256_init(&sha);
@@ -341,8 +341,7 @@ key_open(struct store_key *k, const uint8_t fixed[FIXED_LEN], const uint8_t *slo
 	for (i = 0; i < n; i++) {
 		const uint8_t *slot = slots + i * SLOT_LEN;
 
-		for (j = 0; j < 8; j++)
-			snprintf(hex + 2 * j, 3, "%02x", slot[1 + j]);
+		hex_encode(slot + 1, 8, hex);
 		snprintf(k->recipients + strlen(k->recipients),
 		    sizeof k->recipients - strlen(k->recipients), "%s%s", i ? "," : "", hex);
 	}
@@ -673,10 +672,7 @@ store_file_plain_size(const struct store_file *f)
 void
 store_file_id(const struct store_file *f, char out[2 * ID_LEN + 1])
 {
-	int	i;
-
-	for (i = 0; i < ID_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", f->key.id[i]);
+	hex_encode(f->key.id, ID_LEN, out);
 }
 
 const char *

@@ -120,11 +120,9 @@ void
 identity_key_id(const uint8_t pub[IDENTITY_KEY_LEN], char out[17])
 {
 	unsigned char	sum[32];
-	int		i;
 
 	mbedtls_sha256_ret(pub, IDENTITY_KEY_LEN, sum, 0);
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	hex_encode(sum, 8, out);
 }
 
 static int
