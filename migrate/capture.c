@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,12 @@ void
 cap_say(struct capture *c, enum state_msg kind, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
 
 	if (kind == STATE_VERBOSE && !c->verbose)
 		return;
-	if (kind == STATE_FINDING)
-		c->counts->findings++;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	state_vsay(c->log, c->counts, kind, -1, fmt, ap);
 	va_end(ap);
-	if (msg != NULL && c->log != NULL && c->log->fn != NULL)
-		c->log->fn(c->log->ctx, kind, -1, msg);
-	free(msg);
 }
 
 /* A file that could not be captured: a finding, or the end without /c. */
@@ -58,22 +50,10 @@ cap_finding(struct capture *c, int fatal_without_c, const char *rel, const char 
 	return fatal_without_c && !c->continue_on_error ? -1 : 0;
 }
 
-static int
-stop_requested(const struct state_log *log)
-{
-	struct pollfd	p;
-
-	if (log == NULL || log->stop_fd < 0)
-		return 0;
-	p.fd = log->stop_fd;
-	p.events = POLLIN;
-	return poll(&p, 1, 0) > 0;
-}
-
 int
 cap_stopping(struct capture *c)
 {
-	if (c->err == NULL && stop_requested(c->log))
+	if (c->err == NULL && state_stop_requested(c->log))
 		c->err = xstrdup("the capture was stopped; no store was made");
 	return c->err != NULL;
 }

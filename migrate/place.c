@@ -97,34 +97,29 @@ void
 placer_finding(struct placer *p, const char *rel, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*what, *msg, *esc;
+	char	*what, *esc;
 
 	va_start(ap, fmt);
 	if (vasprintf(&what, fmt, ap) == -1)
 		what = NULL;
 	va_end(ap);
 	esc = cat_escape(rel);		/* a store's path may hold control characters */
-	msg = xasprintf("%s/%s: %s", p->base_path, esc, what ? what : "");
+	state_say(p->log, p->counts, STATE_FINDING, -1, "%s/%s: %s", p->base_path, esc,
+	    what ? what : "");
 	free(esc);
-	p->counts->findings++;
-	if (p->log != NULL && p->log->fn != NULL)
-		p->log->fn(p->log->ctx, STATE_FINDING, -1, msg);
-	free(msg);
 	free(what);
 }
 
 static void
 verbose(struct placer *p, const char *what, const char *rel)
 {
-	char	*msg, *esc;
+	char	*esc;
 
 	if (!p->verbose || p->log == NULL || p->log->fn == NULL)
 		return;
 	esc = cat_escape(rel);
-	msg = xasprintf("%s %s/%s", what, p->base_path, esc);
+	state_say(p->log, NULL, STATE_VERBOSE, -1, "%s %s/%s", what, p->base_path, esc);
 	free(esc);
-	p->log->fn(p->log->ctx, STATE_VERBOSE, -1, msg);
-	free(msg);
 }
 
 static double

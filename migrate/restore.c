@@ -13,7 +13,6 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,17 +65,10 @@ static void
 say(struct restorer *r, enum state_msg kind, int pct, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
 
-	if (kind == STATE_FINDING)
-		r->counts->findings++;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	state_vsay(r->log, r->counts, kind, pct, fmt, ap);
 	va_end(ap);
-	if (msg != NULL && r->log != NULL && r->log->fn != NULL)
-		r->log->fn(r->log->ctx, kind, pct, msg);
-	free(msg);
 }
 
 /* The folders above path (0755), as a package would make them. */
@@ -323,14 +315,6 @@ map_owner(struct restorer *r, struct ruser *ru, struct archive_entry *ae, long *
 		*gid = (long)g;
 }
 
-static int
-stop_requested(const struct state_log *log)
-{
-	struct pollfd	p = { log ? log->stop_fd : -1, POLLIN, 0 };
-
-	return p.fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
 static double
 now_s(void)
 {
@@ -521,7 +505,7 @@ restore_archive(struct restorer *r)
 		progress(r, 0);
 		if (index == r->crash_after)	/* tests: a kill at a known point */
 			raise(SIGKILL);
-		if ((index & 63) == 0 && stop_requested(r->log)) {
+		if ((index & 63) == 0 && state_stop_requested(r->log)) {
 			r->err = xstrdup("the restore was stopped; running it again goes on "
 			    "where it stopped");
 			return -1;

@@ -13,6 +13,7 @@
 #ifndef TSI_STATE_H
 #define TSI_STATE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,15 @@ struct restore_opts {
 	int			 all_users, continue_on_error, verbose;
 	const char		*lac_password;	/* when not given with /lac: */
 };
+
+/* Formats a message for log (NULL: none); counts findings in counts. */
+void	state_say(const struct state_log *, struct state_counts *, enum state_msg,
+	    int percent, const char *, ...) __attribute__((format(printf, 5, 6)));
+void	state_vsay(const struct state_log *, struct state_counts *, enum state_msg,
+	    int percent, const char *, va_list);
+
+/* Whether the log's stop_fd says the work must stop (SIGINT, SIGTERM). */
+int	state_stop_requested(const struct state_log *);
 
 /* 0 done, 1 done with findings that fail the work (continue_on_error
  * off), -1 failed with *err; nothing half-written is left as complete. */

@@ -33,18 +33,6 @@ field_path(char *s)
 	return out;
 }
 
-static void
-finding(const struct state_log *log, struct state_counts *n, const char *fmt,
-    const char *path, const char *why)
-{
-	char	*msg = xasprintf(fmt, path, why);
-
-	n->findings++;
-	if (log != NULL && log->fn != NULL)
-		log->fn(log->ctx, STATE_FINDING, -1, msg);
-	free(msg);
-}
-
 /* Temporary files a killed restore left in the folder dfd (path d). */
 static void
 remove_temps(int dfd, const char *d, const char *tag, char **last_dir)
@@ -135,7 +123,7 @@ state_undo(const char *root, const char *store, const struct state_log *log,
     struct state_counts *n, char **err)
 {
 	struct ustore	 us;
-	char		*dir, *journal, *text, **lines = NULL, *save, *line, *msg;
+	char		*dir, *journal, *text, **lines = NULL, *save, *line;
 	char		**not_created = NULL, *last_dir = NULL, tag[32];
 	size_t		 nlines = 0, i, nnot = 0;
 	char		*saved_path, *abs_root;
@@ -192,8 +180,8 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 			continue;
 		if ((dfd = parent_beneath(root, path, &pdir, &name)) == -1) {
 			if (errno != ENOENT)
-				finding(log, n, "%s: left as it is: %s (a symlink is "
-				    "never followed)", path, strerror(errno));
+				state_say(log, n, STATE_FINDING, -1, "%s: left as it is: %s "
+				    "(a symlink is never followed)", path, strerror(errno));
 			free(pdir);
 			pdir = NULL;
 			free(path);
@@ -209,25 +197,27 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 			if (take_from_list(not_created, &nnot, path))
 				break;	/* this C's N: that create did not happen */
 			if (!same_file(dfd, name, f2))
-				finding(log, n, "%s: %s", path, "kept: it is not the file the "
-				    "restore made (replaced since)");
+				state_say(log, n, STATE_FINDING, -1, "%s: kept: it is not the "
+				    "file the restore made (replaced since)", path);
 			else if (unlinkat(dfd, name, 0) == 0)
 				n->created++;
 			else if (errno != ENOENT)
-				finding(log, n, "%s: not removed: %s", path, strerror(errno));
+				state_say(log, n, STATE_FINDING, -1, "%s: not removed: %s",
+				    path, strerror(errno));
 			break;
 		case 'D':
 			if (unlinkat(dfd, name, AT_REMOVEDIR) == 0)
 				n->dirs++;
 			else if (errno != ENOENT)
-				finding(log, n, "%s: folder kept: %s", path, strerror(errno));
+				state_say(log, n, STATE_FINDING, -1, "%s: folder kept: %s",
+				    path, strerror(errno));
 			break;
 		case 'R':
 			if (f2 != NULL && saved_fd != -1 &&
 			    renameat(saved_fd, f2, dfd, name) == 0)
 				n->replaced++;
 			else if (f2 != NULL && errno != ENOENT)
-				finding(log, n, "%s: not put back: %s", path, strerror(errno));
+				state_say(log, n, STATE_FINDING, -1, "%s: not put back: %s", path, strerror(errno));
 			break;
 		}
 		close(dfd);
@@ -248,12 +238,9 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 		}
 	}
 	free(text);
-	msg = xasprintf("undone: %" PRIu64 " files removed, %" PRIu64 " put back, %"
-	    PRIu64 " folders removed; %" PRIu64 " findings", n->created, n->replaced,
-	    n->dirs, n->findings);
-	if (log != NULL && log->fn != NULL)
-		log->fn(log->ctx, STATE_INFO, -1, msg);
-	free(msg);
+	state_say(log, NULL, STATE_INFO, -1, "undone: %" PRIu64 " files removed, %" PRIu64
+	    " put back, %" PRIu64 " folders removed; %" PRIu64 " findings", n->created,
+	    n->replaced, n->dirs, n->findings);
 	rc = n->findings ? 1 : 0;
 out:
 	for (i = 0; i < nnot; i++)

@@ -1,0 +1,43 @@
+/*
+ * state-log.c - the one way the user-state engine reports: a formatted
+ * message to the caller's state_log, findings counted on the way.
+ */
+#include "state.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+state_vsay(const struct state_log *log, struct state_counts *counts, enum state_msg kind,
+    int percent, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	if (kind == STATE_FINDING && counts != NULL)
+		counts->findings++;
+	if (log == NULL || log->fn == NULL || vasprintf(&msg, fmt, ap) == -1)
+		return;
+	log->fn(log->ctx, kind, percent, msg);
+	free(msg);
+}
+
+void
+state_say(const struct state_log *log, struct state_counts *counts, enum state_msg kind,
+    int percent, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	state_vsay(log, counts, kind, percent, fmt, ap);
+	va_end(ap);
+}
+
+int
+state_stop_requested(const struct state_log *log)
+{
+	struct pollfd	p = { log ? log->stop_fd : -1, POLLIN, 0 };
+
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
