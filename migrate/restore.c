@@ -442,17 +442,6 @@ split_user(const char *path, const char **rel)
 	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(path);
 }
 
-/* tar names folders with a trailing slash */
-static char *
-entry_path(const char *name)
-{
-	size_t	n = strlen(name);
-
-	while (n > 1 && name[n - 1] == '/')
-		n--;
-	return xstrndup(name, n);
-}
-
 static int
 restore_one(struct restorer *r, const char *path, uint64_t index,
     struct archive_entry *ae, const struct stat *hl_st)
@@ -495,8 +484,7 @@ restore_archive(struct restorer *r)
 		return -1;
 	while ((k = archive_read_next_header(r->us.a, &ae)) == ARCHIVE_OK ||
 	    k == ARCHIVE_WARN) {
-		char *path = entry_path(archive_entry_pathname(ae) ?
-		    archive_entry_pathname(ae) : "");
+		char *path = ustore_entry_name(ae);
 
 		k = restore_one(r, path, index++, ae, NULL);
 		free(path);

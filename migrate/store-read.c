@@ -148,16 +148,15 @@ out:
 	return rc;
 }
 
-/* tar names folders with a trailing slash; the catalog does not. */
+/* Whether the archive entry is the one the catalog names. */
 static int
-same_path(const char *archived, const char *cataloged)
+same_path(struct archive_entry *ae, const char *cataloged)
 {
-	size_t	n = strlen(cataloged);
+	char	*name = ustore_entry_name(ae);
+	int	 same = strcmp(name, cataloged) == 0;
 
-	if (archived == NULL)		/* an entry without a name */
-		return 0;
-	return strncmp(archived, cataloged, n) == 0 && (archived[n] == '\0' ||
-	    (archived[n] == '/' && archived[n + 1] == '\0'));
+	free(name);
+	return same;
 }
 
 /* Reads the archive entry of catalog entry e and checks it against e. */
@@ -177,7 +176,7 @@ check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync,
 	k = archive_read_next_header(us->a, &ae);
 	if (k != ARCHIVE_OK && k != ARCHIVE_WARN)
 		return "unreadable (its part of the store is damaged)";
-	if (!same_path(archive_entry_pathname(ae), e->path))
+	if (!same_path(ae, e->path))
 		return "missing from the archive (the catalog and archive differ)";
 	/* a wrong size needs no hashing (hashing costs the declared size) */
 	if (e->type == 'f' && archive_entry_size(ae) != (la_int64_t)e->size)
@@ -319,7 +318,7 @@ state_extract(const char *store, const struct identity *id, const char *to,
 		if (ustore_seek(&us, l.entry.frame, l.entry.off, &err) == -1 ||
 		    ((h = archive_read_next_header(us.a, &ae)) != ARCHIVE_OK &&
 		    h != ARCHIVE_WARN) ||	/* EOF (1) gives an empty entry */
-		    !same_path(archive_entry_pathname(ae), l.entry.path)) {
+		    !same_path(ae, l.entry.path)) {
 			fprintf(stderr, "tsi: error: %s: cannot be read from the store%s%s\n",
 			    l.entry.path, err ? ": " : "", err ? err : "");
 			free(err);

@@ -299,3 +299,14 @@ ustore_close(struct ustore *us)
 	buf_release(&us->line);
 	buf_release(&us->pending);
 }
+
+char *
+ustore_entry_name(struct archive_entry *ae)
+{
+	const char	*name = archive_entry_pathname(ae);
+	size_t		 n = name ? strlen(name) : 0;
+
+	while (n > 1 && name[n - 1] == '/')
+		n--;
+	return name ? xstrndup(name, n) : xstrdup("");
+}

@@ -47,5 +47,8 @@ int	ustore_next(struct ustore *, struct cat_line *, char **err);
 /* Positions the archive at an entry (encrypted stores); -1 with *err. */
 int	ustore_seek(struct ustore *, uint64_t frame, uint32_t off, char **err);
 const struct cat_user *ustore_user(const struct ustore *, const char *name);
+/* An archive entry's name as the catalog writes it: tar ends folders with
+ * '/', the catalog does not; "" for an entry without a name (caller frees). */
+char	*ustore_entry_name(struct archive_entry *);
 
 #endif
