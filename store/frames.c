@@ -141,6 +141,7 @@ writer_main(void *arg)
 	struct slot		*s;
 	size_t			 i;
 	char			*err = NULL;
+	int			 failed;
 
 	pthread_mutex_lock(&fw->mu);
 	for (;;) {
@@ -155,9 +156,9 @@ writer_main(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&fw->mu);
-		i = (size_t)write_frame(fw, s, &err);
+		failed = write_frame(fw, s, &err) == -1;
 		pthread_mutex_lock(&fw->mu);
-		if (i != 0) {
+		if (failed) {
 			set_error(fw, err);
 			break;
 		}
