@@ -67,7 +67,7 @@ schemas: $(TSI)
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl)
-FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp
 fuzz: $(FUZZERS:%=build-fuzz/%)
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)

@@ -47,31 +47,6 @@ static int compile_steps(struct compiler *, const struct node *, int parent,
     int depth, const char *base_dir);
 
 static int
-check_keys(struct diag *d, const struct node *map, const char *what,
-    const char *const *keys, size_t nkeys)
-{
-	size_t	i, j;
-	int	r = 0;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		const struct node *k = map->kids[i];
-		const char *s;
-
-		for (j = 0; j < nkeys; j++)
-			if (strcmp(k->str, keys[j]) == 0)
-				break;
-		if (j < nkeys)
-			continue;
-		if ((s = str_suggest(k->str, keys, nkeys)) != NULL)
-			r = diag_error(d, &k->loc, "unknown key '%s' in %s (did you mean "
-			    "'%s'?)", k->str, what, s);
-		else
-			r = diag_error(d, &k->loc, "unknown key '%s' in %s", k->str, what);
-	}
-	return r;
-}
-
-static int
 get_string(struct diag *d, const struct node *map, const char *key, size_t max,
     char **out)
 {
@@ -172,7 +147,7 @@ compile_vars_map(struct diag *d, const struct node *map, struct seq_var **out,
 		if (v->kind == NODE_MAP) {
 			const struct node *vv = node_get(v, "value");
 
-			if (check_keys(d, v, "a variable", keys, 2) == -1 ||
+			if (node_check_keys(d, v, "a variable", keys, 2) == -1 ||
 			    get_bool(d, v, "secret", &secret) == -1) {
 				r = -1;
 				continue;
@@ -292,7 +267,7 @@ compile_retry(struct compiler *c, struct tnode *t, const struct node *v)
 	if (v->kind != NODE_MAP)
 		return diag_error(c->d, &v->loc, "'retry' takes a mapping with "
 		    "'count' and 'delay'");
-	if (check_keys(c->d, v, "'retry'", retry_keys, 2) == -1)
+	if (node_check_keys(c->d, v, "'retry'", retry_keys, 2) == -1)
 		r = -1;
 	if ((count = node_get(v, "count")) != NULL) {
 		if (get_int(c->d, count, "count", 0, 100, &x) == -1)
@@ -323,7 +298,7 @@ compile_lua_limits(struct compiler *c, struct tnode *t, const struct node *v)
 	if (v->kind != NODE_MAP)
 		return diag_error(c->d, &v->loc, "'lua_limits' takes a mapping with "
 		    "'memory_mb' and 'instructions'");
-	if (check_keys(c->d, v, "'lua_limits'", lua_limit_keys, 2) == -1)
+	if (node_check_keys(c->d, v, "'lua_limits'", lua_limit_keys, 2) == -1)
 		r = -1;
 	if ((m = node_get(v, "memory_mb")) != NULL) {
 		if (get_int(c->d, m, "memory_mb", 1, 4096, &x) == -1)
@@ -479,7 +454,7 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 		c->too_many = 1;
 		return -1;
 	}
-	if (check_keys(c->d, n, "a step", node_keys, ARRAY_SIZE(node_keys)) == -1)
+	if (node_check_keys(c->d, n, "a step", node_keys, ARRAY_SIZE(node_keys)) == -1)
 		r = -1;
 	steps = node_get(n, "steps");
 	type = node_get(n, "type");
@@ -607,7 +582,7 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 		    "'name' and 'steps', not %s", node_kind_name(root));
 		goto out;
 	}
-	if (check_keys(c->d, root, "a sequence", top_keys, ARRAY_SIZE(top_keys)) == -1)
+	if (node_check_keys(c->d, root, "a sequence", top_keys, ARRAY_SIZE(top_keys)) == -1)
 		r = -1;
 	if (into == NULL) {
 		if (get_string(c->d, root, "name", NAME_MAX_LEN, &c->seq->name) == -1 ||

@@ -20,6 +20,7 @@
  * returns nil and a message, as Lua's io library does.
  */
 #include "lua-int.h"
+#include "curl-api.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -408,50 +409,6 @@ api_exec(lua_State *L)
 	lua_pushinteger(L, pr.signal);
 	lua_setfield(L, -2, "signal");
 	return 1;
-}
-
-/*
- * libcurl is loaded when the first tsi.http runs: linked in, it and the
- * libraries it pulls in cost every tsi start some 6 ms, for a feature few
- * sequences use.
- */
-struct curl_api {
-	CURL			*(*easy_init)(void);
-	CURLcode		 (*easy_setopt)(CURL *, CURLoption, ...);
-	CURLcode		 (*easy_perform)(CURL *);
-	CURLcode		 (*easy_getinfo)(CURL *, CURLINFO, ...);
-	void			 (*easy_cleanup)(CURL *);
-	const char		*(*easy_strerror)(CURLcode);
-	struct curl_slist	*(*slist_append)(struct curl_slist *, const char *);
-	void			 (*slist_free_all)(struct curl_slist *);
-};
-
-static const struct curl_api *
-curl_api(const char **why)
-{
-	static struct curl_api	 api;
-	static int		 state;		/* 0 not tried, 1 loaded, -1 failed */
-	static char		 err[256];
-	void			*h;
-
-	if (state == 0) {
-		state = -1;
-		if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
-			snprintf(err, sizeof err, "%s", dlerror());
-		else if ((*(void **)&api.easy_init = dlsym(h, "curl_easy_init")) == NULL ||
-		    (*(void **)&api.easy_setopt = dlsym(h, "curl_easy_setopt")) == NULL ||
-		    (*(void **)&api.easy_perform = dlsym(h, "curl_easy_perform")) == NULL ||
-		    (*(void **)&api.easy_getinfo = dlsym(h, "curl_easy_getinfo")) == NULL ||
-		    (*(void **)&api.easy_cleanup = dlsym(h, "curl_easy_cleanup")) == NULL ||
-		    (*(void **)&api.easy_strerror = dlsym(h, "curl_easy_strerror")) == NULL ||
-		    (*(void **)&api.slist_append = dlsym(h, "curl_slist_append")) == NULL ||
-		    (*(void **)&api.slist_free_all = dlsym(h, "curl_slist_free_all")) == NULL)
-			snprintf(err, sizeof err, "libcurl lacks a function");
-		else
-			state = 1;
-	}
-	*why = err;
-	return state == 1 ? &api : NULL;
 }
 
 /* Response bodies are capped: curl aborts when the cap would be passed. */

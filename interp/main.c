@@ -88,6 +88,7 @@ enum {
 	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME, OPT_STORE,
 	OPT_RECIPIENT, OPT_IDENTITY, OPT_HARDLINK, OPT_OVERWRITE, OPT_TO,
 	OPT_VERBOSE, OPT_KEY, OPT_SOURCE, OPT_DEST, OPT_USERS, OPT_BEHAVIOR,
+	OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP,
 };
 
 static const struct option all_options[] = {
@@ -119,6 +120,9 @@ static const struct option all_options[] = {
 	{ "dest", required_argument, NULL, OPT_DEST },
 	{ "users", required_argument, NULL, OPT_USERS },
 	{ "behavior", required_argument, NULL, OPT_BEHAVIOR },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +136,8 @@ struct parsed {
 	const char		*dir;
 	const char		*name;
 	const char		*key, *source, *dest, *users, *behavior;
+	const char		*listen, *port_file;
+	int			 plain_http;
 	struct state_args	 st;
 	enum diag_format	 format;
 	int			 json;
@@ -191,6 +197,9 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_DEST:		p->dest = optarg; break;
 		case OPT_USERS:		p->users = optarg; break;
 		case OPT_BEHAVIOR:	p->behavior = optarg; break;
+		case OPT_LISTEN:	p->listen = optarg; break;
+		case OPT_PORT_FILE:	p->port_file = optarg; break;
+		case OPT_PLAIN_HTTP:	p->plain_http = 1; break;
 		case OPT_RECIPIENT:
 			if (p->st.nrecipients == STATE_ARGS_MAX) {
 				usage_error(c, "at most 16 recipients%s", "");
@@ -496,7 +505,7 @@ static int
 cmd_smp(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DIR, OPT_NAME, OPT_KEY, OPT_SOURCE, OPT_DEST,
-	    OPT_USERS, OPT_BEHAVIOR, 0 };
+	    OPT_USERS, OPT_BEHAVIOR, OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, 0 };
 	const struct command	*c = find_command("smp");
 	const char		*sub = argc > 1 ? argv[1] : NULL, *what = NULL;
 	char			 host[65] = "smp", *err = NULL;
@@ -517,7 +526,7 @@ cmd_smp(int argc, char **argv)
 		what = argv[2];
 		shift = 2;
 	} else if (strcmp(sub, "init") != 0 && strcmp(sub, "associate") != 0 &&
-	    strcmp(sub, "list") != 0)
+	    strcmp(sub, "list") != 0 && strcmp(sub, "serve") != 0)
 		return usage_error(c, "unknown smp subcommand '%s'", sub);
 	if ((i = parse_options(c, argc - shift, argv + shift, allowed, &p)) == -1)
 		return EXIT_USAGE;
@@ -534,7 +543,9 @@ cmd_smp(int argc, char **argv)
 			    "  clients pin %s/smp-cert.pem (TSISMPCACert)\n"
 			    "  WARNING: %s/recovery.key opens every store: move it offline "
 			    "now, keep recovery.pub here\n", p.dir, p.dir, p.dir);
-	} else if (strcmp(sub, "delete") == 0)
+	} else if (strcmp(sub, "serve") == 0)
+		r = smp_serve(p.dir, p.listen, p.port_file, p.plain_http, &err);
+	else if (strcmp(sub, "delete") == 0)
 		r = smp_delete(p.dir, what, &err);
 	else if (strcmp(sub, "recovery") == 0)
 		r = smp_recovery(p.dir, what, &err);
@@ -668,6 +679,7 @@ static const struct command commands[] = {
 	  "  --name NAME   default: the host name\n" },
 	{ "smp", cmd_smp,
 	  "tsi smp init --dir DIR [--name HOST]\n"
+	  "       tsi smp serve --dir DIR [--listen ADDR:PORT] [--port-file FILE] [--plain-http]\n"
 	  "       tsi smp computer add --dir DIR --name NAME --key PUBFILE|LINE\n"
 	  "       tsi smp computer list --dir DIR\n"
 	  "       tsi smp associate --dir DIR --source NAME --dest NAME [--users all|NAME,...]\n"
@@ -681,6 +693,10 @@ static const struct command commands[] = {
 	  "                certificate clients pin (smp-cert.pem; key 0600) and the\n"
 	  "                site recovery key (recovery.key, to move offline;\n"
 	  "                recovery.pub); never replaces anything\n"
+	  "  serve         serve the Request/Release protocol over HTTPS with the\n"
+	  "                key in DIR (docs/smp-protocol.md) until SIGTERM; --listen\n"
+	  "                beats smp.conf's (port 0: any free port, written to\n"
+	  "                --port-file); --plain-http drops TLS, for debugging only\n"
 	  "  computer      register a computer by its public identity (tsi identity\n"
 	  "                show), or list them\n"
 	  "  associate     the source computer's users go to the destination\n"
@@ -689,7 +705,10 @@ static const struct command commands[] = {
 	  "  delete ASSOC  an association and its stores (ASSOC: an id, or SOURCE:DEST)\n"
 	  "  recovery ASSOC  how to restore its stores by hand with the recovery key\n"
 	  "\n"
-	  "The HTTPS server (tsi smp serve) comes with the Request/Release protocol.\n" },
+	  "smp.conf (YAML): listen; storage, a list of { path, max_clients,\n"
+	  "min_free: MB|GB|% }; retention: immediately|Ns|Nm|Nh|Nd after the\n"
+	  "destination's release; restore_only; limits: { connections,\n"
+	  "idle_timeout_s, max_store_mb, max_request_mb }.\n" },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

@@ -60,5 +60,8 @@ struct node	*node_get(const struct node *map, const char *key);
 /* A plain scalar "", "~" or "null". */
 int		 node_is_null(const struct node *);
 const char	*node_kind_name(const struct node *);
+/* An error, with "did you mean", for each key of map not in keys; -1 if any. */
+int		 node_check_keys(struct diag *, const struct node *map, const char *what,
+		    const char *const *keys, size_t nkeys);
 
 #endif

@@ -91,6 +91,12 @@ void		 sequence_free(struct sequence *);
  */
 void		 sequence_check_vars(const struct sequence *, const struct vars *known,
 		    struct diag *);
+/*
+ * check-smp.c: the State Migration Point steps in execution order (every
+ * request released, captures and restores use a store requested for
+ * them, continue_on_error between request and release); -1 on errors.
+ */
+int		 sequence_check_smp(const struct sequence *, struct diag *);
 
 /* Parses a vars file (a YAML map of NAME: VALUE or NAME: {value, secret}). */
 int		 vars_file_load(const char *path, struct seq_var **out, size_t *n,

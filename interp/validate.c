@@ -70,6 +70,7 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 
 		if (seq != NULL) {
 			sequence_check_vars(seq, &known, &d);
+			sequence_check_smp(seq, &d);
 			ext_set_describe(seq->exts, &d);
 		}
 		sequence_free(seq);

@@ -479,3 +479,27 @@ node_kind_name(const struct node *n)
 	}
 	return "?";
 }
+
+int
+node_check_keys(struct diag *d, const struct node *map, const char *what,
+    const char *const *keys, size_t nkeys)
+{
+	size_t	i, j;
+	int	r = 0;
+
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct node *k = map->kids[i];
+		const char *s;
+
+		for (j = 0; j < nkeys && strcmp(k->str, keys[j]) != 0; j++)
+			;
+		if (j < nkeys)
+			continue;
+		if ((s = str_suggest(k->str, keys, nkeys)) != NULL)
+			r = diag_error(d, &k->loc, "unknown key '%s' in %s (did you mean "
+			    "'%s'?)", k->str, what, s);
+		else
+			r = diag_error(d, &k->loc, "unknown key '%s' in %s", k->str, what);
+	}
+	return r;
+}

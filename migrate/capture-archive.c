@@ -91,7 +91,10 @@ fail_write(struct capture *c, const char *what)
 
 	if (c->err != NULL)
 		return -1;
-	if (s->write_errno == ENOSPC)
+	if (c->o->out != NULL && c->o->out->error(c->o->out->ctx) != NULL)
+		c->err = xasprintf("cannot write the store '%s': %s", c->o->store,
+		    c->o->out->error(c->o->out->ctx));
+	else if (s->write_errno == ENOSPC)
 		c->err = xasprintf("the disk is full: cannot write the store '%s'",
 		    c->o->store);
 	else if (s->write_errno != 0)
@@ -129,6 +132,12 @@ arch_open(struct capture *c, const struct buf *header)
 	c->store = s;
 	s->fd = -1;
 	buf_init(&s->cat, 0);
+	if (c->o->out != NULL) {
+		if (store_writer_open(&s->sw, c->o->out->write, c->o->out->ctx, c->o->rcpt,
+		    c->o->nrcpt, 0, &e) == -1)
+			goto writer_failed;
+		goto started;
+	}
 	if (lstat(c->o->store, &st) == 0 && (S_ISDIR(st.st_mode) || !c->o->overwrite)) {
 		c->err = xasprintf("the store '%s' exists; it is replaced only with /o "
 		    "(and never when it is a folder)", c->o->store);
@@ -141,10 +150,12 @@ arch_open(struct capture *c, const struct buf *header)
 		return -1;
 	}
 	if (store_writer_open(&s->sw, sink_fd, s, c->o->rcpt, c->o->nrcpt, 0, &e) == -1) {
+writer_failed:
 		fail_write(c, e);
 		free(e);
 		return -1;
 	}
+started:
 	s->fw = frame_writer_new(s->sw, !c->o->nocompress, 0);
 	buf_add(&s->cat, header->data, header->len);
 	s->io = xmalloc(IO_SIZE);
@@ -436,6 +447,17 @@ arch_finish(struct capture *c)
 	if (r == 0) {
 		r = store_writer_close(s->sw, &e);
 		s->sw = NULL;
+	}
+	if (c->o->out != NULL) {
+		/* the SMP has every byte on its disk; its release checks them */
+		if (r == -1 || c->o->out->finish(c->o->out->ctx, &c->counts->stored, &e) == -1) {
+			fail_write(c, e);
+			free(e);
+			return -1;
+		}
+		arch_free(s);
+		c->store = NULL;
+		return 0;
 	}
 	if (r == -1 || fdatasync(s->fd) == -1) {
 		if (r == 0)

@@ -563,7 +563,8 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	diag_init(&d);
 	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1)
 		return -1;
-	if (ustore_open(&r.us, o->store, o->id, &r.err) == -1 ||
+	if ((o->in != NULL ? ustore_open_in(&r.us, o->store, o->in, o->id, &r.err) :
+	    ustore_open(&r.us, o->store, o->id, &r.err)) == -1 ||
 	    (!r.us.hardlink && o->id == NULL && (r.err = xstrdup("an encrypted "
 	    "store needs an identity to be restored")) != NULL) ||
 	    users_load(o->root, o->all_users, &r.du, &d) == -1) {

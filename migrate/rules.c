@@ -48,27 +48,6 @@ rules_dir(void)
 	return dir;
 }
 
-static int
-unknown_key(struct diag *d, const struct node *map, const char *what,
-    const char *const *keys, size_t nkeys)
-{
-	size_t	i, j;
-	int	r = 0;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		const char *k = map->kids[i]->str, *s;
-
-		for (j = 0; j < nkeys && strcmp(k, keys[j]) != 0; j++)
-			;
-		if (j < nkeys)
-			continue;
-		s = str_suggest(k, keys, nkeys);
-		r = diag_error(d, &map->kids[i]->loc, "unknown key '%s' in %s%s%s%s", k,
-		    what, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
-	}
-	return r;
-}
-
 /* Literal characters: what makes a pattern specific. */
 static int
 literal_chars(const char *p, size_t len)
@@ -178,7 +157,7 @@ load_components(struct rule_pack *p, const struct node *list, struct diag *d)
 			    "'include' and 'exclude'");
 			continue;
 		}
-		if (unknown_key(d, c, "a component", component_keys, 3) == -1)
+		if (node_check_keys(d, c, "a component", component_keys, 3) == -1)
 			r = -1;
 		name = node_get(c, "name");
 		if (name == NULL || name->kind != NODE_SCALAR || name->len == 0) {
@@ -230,7 +209,7 @@ pack_load(const char *path, struct diag *d)
 		    "'components'");
 		goto out;
 	}
-	unknown_key(d, root, "a rule pack", pack_keys, 4);
+	node_check_keys(d, root, "a rule pack", pack_keys, 4);
 	if ((v = node_get(root, "name")) == NULL || v->kind != NODE_SCALAR || v->len == 0)
 		diag_error(d, &root->loc, "a rule pack needs a 'name'");
 	else

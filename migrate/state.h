@@ -38,8 +38,27 @@ struct state_counts {
 	uint64_t	findings;
 };
 
+/* Where an encrypted store's bytes go instead of the file store names
+ * (an SMP upload, smp/smp-client.h): write as store_sink_fn, then finish
+ * once every byte is acknowledged; error says why write failed. */
+struct store_out {
+	store_sink_fn	 write;
+	int		(*finish)(void *ctx, uint64_t *bytes, char **err);
+	const char	*(*error)(void *ctx);
+	void		*ctx;
+};
+
+/* Where an encrypted store is read from instead of a file (an SMP). */
+struct store_in {
+	store_pread_fn	 pread;
+	const char	*(*error)(void *ctx);
+	void		*ctx;
+	uint64_t	 size;
+};
+
 struct capture_opts {
 	const char		 *root, *store, *computer;
+	const struct store_out	 *out;		/* NULL: the file store */
 	const struct identity	 *rcpt;
 	size_t			  nrcpt;
 	const char *const	 *packs;
@@ -57,7 +76,8 @@ enum overwrite_mode {
 };
 
 struct restore_opts {
-	const char		*root, *store;
+	const char		*root, *store;	/* store: a path, or a name for in */
+	const struct store_in	*in;		/* NULL: the file or folder store */
 	const struct identity	*id;		/* NULL for a hard-link store */
 	const char		*switches;	/* LoadState switches, or NULL */
 	enum overwrite_mode	 overwrite;

@@ -175,6 +175,9 @@ read_header(struct ustore *us, char **err)
 	return -1;
 }
 
+static int	open_encrypted(struct ustore *, store_pread_fn, void *, uint64_t,
+		    const struct identity *, char **);
+
 int
 ustore_open(struct ustore *us, const char *path, const struct identity *id, char **err)
 {
@@ -215,7 +218,32 @@ ustore_open(struct ustore *us, const char *path, const struct identity *id, char
 		*err = xasprintf("cannot open the store '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (store_file_open(&us->sf, fd_pread, &us->fd, (uint64_t)st.st_size, id, err) == -1)
+	return open_encrypted(us, fd_pread, &us->fd, (uint64_t)st.st_size, id, err);
+}
+
+int
+ustore_open_in(struct ustore *us, const char *name, const struct store_in *in,
+    const struct identity *id, char **err)
+{
+	memset(us, 0, sizeof *us);
+	us->fd = us->data_fd = -1;
+	us->path = xstrdup(name);
+	buf_init(&us->line, 0);
+	buf_init(&us->pending, 0);
+	if (open_encrypted(us, in->pread, in->ctx, in->size, id, err) == 0)
+		return 0;
+	if (in->error(in->ctx) != NULL) {	/* the network's reason beats the store's */
+		free(*err);
+		*err = xstrdup(in->error(in->ctx));
+	}
+	return -1;
+}
+
+static int
+open_encrypted(struct ustore *us, store_pread_fn rd, void *ctx, uint64_t size,
+    const struct identity *id, char **err)
+{
+	if (store_file_open(&us->sf, rd, ctx, size, id, err) == -1)
 		return -1;
 	store_file_id(us->sf, us->id);
 	if (id == NULL)

@@ -41,6 +41,9 @@ struct ustore {
 
 /* Opens a store and reads its catalog's header (users); id NULL: keyless. */
 int	ustore_open(struct ustore *, const char *path, const struct identity *, char **err);
+/* An encrypted store read through in (an SMP); name is for messages. */
+int	ustore_open_in(struct ustore *, const char *name, const struct store_in *,
+	    const struct identity *, char **err);
 void	ustore_close(struct ustore *);
 /* The next catalog entry: 1, 0 at the end, -1 with *err. */
 int	ustore_next(struct ustore *, struct cat_line *, char **err);

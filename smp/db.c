@@ -38,7 +38,14 @@ static const char schema[] =
 "  created INTEGER NOT NULL,"
 "  completed INTEGER,"
 "  released INTEGER);"
-"CREATE INDEX stores_by_association ON stores(association);";
+"CREATE INDEX stores_by_association ON stores(association);"
+"CREATE INDEX stores_by_folder ON stores(folder, state);"
+"CREATE INDEX stores_by_release ON stores(state, released);"
+/* signed requests' nonces, kept for twice the clock window: replays */
+"CREATE TABLE nonces ("
+"  nonce TEXT PRIMARY KEY NOT NULL,"
+"  seen INTEGER NOT NULL);"
+"CREATE INDEX nonces_by_time ON nonces(seen);";
 
 static int
 db_fail(sqlite3 *db, char **err, const char *what)

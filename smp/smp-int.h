@@ -2,11 +2,125 @@
 #ifndef TSI_SMP_INT_H
 #define TSI_SMP_INT_H
 
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
+
+#include "../interp/util.h"
+#include "proto.h"
+
+struct diag;
 
 /* DIR/smp.db with its tables; refuses an existing one. */
 int	smp_db_create(const char *dir, char **err);
 /* Opens DIR/smp.db (it must exist); -1 with *err. */
 int	smp_db_open(const char *dir, sqlite3 **, char **err);
+
+#define SMP_FOLDERS_MAX		16
+#define SMP_CONF_MAX_BYTES	(64 * 1024)
+
+struct smp_folder {
+	char		*path;		/* as written; relative to DIR */
+	long		 max_clients;	/* stores it may hold at once */
+	uint64_t	 min_free_mb;	/* either this ... */
+	int		 min_free_pct;	/* ... or this (1..100); the other is 0 */
+};
+
+/* smp.conf, with every limit filled in (defaults where the file is silent). */
+struct smp_conf {
+	char			*listen;		/* ADDR:PORT */
+	struct smp_folder	 folders[SMP_FOLDERS_MAX];
+	size_t			 nfolders;
+	long long		 retention_s;		/* 0: immediately */
+	int			 restore_only;
+	int			 connections;		/* open at once */
+	int			 idle_timeout_s;
+	uint64_t		 max_store_mb;		/* one store's size */
+	uint64_t		 max_request_mb;	/* one upload request's body */
+};
+
+/* Parses smp.conf text (name for messages); errors go to d as
+ * FILE:LINE:COL.  0, or -1 with c released. */
+int	smp_conf_parse(const char *name, const char *text, size_t len,
+	    struct smp_conf *c, struct diag *d);
+/* DIR/smp.conf; -1 with *err (the problems are printed to stderr). */
+int	smp_conf_load(const char *dir, struct smp_conf *c, char **err);
+void	smp_conf_release(struct smp_conf *);
+
+/* ADDR:PORT or [V6]:PORT; 0, or -1 when malformed. */
+int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
+
+#define SMP_UPLOADS_MAX		256
+
+/* A running server (server.c); handlers.c and capacity.c work on it. */
+struct smp_server {
+	char			*dir;
+	struct smp_conf		 conf;
+	sqlite3			*db;
+	pthread_mutex_t		 lock;		/* db, uploads */
+	char			 pin[SMP_PIN_HEX];
+	char			*recovery_line;	/* recovery.pub */
+	char			 uploading[SMP_UPLOADS_MAX][SMP_STORE_ID_HEX + 1];
+};
+
+/* Loads DIR's configuration, keys (PEM text into cert and key) and
+ * database; close releases all of it. */
+int	smp_server_open(struct smp_server *, const char *dir, char **cert, char **key,
+	    char **err);
+void	smp_server_close(struct smp_server *, char **cert, char **key);
+
+/* What a handler answers: a status and text/plain lines. */
+struct smp_reply {
+	int		 status;
+	struct buf	 body;
+	int		 fd;			/* download: the file, or -1 */
+	uint64_t	 from, len, total;	/* download: the range sent */
+	int		 partial;
+};
+
+/* The computer a request is signed by. */
+struct smp_who {
+	char	name[128];
+	char	key_id[17];
+};
+
+/* Each fills reply; the lock is taken inside. */
+int	smp_authenticate(struct smp_server *, const char *method, const char *target,
+	    const char *auth, const char *body_sha, struct smp_who *, struct smp_reply *);
+void	smp_h_capacity(struct smp_server *, const struct smp_who *, struct smp_reply *);
+void	smp_h_request(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_status(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_release(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_download(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    const char *range, struct smp_reply *);
+/* An upload: begin (checks, opens the file at the offset: fd, or -1 with
+ * reply filled), then end (after the body: commits or refuses). */
+struct smp_upload {
+	char		 id[SMP_STORE_ID_HEX + 1];
+	int		 fd;
+	uint64_t	 offset, length, received;
+	char		 sha[65];
+	int		 failed;	/* a write failed: errno */
+};
+int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    uint64_t length, const char *sha, struct smp_upload *, struct smp_reply *);
+void	smp_upload_end(struct smp_server *, struct smp_upload *, const char *body_sha,
+	    struct smp_reply *);
+void	smp_upload_abandon(struct smp_server *, struct smp_upload *);
+
+void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* capacity.c: the folder a new capture goes to (index), or -1 with why. */
+int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
+/* Deletes the stores whose retention has passed, and old nonces. */
+void	smp_retention_tick(struct smp_server *);
+/* DIR/FOLDER/ID.tsistore, with .partial while it is uploaded (caller frees). */
+char	*smp_store_path(const struct smp_server *, const char *folder, const char *id,
+	    int partial);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * smp.h - the State Migration Point's server directory and its admin
- * commands (`tsi smp init|computer|associate|list`).  The HTTPS server and
- * the Request/Release protocol build on this (issue 4).
+ * commands (`tsi smp init|serve|computer|associate|list|delete|recovery`).
+ * The wire protocol is proto.h; the client side is smp-client.h.
  *
  * DIR (0700) holds:
  *   smp.conf        the configuration (YAML): listen address, storage
@@ -29,5 +29,8 @@ int	smp_list(const char *dir, char **err);
 /* ASSOC is an id from smp_list, or SOURCE:DEST. */
 int	smp_delete(const char *dir, const char *assoc, char **err);
 int	smp_recovery(const char *dir, const char *assoc, char **err);
+/* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's. */
+int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
+	    char **err);
 
 #endif

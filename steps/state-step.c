@@ -10,6 +10,7 @@
 #include "../interp/proc.h"
 #include "../interp/seq.h"
 #include "../migrate/migrate.h"
+#include "../smp/smp-client.h"
 
 const char *
 state_param(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
@@ -94,4 +95,44 @@ state_check_switches(const struct tnode *t, struct diag *d, int tool)
 	} else
 		usmt_release(&uo);
 	return r;
+}
+
+static void
+smp_note_to_step(void *ctx, const char *msg)
+{
+	step_log(ctx, LOG_WARN, "%s", msg);
+}
+
+static int
+smp_stop(void *ctx)
+{
+	return step_interrupted(ctx);
+}
+
+/* A policy variable: a whole number in [0, max], else def. */
+static int
+policy_var(struct step_ctx *ctx, const char *var, long long max, int def)
+{
+	const char	*v = step_var(ctx, var);
+	long long	 n;
+
+	if (v == NULL || str_to_ll(v, &n) == -1 || n < 0)
+		return def;
+	return (int)(n > max ? max : n);
+}
+
+void
+state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
+    long long delay)
+{
+	memset(o, 0, sizeof *o);
+	o->identity_dir = state_identity_dir(ctx);
+	o->cacert = step_var(ctx, "TSISMPCACert");
+	o->retry_count = count >= 0 ? (int)count : policy_var(ctx, "OSDStateSMPRetryCount",
+	    30, 3);
+	o->retry_delay_s = delay >= 0 ? (int)delay : policy_var(ctx, "OSDStateSMPRetryTime",
+	    600, 60);
+	o->note = smp_note_to_step;
+	o->stop = smp_stop;
+	o->ctx = ctx;
 }

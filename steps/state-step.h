@@ -28,4 +28,12 @@ int		 state_check_switches(const struct tnode *, struct diag *, int tool);
 /* TSIIdentityDir, or the default. */
 const char	*state_identity_dir(struct step_ctx *);
 
+/* The SMP client's options: this computer's identity, TSISMPCACert, and
+ * the retry policy (count and delay when >= 0, else OSDStateSMPRetryCount
+ * and OSDStateSMPRetryTime, else 3 and 60 s); its notes become warnings in
+ * the step's log, a signal stops it. */
+struct smp_client_opts;
+void		 state_smp_opts(struct step_ctx *, struct smp_client_opts *,
+		    long long count, long long delay);
+
 #endif

@@ -3,8 +3,11 @@
  * State): the users' files and settings under the root, chosen by the rule
  * packs, into OSDStateStorePath: an encrypted store (to this computer and
  * the site's recovery key, TSIRecoveryKey) or, with hardlink, a hard-link
- * store for a refresh of the same machine.  Every parameter defaults to
- * the ConfigMgr variable an admin knows.
+ * store for a refresh of the same machine.  When OSDStateStorePath is an
+ * SMP store URL (request_state_store), the store streams to the State
+ * Migration Point, encrypted to the keys the SMP names (the destination
+ * computer's and the site's recovery key), with no local copy.  Every
+ * parameter defaults to the ConfigMgr variable an admin knows.
  */
 #include "state-step.h"
 
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "../migrate/migrate.h"
+#include "../smp/smp-client.h"
 
 enum {
 	CS_STORE, CS_MODE, CS_CONFIG_FILES, CS_CONTINUE, CS_VERBOSE, CS_HARDLINK,
@@ -29,7 +33,8 @@ static const char *const modes[] = { "Simple", "Advanced", NULL };
 static const struct param_spec params[] = {
 	[CS_STORE] = { "store_path", P_STRING, 0, NULL, 0, 0, NULL,
 	    "Folder of the store (default: OSDStateStorePath); the store is "
-	    STORE_FILE_NAME " or " STORE_HARDLINK_NAME " in it." },
+	    STORE_FILE_NAME " or " STORE_HARDLINK_NAME " in it.  An SMP store URL "
+	    "streams the store to the State Migration Point." },
 	[CS_MODE] = { "mode", P_ENUM, 0, NULL, 0, 0, modes,
 	    "Simple: the default rule packs; Advanced: config_files (default: "
 	    "OSDMigrateMode, else Simple)." },
@@ -108,6 +113,9 @@ struct job {
 	char			*packs[32], *store, *dir;
 	size_t			 npacks;
 	char			 host[65];
+	int			 smp;		/* dir is an SMP store URL */
+	struct smp_upload_stream *up;
+	struct store_out	 out;
 };
 
 static void
@@ -119,6 +127,7 @@ job_release(struct job *j)
 		identity_wipe(&j->ids[i]);
 	for (i = 0; i < j->npacks; i++)
 		free(j->packs[i]);
+	smp_upload_free(j->up);
 	free(j->store);
 	free(j->dir);
 }
@@ -142,12 +151,23 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 	j->o.switches = state_param(ctx, a, CS_OPTIONS, "OSDMigrateAdditionalCaptureOptions",
 	    NULL);
 	j->o.hardlink = a->v[CS_HARDLINK].b || switch_given(j->o.switches, "/hardlink");
-	j->store = xasprintf("%s/%s", dir, j->o.hardlink ? STORE_HARDLINK_NAME :
-	    STORE_FILE_NAME);
+	j->smp = smp_is_url(dir);
+	if (j->smp && j->o.hardlink) {
+		step_log(ctx, LOG_ERROR, "a hard-link store cannot go to a State Migration "
+		    "Point ('%s'): hard links stay on this computer's disk", dir);
+		return -1;
+	}
+	if (j->smp && a->v[CS_RECIPIENTS].nitems > 0) {
+		step_log(ctx, LOG_ERROR, "recipients cannot be added to an SMP store: the "
+		    "SMP decides who can read it (the destination and the recovery key)");
+		return -1;
+	}
+	j->store = j->smp ? xstrdup(dir) : xasprintf("%s/%s", dir, j->o.hardlink ?
+	    STORE_HARDLINK_NAME : STORE_FILE_NAME);
 	if (strcasecmp(mode, "Advanced") == 0)
 		j->npacks = split_packs(ctx, state_param(ctx, a, CS_CONFIG_FILES,
 		    "OSDMigrateConfigFiles", ""), j->packs, 32);
-	if (keys && !j->o.hardlink) {
+	if (keys && !j->o.hardlink && !j->smp) {
 		if (identity_load(state_identity_dir(ctx), &j->ids[0], &err) == -1) {
 			step_log(ctx, LOG_ERROR, "this computer has no identity in '%s': %s (tsi identity init makes one)",
 			    state_identity_dir(ctx), err);
@@ -194,6 +214,18 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 }
 
 static int
+upload_finish(void *ctx, uint64_t *bytes, char **err)
+{
+	return smp_upload_finish(ctx, bytes, err);
+}
+
+static const char *
+upload_error(void *ctx)
+{
+	return smp_upload_error(ctx);
+}
+
+static int
 run(struct step_ctx *ctx, const struct step_args *a)
 {
 	struct job		 j;
@@ -204,7 +236,22 @@ run(struct step_ctx *ctx, const struct step_args *a)
 
 	if (job_init(ctx, a, &j, 1) == -1)
 		goto out;
-	if (mkdir_p(j.dir, 0700) == -1) {
+	if (j.smp) {
+		struct smp_client_opts	so;
+
+		state_smp_opts(ctx, &so, -1, -1);
+		if (smp_upload_open(&j.up, j.store, &so, j.ids, &j.nids, &err) == -1) {
+			step_log(ctx, LOG_ERROR, "%s", err);
+			free(err);
+			goto out;
+		}
+		j.out.write = smp_upload_write;
+		j.out.finish = upload_finish;
+		j.out.error = upload_error;
+		j.out.ctx = j.up;
+		j.o.out = &j.out;
+		j.o.nrcpt = j.nids;
+	} else if (mkdir_p(j.dir, 0700) == -1) {
 		step_log(ctx, LOG_ERROR, "cannot make the store folder '%s': %s", j.dir,
 		    strerror(errno));
 		goto out;
@@ -237,7 +284,8 @@ plan(struct step_ctx *ctx, const struct step_args *a)
 		r = STEP_RC_ERROR;
 	else {
 		step_plan(ctx, "capture the users of '%s' into %s store '%s'", j.o.root,
-		    j.o.hardlink ? "the hard-link" : "the encrypted", j.store);
+		    j.o.hardlink ? "the hard-link" : j.smp ? "the State Migration Point's "
+		    "encrypted" : "the encrypted", j.store);
 		for (i = 0; i < j.npacks; i++)
 			step_plan(ctx, "  rule pack: %s", j.packs[i]);
 		if (j.npacks == 0)

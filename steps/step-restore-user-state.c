@@ -1,8 +1,9 @@
 /*
  * step-restore-user-state.c - restore_user_state (ConfigMgr's Restore User
  * State): the store in OSDStateStorePath, encrypted (opened with this
- * computer's identity, TSIIdentityDir) or hard links, restored into the
- * homes under the root.  Findings (an owner that does not exist, an xattr
+ * computer's identity, TSIIdentityDir) or hard links, or read in ranges
+ * from a State Migration Point when it is an SMP store URL, restored into
+ * the homes under the root.  Findings (an owner that does not exist, an xattr
  * the file system refuses...) fail the step only when
  * OSDMigrateContinueOnRestore is false.  A restore interrupted by a crash
  * or a restart goes on where it stopped when the step runs again.
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "../migrate/migrate.h"
+#include "../smp/smp-client.h"
 
 enum {
 	RS_STORE, RS_CONTINUE, RS_VERBOSE, RS_LOCAL_ACCOUNTS, RS_PASSWORD, RS_OPTIONS,
@@ -27,7 +29,8 @@ static const char *const overwrites[] = { "rename", "skip", "overwrite", "newer"
 
 static const struct param_spec params[] = {
 	[RS_STORE] = { "store_path", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Folder of the store (default: OSDStateStorePath), or the store itself." },
+	    "Folder of the store (default: OSDStateStorePath), the store itself, or "
+	    "an SMP store URL (request_state_store sets it)." },
 	[RS_CONTINUE] = { "continue_on_restore", P_BOOL, 0, NULL, 0, 0, NULL,
 	    "Findings do not fail the step (default: OSDMigrateContinueOnRestore, "
 	    "else true)." },
@@ -79,6 +82,12 @@ find_store(const char *dir)
 	return NULL;
 }
 
+static const char *
+download_error(void *ctx)
+{
+	return smp_download_error(ctx);
+}
+
 static int
 restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 {
@@ -90,6 +99,9 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	struct identity		 id;
 	struct stat		 sst;
 	struct buf		 sw = BUF_INIT;
+	struct smp_client_opts	 so;
+	struct smp_download	*down = NULL;
+	struct store_in		 in;
 	const char		*extra, *pw;
 	char			*store = NULL, *err = NULL;
 	int			 r = STEP_RC_ERROR, have_id = 0, i;
@@ -99,7 +111,9 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 		step_log(ctx, LOG_ERROR, "no store: set OSDStateStorePath (or store_path)");
 		return r;
 	}
-	if ((store = find_store(dir)) == NULL) {
+	if (smp_is_url(dir))
+		store = xstrdup(dir);
+	else if ((store = find_store(dir)) == NULL) {
 		if (plan_only) {
 			step_plan(ctx, "restore the store in '%s' into the homes under '%s' "
 			    "(no store there yet)", dir, step_root(ctx));
@@ -133,13 +147,24 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 		r = 0;
 		goto out;
 	}
-	if (stat(store, &sst) == 0 && !S_ISDIR(sst.st_mode)) {	/* encrypted */
+	if (smp_is_url(store) || (stat(store, &sst) == 0 && !S_ISDIR(sst.st_mode))) {
 		if (identity_load(state_identity_dir(ctx), &id, &err) == -1) {
 			step_log(ctx, LOG_ERROR, "%s", err);
 			goto out;
 		}
 		have_id = 1;
 		o.id = &id;
+	}
+	if (smp_is_url(store)) {
+		state_smp_opts(ctx, &so, -1, -1);
+		if (smp_download_open(&down, store, &so, &in.size, &err) == -1) {
+			step_log(ctx, LOG_ERROR, "%s", err);
+			goto out;
+		}
+		in.pread = smp_download_pread;
+		in.error = download_error;
+		in.ctx = down;
+		o.in = &in;
 	}
 	state_log_init(ctx, &log);
 	r = state_restore(&o, &log, &n, &err);
@@ -158,6 +183,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 out:
 	if (have_id)
 		identity_wipe(&id);
+	smp_download_free(down);
 	free(err);
 	free(store);
 	buf_release(&sw);

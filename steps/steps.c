@@ -24,8 +24,10 @@ const struct step_type *const step_types[] = {
 	&step_restart,
 	&step_run_sequence,
 	&step_lua,
+	&step_request_state_store,
 	&step_capture_user_state,
 	&step_restore_user_state,
+	&step_release_state_store,
 	NULL,
 };
 

@@ -13,6 +13,8 @@ extern const struct step_type step_run_sequence;
 extern const struct step_type step_lua;
 extern const struct step_type step_capture_user_state;
 extern const struct step_type step_restore_user_state;
+extern const struct step_type step_request_state_store;
+extern const struct step_type step_release_state_store;
 
 /* NULL-terminated, in the order `tsi steps` lists them. */
 extern const struct step_type *const step_types[];

@@ -96,8 +96,8 @@ x25519_generate(uint8_t priv[32])
 	return 0;
 }
 
-static char *
-b64(const unsigned char *p, size_t n)
+char *
+store_b64(const unsigned char *p, size_t n)
 {
 	size_t	olen = 0;
 	char	*out;
@@ -109,8 +109,8 @@ b64(const unsigned char *p, size_t n)
 	return out;
 }
 
-static int
-unb64(const char *s, unsigned char *out, size_t max, size_t *n)
+int
+store_unb64(const char *s, unsigned char *out, size_t max, size_t *n)
 {
 	return mbedtls_base64_decode(out, max, n, (const unsigned char *)s,
 	    strlen(s)) == 0 ? 0 : -1;
@@ -178,7 +178,7 @@ identity_init(const char *dir, const char *name, char **err)
 		r = fail(err, "cannot generate keys%s", "");
 		goto out;
 	}
-	b = b64(priv, 32);
+	b = store_b64(priv, 32);
 	keytext = xasprintf("tsi-identity-key-v1\nname %s\nx25519 %s\n%s", name, b,
 	    (char *)pem);
 	mbedtls_platform_zeroize(b, strlen(b));
@@ -190,7 +190,7 @@ identity_init(const char *dir, const char *name, char **err)
 	memset(&id, 0, sizeof id);
 	snprintf(id.name, sizeof id.name, "%s", name);
 	memcpy(id.x25519_pub, pub, 32);
-	pubb = b64(der + sizeof der - (size_t)n, (size_t)n);
+	pubb = store_b64(der + sizeof der - (size_t)n, (size_t)n);
 	id.sign_pub_pem = pubb;
 	line = identity_public_line(&id);
 	free(pubb);
@@ -216,7 +216,7 @@ out:
 char *
 identity_public_line(const struct identity *id)
 {
-	char	*x = b64(id->x25519_pub, 32), *line;
+	char	*x = store_b64(id->x25519_pub, 32), *line;
 
 	line = xasprintf("tsi-identity-v1 %s x25519:%s p256:%s\n", id->name, x,
 	    id->sign_pub_pem ? id->sign_pub_pem : "");
@@ -245,7 +245,7 @@ identity_parse_public(const char *arg, struct identity *id, char **err)
 			break;
 		if (field == 1)
 			snprintf(id->name, sizeof id->name, "%s", tok);
-		if (strncmp(tok, "x25519:", 7) == 0 && unb64(tok + 7, id->x25519_pub,
+		if (strncmp(tok, "x25519:", 7) == 0 && store_unb64(tok + 7, id->x25519_pub,
 		    sizeof id->x25519_pub, &n) == 0 && n == 32)
 			have_x = 1;
 		if (strncmp(tok, "p256:", 5) == 0 && tok[5] != '\0')
@@ -287,7 +287,7 @@ identity_load(const char *dir, struct identity *id, char **err)
 		if (lineno == 1 && strncmp(line, "name ", 5) == 0)
 			snprintf(id->name, sizeof id->name, "%s", line + 5);
 		if (lineno == 2 && strncmp(line, "x25519 ", 7) == 0 &&
-		    unb64(line + 7, id->x25519_priv, 32, &n) == 0 && n == 32)
+		    store_unb64(line + 7, id->x25519_priv, 32, &n) == 0 && n == 32)
 			id->has_private = 1;
 	}
 	if (id->has_private && x25519(id->x25519_priv, NULL, id->x25519_pub) == 0)

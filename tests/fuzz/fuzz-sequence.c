@@ -4,11 +4,12 @@
  * Each input is written to DIR/seq.yaml (DIR a private mkdtemp directory
  * made once per process), because the compiler reads sequences by path: it
  * needs realpath() and a base directory for run_sequence.  Then, as
- * `tsi validate` does: sequence_load(), sequence_check_vars() when it
- * compiled, and diag_print() of everything found (in all three formats, to
- * /dev/null: the caret printer quotes source lines).  Every iteration frees
- * all it made, sources_free() included, so that memory does not grow and
- * LeakSanitizer can blame the iteration that leaked.
+ * `tsi validate` does: sequence_load(), sequence_check_vars() and
+ * sequence_check_smp() when it compiled, and diag_print() of everything
+ * found (in all three formats, to /dev/null: the caret printer quotes
+ * source lines).  Every iteration frees all it made, sources_free()
+ * included, so that memory does not grow and LeakSanitizer can blame the
+ * iteration that leaked.
  *
  * Relative run_sequence (and extensions) paths resolve inside DIR, which
  * holds nothing but seq.yaml (so they either cycle, load the input itself,
@@ -73,8 +74,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * whole-sequence checks below may add errors of their own) */
 	if (seq != NULL && d.nerrors != 0)
 		abort();
-	if (seq != NULL)
+	if (seq != NULL) {
 		sequence_check_vars(seq, NULL, &d);
+		sequence_check_smp(seq, &d);
+	}
 	diag_print(&d, devnull, DIAG_TEXT);
 	diag_print(&d, devnull, DIAG_JSON);
 	diag_print(&d, devnull, DIAG_SARIF);

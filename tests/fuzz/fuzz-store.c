@@ -119,9 +119,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* bits 1-2 of the first byte: the collision rule; bit 3: files are
 	 * in the home already; bit 4: the restore runs twice (a resume) */
-	struct restore_opts	 o = { root, fuzz_path, &id, NULL,
-				   (enum overwrite_mode)(size ? data[0] >> 1 & 3 : 0), 1, 1, 0,
-				   NULL };
+	struct restore_opts	 o = { .root = root, .store = fuzz_path, .id = &id,
+				   .overwrite = (enum overwrite_mode)(size ? data[0] >> 1 & 3 : 0),
+				   .all_users = 1, .continue_on_error = 1 };
 	struct state_counts	 n;
 	char			*err = NULL, *all[] = { (char *)"**" };
 

@@ -130,7 +130,8 @@ static int
 restore(const char *store, struct state_counts *n, char **err)
 {
 	char			*root = xasprintf("%s/root", dir);
-	struct restore_opts	 o = { root, store, &id, NULL, OVERWRITE_RENAME, 0, 1, 0, NULL };
+	struct restore_opts	 o = { .root = root, .store = store, .id = &id,
+				   .overwrite = OVERWRITE_RENAME, .continue_on_error = 1 };
 	int			 r = state_restore(&o, NULL, n, err);
 
 	free(root);
@@ -262,8 +263,9 @@ test_fuzz_repros(void)
 	root = xasprintf("%s/root", dir);
 	CHECK(dp != NULL);
 	while (dp != NULL && (de = readdir(dp)) != NULL) {
-		struct restore_opts	 o = { root, store, &id, NULL, OVERWRITE_RENAME, 1, 1,
-					   0, NULL };
+		struct restore_opts	 o = { .root = root, .store = store, .id = &id,
+					   .overwrite = OVERWRITE_RENAME, .all_users = 1,
+					   .continue_on_error = 1 };
 		struct state_counts	 cnt;
 		char			*path, *text = NULL, *err = NULL;
 		size_t			 len;

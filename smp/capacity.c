@@ -1,0 +1,122 @@
+/*
+ * capacity.c - where a new capture goes and when a store goes away: the
+ * storage folders' limits (max_clients, min_free) and the retention timer
+ * that starts when the destination releases its store.
+ */
+#include "smp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smp-int.h"
+
+static char *
+folder_path(const struct smp_server *s, const char *folder)
+{
+	return folder[0] == '/' ? xstrdup(folder) : xasprintf("%s/%s", s->dir, folder);
+}
+
+/* Stores a folder holds (every state but deleted). Lock held. */
+static long
+folder_clients(struct smp_server *s, const char *folder)
+{
+	sqlite3_stmt	*st;
+	long		 n = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM stores WHERE folder = ? AND "
+	    "state IN ('uploading', 'complete', 'released')", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
+{
+	const struct smp_folder	*f;
+	struct statvfs		 vfs;
+	uint64_t		 freemb, best_free = 0, need;
+	long			 n;
+	size_t			 i;
+	int			 best = -1;
+	char			*path;
+
+	snprintf(why, whylen, "no storage folder is configured");
+	for (i = 0; i < s->conf.nfolders; i++) {
+		f = &s->conf.folders[i];
+		path = folder_path(s, f->path);
+		if (statvfs(path, &vfs) == -1) {
+			snprintf(why, whylen, "folder '%s': %s", f->path, strerror(errno));
+			free(path);
+			continue;
+		}
+		free(path);
+		freemb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
+		need = f->min_free_pct ? ((uint64_t)vfs.f_blocks * vfs.f_frsize >> 20) *
+		    (uint64_t)f->min_free_pct / 100 : f->min_free_mb;
+		if ((n = folder_clients(s, f->path)) < 0) {
+			snprintf(why, whylen, "the database failed: %s", sqlite3_errmsg(s->db));
+			continue;
+		}
+		if (n >= f->max_clients)
+			snprintf(why, whylen, "folder '%s' holds %ld stores, its max_clients",
+			    f->path, n);
+		else if (freemb < need)
+			snprintf(why, whylen, "folder '%s' has %llu MB free, below its "
+			    "min_free of %llu MB", f->path, (unsigned long long)freemb,
+			    (unsigned long long)need);
+		else if (best == -1 || freemb > best_free) {
+			best = (int)i;
+			best_free = freemb;
+		}
+	}
+	return best;
+}
+
+void
+smp_retention_tick(struct smp_server *s)
+{
+	sqlite3_stmt	*st, *del;
+	long long	 now = (long long)time(NULL);
+	char		*path;
+
+	pthread_mutex_lock(&s->lock);
+	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
+	    "'released' AND released <= ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, now - s->conf.retention_s);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(st, 0);
+
+			path = smp_store_path(s, (const char *)sqlite3_column_text(st, 1), id, 0);
+			if (unlink(path) == 0 || errno == ENOENT) {
+				if (sqlite3_prepare_v2(s->db, "UPDATE stores SET state = "
+				    "'deleted' WHERE id = ?", -1, &del, NULL) == SQLITE_OK) {
+					sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
+					sqlite3_step(del);
+					sqlite3_finalize(del);
+				}
+				fprintf(stderr, "tsi smp: store %s deleted: its retention time "
+				    "passed\n", id);
+			} else
+				fprintf(stderr, "tsi smp: cannot delete store %s: %s\n", id,
+				    strerror(errno));
+			free(path);
+		}
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM nonces WHERE seen < ?", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, now - 2 * SMP_CLOCK_SKEW_S);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&s->lock);
+}

@@ -1,0 +1,47 @@
+/* client-int.h - shared by the SMP client's files (client.c, client-stream.c) */
+#ifndef TSI_SMP_CLIENT_INT_H
+#define TSI_SMP_CLIENT_INT_H
+
+#include "../interp/curl-api.h"
+#include "../interp/util.h"
+#include "proto.h"
+#include "smp-client.h"
+
+struct smp_client {
+	const struct curl_api	*api;
+	CURL			*curl;
+	char			*base;		/* https://HOST:PORT */
+	char			 pin[SMP_PIN_HEX];	/* "" until known */
+	char			 (*pins)[SMP_PIN_HEX];	/* TSISMPCACert's */
+	size_t			 npins;
+	char			*curl_pin;
+	struct smp_signer	*signer;
+	struct smp_client_opts	 o;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct buf		 resp;
+};
+
+int	smp_client_new(struct smp_client **, const char *base,
+	    const struct smp_client_opts *, char **err);
+void	smp_client_free(struct smp_client *);
+/* One signed request; the HTTP status, or 0 when it did not get through
+ * (*err says why; caller frees).  out gets the body (NUL-terminated). */
+int	smp_call(struct smp_client *, const char *method, const char *target,
+	    const void *body, size_t len, const char *range, struct buf *out, char **err);
+/* The value of a "key: value" line into out; where the next line starts,
+ * or NULL when there is none (to walk repeated keys). */
+const char *smp_field(const char *body, const char *key, char *out, size_t outlen);
+/* "STATUS message" of an answer, or the transport error (caller frees). */
+char	*smp_answer(int status, const struct buf *body, const char *transport);
+/* Whether an answer is worth another attempt at the same SMP. */
+int	smp_retryable(int status);
+int	smp_split_store_url(const char *url, char **base, char id[SMP_STORE_ID_HEX + 1]);
+void	smp_note(const struct smp_client_opts *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	smp_wait(const struct smp_client_opts *);
+/* A request that is retried by the policy; the final status (0: never got
+ * through) and *err for the caller. */
+int	smp_call_retried(struct smp_client *, const char *method, const char *target,
+	    const char *what, char **err);
+
+#endif

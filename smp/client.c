@@ -1,0 +1,458 @@
+/*
+ * client.c - one connection to one SMP: signed requests over a pinned
+ * TLS connection (libcurl), the retry policy, and request/release of a
+ * store (smp-client.h).  client-stream.c streams stores over it.
+ */
+#include "client-int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../store/fastcrypto.h"
+
+#define SMP_PINS_MAX	64
+
+int
+smp_is_url(const char *s)
+{
+	return s != NULL && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
+}
+
+void
+smp_note(const struct smp_client_opts *o, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*m;
+
+	if (o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	o->note(o->ctx, m);
+	free(m);
+}
+
+/* Waits the retry delay; -1 when the work must stop meanwhile. */
+int
+smp_wait(const struct smp_client_opts *o)
+{
+	int64_t	until = now_ms() + (int64_t)o->retry_delay_s * 1000;
+
+	while (now_ms() < until) {
+		if (o->stop != NULL && o->stop(o->ctx))
+			return -1;
+		usleep(100 * 1000);
+	}
+	return o->stop != NULL && o->stop(o->ctx) ? -1 : 0;
+}
+
+int
+smp_split_store_url(const char *url, char **base, char id[SMP_STORE_ID_HEX + 1])
+{
+	const char	*p = strstr(url, "/v1/stores/");
+	size_t		 i;
+
+	if (!smp_is_url(url) || p == NULL || strlen(p + 11) != SMP_STORE_ID_HEX)
+		return -1;
+	for (i = 0; i < SMP_STORE_ID_HEX; i++)
+		if (strchr("0123456789abcdef", p[11 + i]) == NULL)
+			return -1;
+	memcpy(id, p + 11, SMP_STORE_ID_HEX + 1);
+	*base = xstrndup(url, (size_t)(p - url));
+	return 0;
+}
+
+int
+smp_client_new(struct smp_client **out, const char *base, const struct smp_client_opts *o,
+    char **err)
+{
+	struct smp_client	*c;
+	const char		*why;
+	char			*pem = NULL;
+	size_t			 len;
+
+	*out = NULL;
+	if (o->cacert == NULL || *o->cacert == '\0') {
+		*err = xstrdup("TSISMPCACert is not set: it names the SMP's certificate "
+		    "(smp-cert.pem from the SMP's directory), which the client pins");
+		return -1;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->o = *o;
+	c->base = xstrdup(base);
+	while (c->base[0] != '\0' && c->base[strlen(c->base) - 1] == '/')
+		c->base[strlen(c->base) - 1] = '\0';
+	buf_init(&c->resp, 64 * 1024);
+	c->pins = xcalloc(SMP_PINS_MAX, sizeof c->pins[0]);
+	if (read_file(o->cacert, 1024 * 1024, &pem, &len) == -1 ||
+	    smp_cert_pins(pem, len, c->pins, SMP_PINS_MAX, &c->npins, &c->curl_pin) == -1) {
+		*err = xasprintf("TSISMPCACert '%s' is not a readable PEM certificate "
+		    "(or bundle of them)", o->cacert);
+		goto fail;
+	}
+	if (c->npins == 1)
+		memcpy(c->pin, c->pins[0], SMP_PIN_HEX);
+	if (smp_signer_load(&c->signer, o->identity_dir, err) == -1)
+		goto fail;
+	if ((c->api = curl_api(&why)) == NULL) {
+		*err = xasprintf("cannot load libcurl: %s", why);
+		goto fail;
+	}
+	if ((c->curl = c->api->easy_init()) == NULL) {
+		*err = xstrdup("cannot start libcurl");
+		goto fail;
+	}
+	free(pem);
+	*out = c;
+	return 0;
+fail:
+	free(pem);
+	smp_client_free(c);
+	return -1;
+}
+
+void
+smp_client_free(struct smp_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		c->api->easy_cleanup(c->curl);
+	smp_signer_free(c->signer);
+	buf_release(&c->resp);
+	free(c->pins);
+	free(c->curl_pin);
+	free(c->base);
+	free(c);
+}
+
+static size_t
+to_buf(char *p, size_t size, size_t n, void *ud)
+{
+	(void)size;
+	return buf_add(ud, p, n) == -1 ? 0 : n;
+}
+
+/* TSI_SMP_TRACE=FILE: each request's line and signature, appended (a
+ * signature is good for one request only; tests replay them). */
+static void
+trace(const char *method, const char *target, const char *auth)
+{
+	const char	*path = getenv("TSI_SMP_TRACE");
+	FILE		*f;
+
+	if (path == NULL || (f = fopen(path, "ae")) == NULL)
+		return;
+	fprintf(f, "%s %s\n%s\n", method, target, auth);
+	fclose(f);
+}
+
+/* The options every request shares. */
+static void
+setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *out)
+{
+	const struct curl_api	*api = c->api;
+
+	api->easy_reset(c->curl);
+	api->easy_setopt(c->curl, CURLOPT_URL, url);
+	api->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	api->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	/* the pinned certificates are the only trust anchors, and the key
+	 * presented must be one of theirs: no CA, and so no host name, is
+	 * trusted instead */
+	api->easy_setopt(c->curl, CURLOPT_CAINFO, c->o.cacert);
+	api->easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
+	api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	api->easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, c->curl_pin);
+	api->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* a stalled SMP is a failed attempt, not a hang */
+	api->easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	api->easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	api->easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	api->easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
+	api->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_buf);
+	api->easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
+	c->errbuf[0] = '\0';
+	buf_reset(out);
+}
+
+/* Which of the pinned certificates this SMP presents: GET /v1/hello with
+ * the handshake's certificates.  0, or -1 with *err. */
+static int
+learn_pin(struct smp_client *c, char **err)
+{
+	const struct curl_api	*api = c->api;
+	struct curl_certinfo	*ci = NULL;
+	struct curl_slist	*l;
+	char			*url = xasprintf("%s/v1/hello", c->base), pin[SMP_PIN_HEX];
+	size_t			 i;
+	CURLcode		 res;
+
+	setup(c, url, NULL, &c->resp);
+	api->easy_setopt(c->curl, CURLOPT_CERTINFO, 1L);
+	res = api->easy_perform(c->curl);
+	if (res != CURLE_OK) {
+		*err = xasprintf("%s: %s", url, c->errbuf[0] ? c->errbuf :
+		    api->easy_strerror(res));
+		free(url);
+		return -1;
+	}
+	free(url);
+	if (api->easy_getinfo(c->curl, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci != NULL &&
+	    ci->num_of_certs > 0)
+		for (l = ci->certinfo[0]; l != NULL; l = l->next)
+			if (strncmp(l->data, "Cert:", 5) == 0 &&
+			    smp_cert_pin(l->data + 5, strlen(l->data + 5), pin, NULL) == 0)
+				for (i = 0; i < c->npins; i++)
+					if (strcmp(pin, c->pins[i]) == 0)
+						memcpy(c->pin, pin, SMP_PIN_HEX);
+	if (c->pin[0] == '\0') {
+		*err = xasprintf("%s: cannot tell which of TSISMPCACert's certificates it "
+		    "presents", c->base);
+		return -1;
+	}
+	return 0;
+}
+
+int
+smp_call(struct smp_client *c, const char *method, const char *target, const void *body,
+    size_t len, const char *range, struct buf *out, char **err)
+{
+	const struct curl_api	*api = c->api;
+	struct curl_slist	*h = NULL;
+	uint8_t			 sum[32];
+	char			 sha[65], *auth, *line, *url;
+	long			 status = 0;
+	CURLcode		 res;
+
+	if (c->pin[0] == '\0' && learn_pin(c, err) == -1)
+		return 0;
+	if (body != NULL) {
+		sha256(body, len, sum);
+		hex_encode(sum, sizeof sum, sha);
+	} else
+		snprintf(sha, sizeof sha, "%s", SMP_EMPTY_SHA256);
+	if ((auth = smp_sign(c->signer, c->pin, method, target, sha)) == NULL) {
+		*err = xstrdup("cannot sign the request");
+		return 0;
+	}
+	line = xasprintf("Authorization: %s", auth);
+	trace(method, target, line);
+	h = api->slist_append(h, line);
+	free(line);
+	free(auth);
+	if (body != NULL) {
+		line = xasprintf("X-TSI-Content-SHA256: %s", sha);
+		h = api->slist_append(h, line);
+		free(line);
+	}
+	if (range != NULL) {
+		line = xasprintf("Range: %s", range);
+		h = api->slist_append(h, line);
+		free(line);
+	}
+	h = api->slist_append(h, "Expect:");
+	url = xasprintf("%s%s", c->base, target);
+	setup(c, url, h, out);
+	if (strcmp(method, "GET") != 0) {
+		api->easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+		api->easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
+		api->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	res = api->easy_perform(c->curl);
+	api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	api->slist_free_all(h);
+	if (res != CURLE_OK) {
+		*err = xasprintf("%s: %s", url, c->errbuf[0] ? c->errbuf :
+		    api->easy_strerror(res));
+		status = 0;
+	} else
+		buf_addch(out, '\0');
+	free(url);
+	return (int)status;
+}
+
+const char *
+smp_field(const char *body, const char *key, char *out, size_t outlen)
+{
+	size_t		 klen = strlen(key);
+	const char	*p = body, *e;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':' && p[klen + 1] == ' ') {
+			p += klen + 2;
+			e = strchr(p, '\n');
+			snprintf(out, outlen, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
+			return e ? e + 1 : p + strlen(p);
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+char *
+smp_answer(int status, const struct buf *body, const char *transport)
+{
+	const char	*t = body->len > 0 ? body->data : "";
+
+	if (status == 0)
+		return xstrdup(transport);
+	if (strncmp(t, "error: ", 7) == 0)
+		t += 7;
+	return xasprintf("%d %.*s", status, (int)strcspn(t, "\n"), t);
+}
+
+int
+smp_retryable(int status)
+{
+	return status == 0 || status == 408 || status == 423 || status == 429 || (status >= 500 &&
+	    status != 503 && status != 507);
+}
+
+/* One SMP's answer to a request for a store: 1 got it, 0 try another. */
+static int
+ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
+    char **store_url, struct buf *why, int *fatal)
+{
+	struct smp_client	*c;
+	char			*e = NULL, *a, path[128], target[64];
+	int			 st, got = 0;
+
+	if (smp_client_new(&c, base, o, &e) == -1) {
+		*fatal = 1;	/* a setup problem is the same at every SMP */
+		buf_addf(why, "%s\n", e);
+		free(e);
+		return 0;
+	}
+	if (strcmp(mode, "capture") == 0) {
+		st = smp_call(c, "GET", "/v1/capacity", NULL, 0, NULL, &c->resp, &e);
+		if (st == 200 && smp_field(c->resp.data, "capture", path, sizeof path) &&
+		    strcmp(path, "yes") != 0) {
+			if (!smp_field(c->resp.data, "reason", path, sizeof path))
+				snprintf(path, sizeof path, "no room");
+			buf_addf(why, "  %s: takes no capture: %s\n", base, path);
+			smp_note(o, "SMP %s takes no capture: %s", base, path);
+			goto out;
+		}
+		if (st != 200) {
+			a = smp_answer(st, &c->resp, e);
+			buf_addf(why, "  %s: %s\n", base, a);
+			smp_note(o, "SMP %s: %s", base, a);
+			free(a);
+			goto out;
+		}
+	}
+	snprintf(target, sizeof target, "/v1/request?mode=%s", mode);
+	st = smp_call(c, "POST", target, NULL, 0, NULL, &c->resp, &e);
+	if (st == 200 && smp_field(c->resp.data, "path", path, sizeof path) &&
+	    strncmp(path, "/v1/stores/", 11) == 0) {
+		*store_url = xasprintf("%s%s", c->base, path);
+		got = 1;
+	} else {
+		a = smp_answer(st, &c->resp, e);
+		buf_addf(why, "  %s: %s\n", base, a);
+		smp_note(o, "SMP %s: %s", base, a);
+		free(a);
+	}
+out:
+	free(e);
+	smp_client_free(c);
+	return got;
+}
+
+int
+smp_request(char *const *urls, size_t n, const char *mode,
+    const struct smp_client_opts *o, char **store_url, char **err)
+{
+	struct buf	why;
+	size_t		i;
+	int		attempt, fatal = 0;
+
+	buf_init(&why, 64 * 1024);
+	*store_url = NULL;
+	for (attempt = 0; attempt <= o->retry_count && !fatal; attempt++) {
+		if (attempt > 0) {
+			smp_note(o, "no SMP gave a store; trying again in %d s (retry %d "
+			    "of %d)", o->retry_delay_s, attempt, o->retry_count);
+			if (smp_wait(o) == -1)
+				break;
+		}
+		buf_reset(&why);
+		for (i = 0; i < n && !fatal; i++)
+			if (ask_one(urls[i], mode, o, store_url, &why, &fatal)) {
+				buf_release(&why);
+				return 0;
+			}
+	}
+	buf_addch(&why, '\0');
+	if (why.len > 1 && why.data[why.len - 2] == '\n')
+		why.data[why.len - 2] = '\0';
+	*err = xasprintf("no State Migration Point gave a store for %s (%d attempt%s):\n%s",
+	    mode, attempt, attempt == 1 ? "" : "s", why.data);
+	buf_release(&why);
+	return -1;
+}
+
+int
+smp_call_retried(struct smp_client *c, const char *method, const char *target,
+    const char *what, char **err)
+{
+	int	st, attempt;
+	char	*e = NULL, *a;
+
+	for (attempt = 0;; attempt++) {
+		free(e);
+		e = NULL;
+		st = smp_call(c, method, target, NULL, 0, NULL, &c->resp, &e);
+		if (!smp_retryable(st) || attempt >= c->o.retry_count)
+			break;
+		a = smp_answer(st, &c->resp, e);
+		smp_note(&c->o, "%s: %s; retry %d of %d in %d s", what, a, attempt + 1,
+		    c->o.retry_count, c->o.retry_delay_s);
+		free(a);
+		if (smp_wait(&c->o) == -1)
+			break;
+	}
+	if (st != 200)
+		*err = smp_answer(st, &c->resp, e);
+	free(e);
+	return st;
+}
+
+int
+smp_release(const char *store_url, const struct smp_client_opts *o, char **info,
+    char **err)
+{
+	struct smp_client	*c;
+	char			 id[SMP_STORE_ID_HEX + 1], target[96], state[32], *base, *e = NULL;
+	int			 st;
+
+	*info = NULL;
+	if (smp_split_store_url(store_url, &base, id) == -1) {
+		*err = xasprintf("'%s' is not an SMP store URL", store_url);
+		return -1;
+	}
+	st = smp_client_new(&c, base, o, err);
+	free(base);
+	if (st == -1)
+		return -1;
+	snprintf(target, sizeof target, "/v1/stores/%s/release", id);
+	st = smp_call_retried(c, "POST", target, "release", &e);
+	if (st == 200) {
+		if (!smp_field(c->resp.data, "state", state, sizeof state))
+			snprintf(state, sizeof state, "released");
+		*info = xasprintf("store %s is %s", id, state);
+	} else
+		*err = xasprintf("the SMP refused to release store %s: %s", id, e);
+	free(e);
+	smp_client_free(c);
+	return st == 200 ? 0 : -1;
+}

@@ -1,0 +1,110 @@
+/*
+ * proto.h - the State Migration Point's wire protocol, shared by the
+ * server (server.c, handlers.c) and the client (client.c).  It is HTTP/1.1
+ * over TLS; docs/smp-protocol.md describes it for other implementations.
+ *
+ * Every request is signed by a registered computer's P-256 identity key:
+ *
+ *   Authorization: TSI-SMP1 KEYID TIME NONCE SIGNATURE
+ *   X-TSI-Content-SHA256: HEX           (the body's; required with a body)
+ *
+ * SIGNATURE is base64 of an ECDSA-SHA256 signature over the lines
+ *
+ *   tsi-smp-v1 / PIN / METHOD / TARGET / KEYID / TIME / NONCE / BODYHASH
+ *
+ * where PIN is the SHA-256 of the SMP certificate's public key (so a
+ * request signed for one SMP is worthless at another), TARGET is the path
+ * and query as sent, TIME is Unix seconds (within SMP_CLOCK_SKEW_S of the
+ * server's clock) and NONCE is 32 random hex digits the server remembers
+ * for twice that window, so a request cannot be replayed.
+ *
+ * GET /v1/hello is the one unsigned request: it reveals nothing, and a
+ * client that pins several SMPs' certificates (a bundle in TSISMPCACert)
+ * reads from its TLS handshake which one this SMP presented.
+ *
+ * Answers are text/plain "key: value" lines; an error's body is one line
+ * that says what went wrong and what to do.
+ */
+#ifndef TSI_SMP_PROTO_H
+#define TSI_SMP_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SMP_AUTH_SCHEME		"TSI-SMP1"
+#define SMP_CLOCK_SKEW_S	300
+#define SMP_NONCE_HEX		32
+#define SMP_STORE_ID_HEX	32
+#define SMP_SIG_B64_MAX		128
+#define SMP_TARGET_MAX		512
+#define SMP_PIN_HEX		65
+
+/* What a request is about, from its method and path. */
+enum smp_route {
+	SMP_R_NONE,		/* not ours: 404 */
+	SMP_R_HELLO,		/* GET  /v1/hello: unsigned; the client learns
+				   which pinned certificate this SMP shows */
+	SMP_R_CAPACITY,		/* GET  /v1/capacity */
+	SMP_R_REQUEST,		/* POST /v1/request?mode=capture|restore */
+	SMP_R_STATUS,		/* GET  /v1/stores/ID */
+	SMP_R_UPLOAD,		/* PUT  /v1/stores/ID/data?offset=N */
+	SMP_R_DOWNLOAD,		/* GET  /v1/stores/ID/data (Range) */
+	SMP_R_RELEASE,		/* POST /v1/stores/ID/release */
+};
+
+struct smp_auth {
+	char		key_id[17];
+	long long	time;
+	char		nonce[SMP_NONCE_HEX + 1];
+	char		sig[SMP_SIG_B64_MAX + 1];
+};
+
+struct smp_req {
+	enum smp_route	route;
+	int		bad_method;		/* the path is ours, the method is not */
+	int		bad_id;			/* a store id that is not the server's form */
+	char		id[SMP_STORE_ID_HEX + 1];
+	char		mode[8];		/* request: capture or restore */
+	uint64_t	offset;			/* upload */
+	int		has_offset;
+	uint64_t	range_from, range_to;	/* download: bytes from..to (inclusive) */
+	int		has_range;		/* range_to is UINT64_MAX for "from-" */
+};
+
+/* Parses method and target ("/path?query"); 0, or -1 with *why (static)
+ * for a request that is malformed (400).  An unknown path is route NONE. */
+int	smp_parse_target(const char *method, const char *target, struct smp_req *,
+	    const char **why);
+/* An Authorization header; 0 or -1 with *why (static). */
+int	smp_parse_auth(const char *header, struct smp_auth *, const char **why);
+/* "bytes=FROM-TO" or "bytes=FROM-"; 0, or -1 (416 or ignore). */
+int	smp_parse_range(const char *header, uint64_t *from, uint64_t *to);
+
+/* The text a request's signature covers (caller frees). */
+char	*smp_canonical(const char *pin, const char *method, const char *target,
+	    const struct smp_auth *, const char *body_sha256);
+/* SHA-256 of a PEM certificate's public key: hex into pin, and curl's
+ * "sha256//BASE64" form into curl_pin when not NULL (caller frees). */
+int	smp_cert_pin(const char *pem, size_t len, char pin[SMP_PIN_HEX], char **curl_pin);
+/* The same for every certificate of a PEM bundle (up to max): n pins, and
+ * curl's list "sha256//A;sha256//B". */
+int	smp_cert_pins(const char *pem, size_t len, char (*pins)[SMP_PIN_HEX], size_t max,
+	    size_t *n, char **curl_pin);
+/* Whether sig (base64) is the signature of canonical by the public key
+ * (base64 DER, as identity lines carry it); 1 yes, 0 no. */
+int	smp_verify(const char *pub_b64der, const char *canonical, const char *sig_b64);
+
+/* A computer's signing key, from its identity directory. */
+struct smp_signer;
+int	smp_signer_load(struct smp_signer **, const char *identity_dir, char **err);
+void	smp_signer_free(struct smp_signer *);
+const char *smp_signer_key_id(const struct smp_signer *);
+/* The Authorization header's value for a request (caller frees). */
+char	*smp_sign(struct smp_signer *, const char *pin, const char *method,
+	    const char *target, const char *body_sha256);
+
+/* SHA-256 of nothing, the body hash of a request without one. */
+#define SMP_EMPTY_SHA256 \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+#endif

@@ -1,0 +1,463 @@
+/*
+ * server.c - `tsi smp serve`: the State Migration Point over HTTPS
+ * (libmicrohttpd, TLS by GnuTLS inside it).  A thread per connection, at
+ * most limits.connections at once, each closed after idle_timeout_s of
+ * silence; the main thread runs the retention timer and waits for SIGTERM
+ * or SIGINT, then stops accepting, lets no incomplete upload be counted
+ * and closes the database.  handlers.c decides; this file only carries
+ * bytes.
+ */
+#include "smp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../store/fastcrypto.h"
+#include "smp-int.h"
+
+/* One request, from its first line to its end. */
+struct conn {
+	char			 target[SMP_TARGET_MAX + 1];
+	int			 too_long;
+	int			 started, answered;
+	struct smp_req		 req;
+	struct smp_who		 who;
+	struct smp_upload	 up;
+	struct sha256_ctx	 sha;
+	int			 uploading;
+	struct timespec		 began;		/* for the access log */
+};
+
+/* The raw target, before libmicrohttpd strips and unescapes its query:
+ * the signature covers it as sent. */
+static void *
+uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn	*k = xcalloc(1, sizeof *k);
+
+	(void)cls;
+	(void)c;
+	k->up.fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &k->began);
+	if (strlen(uri) > SMP_TARGET_MAX)
+		k->too_long = 1;
+	else
+		snprintf(k->target, sizeof k->target, "%s", uri);
+	return k;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct smp_server	*s = cls;
+	struct conn		*k = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (k == NULL)
+		return;
+	/* a body cut short is never acknowledged: the store stays where it was */
+	smp_upload_abandon(s, &k->up);
+	free(k);
+	*con_cls = NULL;
+}
+
+static const char *
+header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
+    struct smp_reply *r)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+	struct timespec		 now;
+	char			 range[96];
+
+	k->answered = 1;
+	if (r->fd != -1) {
+		resp = MHD_create_response_from_fd_at_offset64(r->len, r->fd, r->from);
+		if (resp != NULL && r->partial) {
+			snprintf(range, sizeof range, "bytes %llu-%llu/%llu",
+			    (unsigned long long)r->from,
+			    (unsigned long long)(r->from + r->len - 1),
+			    (unsigned long long)r->total);
+			MHD_add_response_header(resp, "Content-Range", range);
+		}
+		if (resp != NULL)
+			MHD_add_response_header(resp, "Content-Type",
+			    "application/octet-stream");
+		else
+			close(r->fd);
+		r->fd = -1;
+	} else {
+		resp = MHD_create_response_from_buffer(r->body.len, r->body.data,
+		    MHD_RESPMEM_MUST_COPY);
+		if (resp != NULL)
+			MHD_add_response_header(resp, "Content-Type",
+			    "text/plain; charset=utf-8");
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms\n", k->who.name[0] ?
+	    k->who.name : "-", method, k->target, r->status,
+	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6);
+	ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* The first call: everything that the headers decide. */
+static void
+begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char *method,
+    struct smp_reply *r)
+{
+	const char	*why, *len_h = header(c, "Content-Length");
+	const char	*sha = header(c, "X-TSI-Content-SHA256");
+	long long	 len = 0;
+
+	if (k->too_long || smp_parse_target(method, k->target, &k->req, &why) == -1) {
+		smp_reply_error(r, 400, "%s", k->too_long ? "the request target is too long" :
+		    why);
+		return;
+	}
+	if (k->req.bad_id) {
+		smp_reply_error(r, 400, "not a store id of this SMP");
+		return;
+	}
+	if (k->req.bad_method) {
+		smp_reply_error(r, 405, "%s is not allowed here", method);
+		return;
+	}
+	if (k->req.route == SMP_R_NONE) {
+		smp_reply_error(r, 404, "no such resource");
+		return;
+	}
+	if (len_h != NULL && (str_to_ll(len_h, &len) == -1 || len < 0)) {
+		smp_reply_error(r, 400, "a malformed Content-Length");
+		return;
+	}
+	if (k->req.route != SMP_R_UPLOAD && (len > 0 || header(c,
+	    "Transfer-Encoding") != NULL)) {
+		smp_reply_error(r, 413, "this request takes no body");
+		return;
+	}
+	if (k->req.route == SMP_R_UPLOAD && (len_h == NULL || sha == NULL ||
+	    strlen(sha) != 64)) {
+		smp_reply_error(r, len_h == NULL ? 411 : 400, "an upload needs "
+		    "Content-Length and X-TSI-Content-SHA256");
+		return;
+	}
+	if (k->req.route == SMP_R_HELLO) {
+		r->status = 200;
+		buf_adds(&r->body, "tsi-smp: 1\n");
+		return;
+	}
+	if (smp_authenticate(s, method, k->target, header(c, "Authorization"),
+	    k->req.route == SMP_R_UPLOAD ? sha : SMP_EMPTY_SHA256, &k->who, r) == -1)
+		return;
+	switch (k->req.route) {
+	case SMP_R_CAPACITY:
+		smp_h_capacity(s, &k->who, r);
+		break;
+	case SMP_R_REQUEST:
+		smp_h_request(s, &k->who, &k->req, r);
+		break;
+	case SMP_R_STATUS:
+		smp_h_status(s, &k->who, &k->req, r);
+		break;
+	case SMP_R_RELEASE:
+		smp_h_release(s, &k->who, &k->req, r);
+		break;
+	case SMP_R_DOWNLOAD:
+		smp_h_download(s, &k->who, &k->req, header(c, "Range"), r);
+		break;
+	case SMP_R_UPLOAD:
+		if (smp_upload_begin(s, &k->who, &k->req, (uint64_t)len, sha, &k->up,
+		    r) == 0) {
+			k->uploading = 1;
+			sha256_init(&k->sha);
+		}
+		break;
+	case SMP_R_NONE:
+	case SMP_R_HELLO:
+		break;
+	}
+}
+
+static void
+take_body(struct conn *k, const char *data, size_t n)
+{
+	struct smp_upload	*u = &k->up;
+	ssize_t			 w;
+	size_t			 done = 0;
+
+	if (u->received + n > u->length) {
+		u->received = u->length + 1;	/* more than announced: refused at the end */
+		return;
+	}
+	sha256_update(&k->sha, data, n);
+	while (done < n && !u->failed) {
+		w = pwrite(u->fd, data + done, n - done, (off_t)(u->offset + u->received +
+		    done));
+		if (w == -1 && errno != EINTR)
+			u->failed = errno;
+		else if (w > 0)
+			done += (size_t)w;
+	}
+	u->received += n;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *data, size_t *data_size, void **con_cls)
+{
+	struct smp_server	*s = cls;
+	struct conn		*k = *con_cls;
+	struct smp_reply	 r;
+	enum MHD_Result		 ret = MHD_YES;
+	uint8_t			 sum[32];
+	char			 hex[65];
+
+	(void)url;
+	(void)version;
+	if (k == NULL)
+		return MHD_NO;
+	memset(&r, 0, sizeof r);
+	r.fd = -1;
+	buf_init(&r.body, 64 * 1024);
+	if (!k->started) {
+		k->started = 1;
+		begin(s, c, k, method, &r);
+		if (!k->uploading)
+			ret = send_reply(c, k, method, &r);
+	} else if (*data_size > 0) {
+		if (k->uploading)
+			take_body(k, data, *data_size);
+		*data_size = 0;
+	} else if (k->uploading && !k->answered) {
+		sha256_final(&k->sha, sum);
+		hex_encode(sum, sizeof sum, hex);
+		smp_upload_end(s, &k->up, hex, &r);
+		ret = send_reply(c, k, method, &r);
+	}
+	buf_release(&r.body);
+	return ret;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("tsi smp: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+static int
+load_keys(struct smp_server *s, char **cert, char **key, char **err)
+{
+	char	*p;
+	size_t	 len;
+	int	 r;
+
+	p = xasprintf("%s/smp-cert.pem", s->dir);
+	r = read_file(p, 65536, cert, &len);
+	free(p);
+	if (r == -1 || smp_cert_pin(*cert, len, s->pin, NULL) == -1) {
+		*err = xasprintf("cannot read the certificate %s/smp-cert.pem", s->dir);
+		return -1;
+	}
+	p = xasprintf("%s/smp-key.pem", s->dir);
+	r = read_file(p, 65536, key, &len);
+	free(p);
+	if (r == -1) {
+		*err = xasprintf("cannot read the TLS key %s/smp-key.pem: %s", s->dir,
+		    strerror(errno));
+		return -1;
+	}
+	p = xasprintf("%s/recovery.pub", s->dir);
+	r = read_file(p, 65536, &s->recovery_line, &len);
+	free(p);
+	if (r == -1) {
+		*err = xasprintf("cannot read %s/recovery.pub: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct MHD_Daemon *
+start(struct smp_server *s, const char *listen, const char *cert, const char *key,
+    int plain, int *port, char **err)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)&ss;
+	struct MHD_Daemon	*d;
+	const union MHD_DaemonInfo *info;
+	char			 addr[64];
+	unsigned		 flags = MHD_USE_THREAD_PER_CONNECTION |
+				    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	memset(&ss, 0, sizeof ss);
+	if (smp_split_listen(listen, addr, sizeof addr, port) == -1) {
+		*err = xasprintf("--listen takes ADDR:PORT, not '%s'", listen);
+		return NULL;
+	}
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)*port);
+	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)*port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		*err = xasprintf("'%s' is not an IP address to listen on", addr);
+		return NULL;
+	}
+	if (!plain)
+		flags |= MHD_USE_TLS;
+	d = MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, access_handler, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->conf.connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->conf.idle_timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    plain ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY, key,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		*err = xasprintf("cannot listen on %s: %s", listen, errno ? strerror(errno) :
+		    "libmicrohttpd refused to start");
+		return NULL;
+	}
+	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
+		*port = info->port;
+	return d;
+}
+
+static int
+open_db(struct smp_server *s, char **err)
+{
+	size_t	i;
+	char	*p;
+
+	if (smp_db_open(s->dir, &s->db, err) == -1)
+		return -1;
+	sqlite3_exec(s->db, "PRAGMA synchronous = FULL;", NULL, NULL, NULL);
+	for (i = 0; i < s->conf.nfolders; i++) {
+		p = s->conf.folders[i].path[0] == '/' ? xstrdup(s->conf.folders[i].path) :
+		    xasprintf("%s/%s", s->dir, s->conf.folders[i].path);
+		if (mkdir_p(p, 0700) == -1) {
+			*err = xasprintf("cannot make the storage folder '%s': %s", p,
+			    strerror(errno));
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+int
+smp_server_open(struct smp_server *s, const char *dir, char **cert, char **key, char **err)
+{
+	memset(s, 0, sizeof *s);
+	*cert = *key = NULL;
+	pthread_mutex_init(&s->lock, NULL);
+	s->dir = xstrdup(dir);
+	if (smp_conf_load(dir, &s->conf, err) == -1 || load_keys(s, cert, key, err) == -1 ||
+	    open_db(s, err) == -1) {
+		smp_server_close(s, cert, key);
+		return -1;
+	}
+	return 0;
+}
+
+void
+smp_server_close(struct smp_server *s, char **cert, char **key)
+{
+	sqlite3_close(s->db);
+	smp_conf_release(&s->conf);
+	if (*key != NULL) {
+		explicit_bzero(*key, strlen(*key));
+		free(*key);
+	}
+	free(*cert);
+	*cert = *key = NULL;
+	free(s->recovery_line);
+	free(s->dir);
+	pthread_mutex_destroy(&s->lock);
+	memset(s, 0, sizeof *s);
+}
+
+int
+smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
+    char **err)
+{
+	struct smp_server	 s;
+	struct MHD_Daemon	*d = NULL;
+	sigset_t		 set;
+	struct timespec		 tick = { 1, 0 };
+	char			*cert = NULL, *key = NULL, *line;
+	int			 port, sig = 0, r = -1;
+
+	if (smp_server_open(&s, dir, &cert, &key, err) == -1)
+		return -1;
+	/* signals are taken by this thread alone, with sigtimedwait */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d = start(&s, listen ? listen : s.conf.listen, cert, key, plain, &port,
+	    err)) == NULL)
+		goto out;
+	if (port_file != NULL) {
+		line = xasprintf("%d\n", port);
+		if (write_file_atomic(port_file, line, strlen(line), 0644) == -1) {
+			*err = xasprintf("cannot write %s: %s", port_file, strerror(errno));
+			free(line);
+			goto out;
+		}
+		free(line);
+	}
+	fprintf(stderr, "tsi smp: serving %s on port %d (%zu storage folder%s, "
+	    "retention %llds%s)\n", plain ? "plain HTTP (--plain-http: no TLS)" : "HTTPS",
+	    port, s.conf.nfolders, s.conf.nfolders == 1 ? "" : "s",
+	    (long long)s.conf.retention_s, s.conf.restore_only ? ", restore-only" : "");
+	for (;;) {
+		smp_retention_tick(&s);
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	fprintf(stderr, "tsi smp: %s: stopping\n", strsignal(sig));
+	r = 0;
+out:
+	if (d != NULL)
+		MHD_stop_daemon(d);	/* joins every connection's thread */
+	smp_server_close(&s, &cert, &key);
+	return r;
+}
