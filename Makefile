@@ -1,7 +1,7 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
-# valgrind; `make bench` and `make bench-state` run the benchmarks; `make fuzz`
-# builds the fuzzers.
+# valgrind; `make bench`, `make bench-state` and `make bench-smp` run the
+# benchmarks; `make fuzz` builds the fuzzers.
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd libmicrohttpd sqlite3
 CC	?= cc
@@ -81,9 +81,14 @@ bench: all
 bench-state: all
 	sh bench/state.sh
 
+# 16 captures at once to one SMP over HTTPS against local stores; requests
+# with 10 000 stores in the database
+bench-smp: all
+	sh bench/smp.sh
+
 clean:
 	rm -rf build build-san build-fuzz tsi tsi-san
 
-.PHONY: all test san valgrind schemas fuzz bench bench-state clean
+.PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/interp/main.d

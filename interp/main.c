@@ -708,7 +708,8 @@ static const struct command commands[] = {
 	  "smp.conf (YAML): listen; storage, a list of { path, max_clients,\n"
 	  "min_free: MB|GB|% }; retention: immediately|Ns|Nm|Nh|Nd after the\n"
 	  "destination's release; restore_only; limits: { connections,\n"
-	  "idle_timeout_s, max_store_mb, max_request_mb }.\n" },
+	  "per_ip_connections, idle_timeout_s, request_timeout_s, max_store_mb,\n"
+	  "max_request_mb }.\n" },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

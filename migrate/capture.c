@@ -235,10 +235,15 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 
 		selected[i] = (char)usmt_user_selected(&uo, opts.computer, us.v[i].name,
 		    idle, date);
-		nsel += (size_t)selected[i];
 		if (!selected[i])
 			cap_say(&c, STATE_INFO, "user '%s' left out by /ui, /ue or /uel",
 			    us.v[i].name);
+		else if (!state_user_allowed(opts.only_users, us.v[i].name)) {
+			selected[i] = 0;
+			cap_say(&c, STATE_INFO, "user '%s' left out: the SMP association "
+			    "captures %s only", us.v[i].name, opts.only_users);
+		}
+		nsel += (size_t)selected[i];
 	}
 	catalog_header(&c, &head, &us, selected);
 	c.sink = opts.hardlink ? &hardlink_sink : &archive_sink;

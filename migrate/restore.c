@@ -249,6 +249,11 @@ ruser_of(struct restorer *r, const char *name)
 		say(r, STATE_INFO, -1, "user '%s' left out by /ui or /ue", name);
 		return NULL;
 	}
+	if (!state_user_allowed(r->o->only_users, name)) {
+		say(r, STATE_INFO, -1, "user '%s' left out: the SMP association restores "
+		    "%s only", name, r->o->only_users);
+		return NULL;
+	}
 	if ((mu = dest_user(r, ru->dest)) == NULL) {
 		if (system_account(r, ru->dest)) {
 			/* never root, daemon & co. unless asked for (--all) */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 state_vsay(const struct state_log *log, struct state_counts *counts, enum state_msg kind,
@@ -40,4 +41,18 @@ state_stop_requested(const struct state_log *log)
 	struct pollfd	p = { log ? log->stop_fd : -1, POLLIN, 0 };
 
 	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+int
+state_user_allowed(const char *only, const char *user)
+{
+	size_t		 n = strlen(user);
+	const char	*p;
+
+	if (only == NULL || strcmp(only, "all") == 0)
+		return 1;
+	for (p = only; (p = strstr(p, user)) != NULL; p += n)
+		if ((p == only || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
 }

@@ -64,6 +64,7 @@ struct capture_opts {
 	const char *const	 *packs;
 	size_t			  npacks;
 	const char		 *switches;	/* ScanState switches, or NULL */
+	const char		 *only_users;	/* NAME,NAME: no one else, or NULL */
 	int			  all_users, hardlink, overwrite, nocompress;
 	int			  continue_on_error, verbose;
 };
@@ -80,10 +81,15 @@ struct restore_opts {
 	const struct store_in	*in;		/* NULL: the file or folder store */
 	const struct identity	*id;		/* NULL for a hard-link store */
 	const char		*switches;	/* LoadState switches, or NULL */
+	const char		*only_users;	/* NAME,NAME: no one else, or NULL */
 	enum overwrite_mode	 overwrite;
 	int			 all_users, continue_on_error, verbose;
 	const char		*lac_password;	/* when not given with /lac: */
 };
+
+/* Whether a user is in an only_users list (NULL or "all": everyone) - an
+ * SMP association's users, which no switch widens. */
+int	state_user_allowed(const char *only_users, const char *user);
 
 /* Formats a message for log (NULL: none); counts findings in counts. */
 void	state_say(const struct state_log *, struct state_counts *, enum state_msg,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../interp/util.h"
 #include "../store/store.h"
@@ -36,6 +37,11 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 	char		 kid[17], *line;
 	int		 r = -1;
 
+	if (!identity_name_ok(name)) {
+		*err = xasprintf("computer name '%s' may hold only letters, digits, '.', "
+		    "'_' and '-' (1 to 64)", name);
+		return -1;
+	}
 	if (identity_parse_public(key, &id, err) == -1)
 		return -1;
 	identity_key_id(id.x25519_pub, kid);
@@ -235,7 +241,7 @@ smp_delete(const char *dir, const char *assoc, char **err)
 	sqlite3		*db;
 	sqlite3_stmt	*st = NULL;
 	sqlite3_int64	 id;
-	int		 r = -1, n = 0;
+	int		 r = -1, n = 0, k;
 
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
@@ -260,10 +266,13 @@ smp_delete(const char *dir, const char *assoc, char **err)
 		if (folder == NULL || sid == NULL || strstr(folder, "..") != NULL ||
 		    strspn(sid, "0123456789abcdef") != strlen(sid) || *sid == '\0')
 			continue;
-		path = xasprintf("%s/%s/%s.tsistore", dir, folder, sid);
-		if (remove_tree(path) == 0)
-			n++;
+		path = smp_store_path(dir, folder, sid, 0);
+		k = unlink(path) == 0;
 		free(path);
+		path = smp_store_path(dir, folder, sid, 1);	/* an unfinished upload */
+		k |= unlink(path) == 0;
+		free(path);
+		n += k;
 	}
 	sqlite3_finalize(st);
 	st = NULL;

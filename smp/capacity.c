@@ -1,7 +1,8 @@
 /*
  * capacity.c - where a new capture goes and when a store goes away: the
- * storage folders' limits (max_clients, min_free) and the retention timer
- * that starts when the destination releases its store.
+ * storage folders' limits (max_clients, min_free, and a floor no upload
+ * piece may cross), the retention timer that starts when the destination
+ * releases its store, and uploads abandoned for a week.
  */
 #include "smp.h"
 
@@ -81,10 +82,66 @@ smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
 	return best;
 }
 
+int
+smp_folder_room(struct smp_server *s, const char *folder, uint64_t bytes)
+{
+	struct statvfs	 vfs;
+	char		*path = folder_path(s, folder);
+	int		 r = statvfs(path, &vfs);
+
+	free(path);
+	if (r == -1)
+		return 0;	/* the write will say */
+	return (uint64_t)vfs.f_bavail * vfs.f_frsize < bytes + ((uint64_t)SMP_FLOOR_MB << 20) ?
+	    -1 : 0;
+}
+
+/* Marks a store deleted after its file went; the lock is held. */
+static void
+mark_deleted(struct smp_server *s, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE stores SET state = 'deleted' WHERE id = ?",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+}
+
+/* Uploads nobody touched for SMP_ABANDONED_S: a capture that never came
+ * back.  They hold a client slot and disk; they go. Lock held. */
+static void
+reap_abandoned(struct smp_server *s, long long now)
+{
+	sqlite3_stmt	*st;
+	char		*path;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
+	    "'uploading' AND COALESCE(touched, created) <= ?", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, now - SMP_ABANDONED_S);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		if (smp_uploading(s, id))
+			continue;
+		path = smp_store_path(s->dir, (const char *)sqlite3_column_text(st, 1), id, 1);
+		if (unlink(path) == 0 || errno == ENOENT) {
+			mark_deleted(s, id);
+			fprintf(stderr, "tsi smp: store %s deleted: its upload was abandoned "
+			    "(untouched for %d days)\n", id, SMP_ABANDONED_S / 86400);
+		}
+		free(path);
+	}
+	sqlite3_finalize(st);
+}
+
 void
 smp_retention_tick(struct smp_server *s)
 {
-	sqlite3_stmt	*st, *del;
+	sqlite3_stmt	*st;
 	long long	 now = (long long)time(NULL);
 	char		*path;
 
@@ -95,14 +152,9 @@ smp_retention_tick(struct smp_server *s)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
 
-			path = smp_store_path(s, (const char *)sqlite3_column_text(st, 1), id, 0);
+			path = smp_store_path(s->dir, (const char *)sqlite3_column_text(st, 1), id, 0);
 			if (unlink(path) == 0 || errno == ENOENT) {
-				if (sqlite3_prepare_v2(s->db, "UPDATE stores SET state = "
-				    "'deleted' WHERE id = ?", -1, &del, NULL) == SQLITE_OK) {
-					sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
-					sqlite3_step(del);
-					sqlite3_finalize(del);
-				}
+				mark_deleted(s, id);
 				fprintf(stderr, "tsi smp: store %s deleted: its retention time "
 				    "passed\n", id);
 			} else
@@ -112,6 +164,7 @@ smp_retention_tick(struct smp_server *s)
 		}
 		sqlite3_finalize(st);
 	}
+	reap_abandoned(s, now);
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM nonces WHERE seen < ?", -1, &st,
 	    NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, now - 2 * SMP_CLOCK_SKEW_S);

@@ -19,7 +19,7 @@ struct smp_upload_stream {
 	struct smp_client	*c;
 	char			 id[SMP_STORE_ID_HEX + 1];
 	uint8_t			*piece;
-	size_t			 len;
+	size_t			 len, piece_max;
 	uint64_t		 acked;
 	char			*err;
 };
@@ -45,18 +45,67 @@ store_status(struct smp_client *c, const char *id, char *state, size_t statelen,
 	return st;
 }
 
+/* The recipients the SMP named: exactly two public identity lines (never
+ * a file name), one of them the recovery key the computer was given, if it
+ * was.  0, or -1 with *err. */
+static int
+take_recipients(const char *answer, const struct smp_client_opts *o,
+    struct identity *rcpt, size_t *nrcpt, char **err)
+{
+	struct identity	 rk;
+	const char	*p;
+	char		*line = xmalloc(8192), *e = NULL;
+	int		 r = -1, found = 0;
+	size_t		 i;
+
+	for (p = answer; (p = smp_field(p, "recipient", line, 8192)) != NULL;) {
+		if (*nrcpt == 2 || strncmp(line, "tsi-identity-v1 ", 16) != 0 ||
+		    identity_parse_public(line, &rcpt[*nrcpt], &e) == -1) {
+			*err = xasprintf("the SMP named %s recipient: a store is encrypted "
+			    "to the destination and the recovery key only", *nrcpt == 2 ?
+			    "a third" : "a malformed");
+			goto out;
+		}
+		(*nrcpt)++;
+	}
+	if (*nrcpt != 2) {
+		*err = xstrdup("the SMP did not name the two keys to encrypt the store to");
+		goto out;
+	}
+	if (o->recovery_key != NULL && *o->recovery_key != '\0') {
+		if (identity_parse_public(o->recovery_key, &rk, &e) == -1) {
+			*err = xasprintf("TSIRecoveryKey: %s", e);
+			goto out;
+		}
+		for (i = 0; i < *nrcpt; i++)
+			found |= memcmp(rk.x25519_pub, rcpt[i].x25519_pub, 32) == 0;
+		identity_wipe(&rk);
+		if (!found) {
+			*err = xstrdup("the SMP named a recovery key other than TSIRecoveryKey: "
+			    "refusing to encrypt the store to it");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(e);
+	free(line);
+	return r;
+}
+
 int
 smp_upload_open(struct smp_upload_stream **out, const char *store_url,
-    const struct smp_client_opts *o, struct identity *rcpt, size_t *nrcpt, char **err)
+    const struct smp_client_opts *o, struct identity *rcpt, size_t *nrcpt, char **users,
+    char **err)
 {
 	struct smp_upload_stream *u = xcalloc(1, sizeof *u);
-	char			 state[32], *base, *e = NULL, *line = NULL;
-	const char		*p;
+	char			 state[32], num[32], *base, *e = NULL, *line = NULL;
 	uint64_t		 size;
 	int			 st;
 
 	*out = NULL;
 	*nrcpt = 0;
+	*users = NULL;
 	if (smp_split_store_url(store_url, &base, u->id) == -1) {
 		*err = xasprintf("'%s' is not an SMP store URL", store_url);
 		free(u);
@@ -76,28 +125,25 @@ smp_upload_open(struct smp_upload_stream **out, const char *store_url,
 		    "again for a new one", u->id, state);
 		goto fail;
 	}
-	line = xmalloc(8192);
-	for (p = u->c->resp.data; (p = smp_field(p, "recipient", line, 8192)) != NULL;) {
-		if (*nrcpt == STORE_MAX_RECIPIENTS ||
-		    identity_parse_public(line, &rcpt[*nrcpt], &e) == -1) {
-			*err = xasprintf("the SMP named a bad recipient: %s", e ? e :
-			    "too many");
-			free(e);
-			goto fail;
-		}
-		(*nrcpt)++;
-	}
-	if (*nrcpt == 0) {
-		*err = xstrdup("the SMP named no key to encrypt the store to");
+	if (take_recipients(u->c->resp.data, o, rcpt, nrcpt, err) == -1)
 		goto fail;
-	}
+	line = xmalloc(8192);
+	*users = xstrdup(smp_field(u->c->resp.data, "capture_users", line, 8192) ? line :
+	    "all");
+	/* pieces no bigger than the SMP takes in one request */
+	u->piece_max = UPLOAD_PIECE;
+	if (smp_field(u->c->resp.data, "max_request_mb", num, sizeof num) &&
+	    strtoull(num, NULL, 10) > 0 && strtoull(num, NULL, 10) << 20 < UPLOAD_PIECE)
+		u->piece_max = (size_t)strtoull(num, NULL, 10) << 20;
 	free(line);
-	u->piece = xmalloc(UPLOAD_PIECE);
+	u->piece = xmalloc(u->piece_max);
 	*out = u;
 	return 0;
 fail:
 	while (*nrcpt > 0)
 		identity_wipe(&rcpt[--*nrcpt]);
+	free(*users);
+	*users = NULL;
 	free(line);
 	smp_upload_free(u);
 	return -1;
@@ -123,6 +169,18 @@ send_piece(struct smp_upload_stream *u)
 			return 0;
 		}
 		a = smp_answer(st, &c->resp, e);
+		free(e);
+		e = NULL;
+		if (st == 409 && u->acked > 0 && attempt < c->o.retry_count &&
+		    store_status(c, u->id, state, sizeof state, &have, &e) == 200 &&
+		    have == u->acked + u->len) {
+			/* the piece got there before, its answer did not */
+			u->acked = have;
+			u->len = 0;
+			free(a);
+			free(e);
+			return 0;
+		}
 		free(e);
 		e = NULL;
 		if (!smp_retryable(st) || attempt >= c->o.retry_count) {
@@ -170,12 +228,12 @@ smp_upload_write(void *stream, const void *p, size_t n)
 	while (n > 0) {
 		if (u->err != NULL)
 			return -1;
-		take = UPLOAD_PIECE - u->len < n ? UPLOAD_PIECE - u->len : n;
+		take = u->piece_max - u->len < n ? u->piece_max - u->len : n;
 		memcpy(u->piece + u->len, p, take);
 		u->len += take;
 		p = (const uint8_t *)p + take;
 		n -= take;
-		if (u->len == UPLOAD_PIECE && send_piece(u) == -1)
+		if (u->len == u->piece_max && send_piece(u) == -1)
 			return -1;
 	}
 	return 0;
@@ -228,13 +286,14 @@ struct smp_download {
 
 int
 smp_download_open(struct smp_download **out, const char *store_url,
-    const struct smp_client_opts *o, uint64_t *size, char **err)
+    const struct smp_client_opts *o, uint64_t *size, char **users, char **err)
 {
 	struct smp_download	*d = xcalloc(1, sizeof *d);
-	char			 state[32], *base, *e = NULL;
+	char			 state[32], *base, *e = NULL, *line;
 	int			 st, i;
 
 	*out = NULL;
+	*users = NULL;
 	for (i = 0; i < DOWNLOAD_BLOCKS; i++) {
 		d->blocks[i].off = UINT64_MAX;
 		buf_init(&d->data[i], DOWNLOAD_BLOCK + 1);
@@ -258,6 +317,10 @@ smp_download_open(struct smp_download **out, const char *store_url,
 		smp_download_free(d);
 		return -1;
 	}
+	line = xmalloc(8192);
+	*users = xstrdup(smp_field(d->c->resp.data, "restore_users", line, 8192) ? line :
+	    "all");
+	free(line);
 	*size = d->size;
 	*out = d;
 	return 0;
@@ -286,7 +349,7 @@ fetch(struct smp_download *d, int b, uint64_t off)
 			free(e);
 			return 0;
 		}
-		a = st == 206 ? xstrdup("a short answer") : smp_answer(st, &c->resp, e);
+		a = st == 206 ? xstrdup("a short answer") : smp_answer(st, &d->data[b], e);
 		free(e);
 		e = NULL;
 		if (!smp_retryable(st == 206 ? 0 : st) || attempt >= c->o.retry_count) {

@@ -83,6 +83,13 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 		    "(smp-cert.pem from the SMP's directory), which the client pins");
 		return -1;
 	}
+	if (strncmp(base, "http://", 7) == 0 && !o->allow_plain_http) {
+		*err = xasprintf("'%s' is plain HTTP: the requests would travel in the "
+		    "clear and the SMP could not be pinned; use https://, or set "
+		    "TSISMPAllowPlainHTTP=true for a test SMP (tsi smp serve --plain-http)",
+		    base);
+		return -1;
+	}
 	c = xcalloc(1, sizeof *c);
 	c->o = *o;
 	c->base = xstrdup(base);
@@ -139,12 +146,12 @@ to_buf(char *p, size_t size, size_t n, void *ud)
 	return buf_add(ud, p, n) == -1 ? 0 : n;
 }
 
-/* TSI_SMP_TRACE=FILE: each request's line and signature, appended (a
+/* TSI_TEST_SMP_TRACE=FILE: each request's line and signature, appended (a
  * signature is good for one request only; tests replay them). */
 static void
 trace(const char *method, const char *target, const char *auth)
 {
-	const char	*path = getenv("TSI_SMP_TRACE");
+	const char	*path = getenv("TSI_TEST_SMP_TRACE");
 	FILE		*f;
 
 	if (path == NULL || (f = fopen(path, "ae")) == NULL)
@@ -153,24 +160,27 @@ trace(const char *method, const char *target, const char *auth)
 	fclose(f);
 }
 
-/* The options every request shares. */
-static void
+/* The options every request shares; -1 when libcurl refuses one that the
+ * trust depends on (an old or odd libcurl fails closed). */
+static int
 setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *out)
 {
 	const struct curl_api	*api = c->api;
 
 	api->easy_reset(c->curl);
-	api->easy_setopt(c->curl, CURLOPT_URL, url);
-	api->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	api->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	/* the pinned certificates are the only trust anchors, and the key
 	 * presented must be one of theirs: no CA, and so no host name, is
 	 * trusted instead */
-	api->easy_setopt(c->curl, CURLOPT_CAINFO, c->o.cacert);
-	api->easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
-	api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	if (api->easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
+	    api->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, c->o.allow_plain_http ?
+	    "http,https" : "https") != CURLE_OK ||
+	    api->easy_setopt(c->curl, CURLOPT_CAINFO, c->o.cacert) != CURLE_OK ||
+	    api->easy_setopt(c->curl, CURLOPT_CAPATH, NULL) != CURLE_OK ||
+	    api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    api->easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, c->curl_pin) != CURLE_OK)
+		return -1;
+	api->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-	api->easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, c->curl_pin);
 	api->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	/* a stalled SMP is a failed attempt, not a hang */
 	api->easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -181,6 +191,7 @@ setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *o
 	api->easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
 	c->errbuf[0] = '\0';
 	buf_reset(out);
+	return 0;
 }
 
 /* Which of the pinned certificates this SMP presents: GET /v1/hello with
@@ -195,7 +206,11 @@ learn_pin(struct smp_client *c, char **err)
 	size_t			 i;
 	CURLcode		 res;
 
-	setup(c, url, NULL, &c->resp);
+	if (setup(c, url, NULL, &c->resp) == -1) {
+		*err = xstrdup("libcurl refused the options that pin the SMP's certificate");
+		free(url);
+		return -1;
+	}
 	api->easy_setopt(c->curl, CURLOPT_CERTINFO, 1L);
 	res = api->easy_perform(c->curl);
 	if (res != CURLE_OK) {
@@ -260,7 +275,12 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 	}
 	h = api->slist_append(h, "Expect:");
 	url = xasprintf("%s%s", c->base, target);
-	setup(c, url, h, out);
+	if (setup(c, url, h, out) == -1) {
+		*err = xstrdup("libcurl refused the options that pin the SMP's certificate");
+		api->slist_free_all(h);
+		free(url);
+		return 0;
+	}
 	if (strcmp(method, "GET") != 0) {
 		api->easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
 		api->easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
@@ -317,10 +337,22 @@ smp_retryable(int status)
 	    status != 503 && status != 507);
 }
 
-/* One SMP's answer to a request for a store: 1 got it, 0 try another. */
+/* Whether an SMP's refusal could change with time: a store not yet
+ * captured or released (restore), room that frees up, a network. */
+static int
+may_change(int status, const char *mode)
+{
+	if (status == 404 || status == 409)
+		return strcmp(mode, "restore") == 0;
+	return status != 400 && status != 401 && status != 403 && status != 405 &&
+	    status != 410 && status != 413;
+}
+
+/* One SMP's answer to a request for a store: 1 got it, 0 try another;
+ * *transient is set when trying it again later could help. */
 static int
 ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
-    char **store_url, struct buf *why, int *fatal)
+    char **store_url, struct buf *why, int *fatal, int *transient)
 {
 	struct smp_client	*c;
 	char			*e = NULL, *a, path[128], target[64];
@@ -340,6 +372,7 @@ ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
 				snprintf(path, sizeof path, "no room");
 			buf_addf(why, "  %s: takes no capture: %s\n", base, path);
 			smp_note(o, "SMP %s takes no capture: %s", base, path);
+			*transient = 1;
 			goto out;
 		}
 		if (st != 200) {
@@ -347,6 +380,7 @@ ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
 			buf_addf(why, "  %s: %s\n", base, a);
 			smp_note(o, "SMP %s: %s", base, a);
 			free(a);
+			*transient |= may_change(st, mode);
 			goto out;
 		}
 	}
@@ -361,6 +395,7 @@ ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
 		buf_addf(why, "  %s: %s\n", base, a);
 		smp_note(o, "SMP %s: %s", base, a);
 		free(a);
+		*transient |= may_change(st, mode);
 	}
 out:
 	free(e);
@@ -374,11 +409,11 @@ smp_request(char *const *urls, size_t n, const char *mode,
 {
 	struct buf	why;
 	size_t		i;
-	int		attempt, fatal = 0;
+	int		attempt, fatal = 0, transient = 1;
 
 	buf_init(&why, 64 * 1024);
 	*store_url = NULL;
-	for (attempt = 0; attempt <= o->retry_count && !fatal; attempt++) {
+	for (attempt = 0; attempt <= o->retry_count && !fatal && transient; attempt++) {
 		if (attempt > 0) {
 			smp_note(o, "no SMP gave a store; trying again in %d s (retry %d "
 			    "of %d)", o->retry_delay_s, attempt, o->retry_count);
@@ -386,8 +421,9 @@ smp_request(char *const *urls, size_t n, const char *mode,
 				break;
 		}
 		buf_reset(&why);
+		transient = 0;
 		for (i = 0; i < n && !fatal; i++)
-			if (ask_one(urls[i], mode, o, store_url, &why, &fatal)) {
+			if (ask_one(urls[i], mode, o, store_url, &why, &fatal, &transient)) {
 				buf_release(&why);
 				return 0;
 			}

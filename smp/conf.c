@@ -27,7 +27,8 @@ static const char *const top_keys[] = {
 };
 static const char *const folder_keys[] = { "path", "max_clients", "min_free" };
 static const char *const limit_keys[] = {
-	"connections", "idle_timeout_s", "max_store_mb", "max_request_mb",
+	"connections", "per_ip_connections", "idle_timeout_s", "request_timeout_s",
+	"max_store_mb", "max_request_mb",
 };
 
 static const struct node *
@@ -211,14 +212,20 @@ parse_top(const struct node *root, struct smp_conf *c, struct diag *d)
 	if ((lim = node_get(root, "limits")) != NULL) {
 		if (lim->kind != NODE_MAP)
 			return diag_error(d, &lim->loc, "limits is a map");
-		if (node_check_keys(d, lim, "limits", limit_keys, 4) == -1)
+		if (node_check_keys(d, lim, "limits", limit_keys, 6) == -1)
 			return -1;
 		n = c->connections;
 		r |= get_int(lim, "connections", 1, 10000, &n, d);
 		c->connections = (int)n;
+		n = c->per_ip_connections;
+		r |= get_int(lim, "per_ip_connections", 1, 10000, &n, d);
+		c->per_ip_connections = (int)n;
 		n = c->idle_timeout_s;
 		r |= get_int(lim, "idle_timeout_s", 1, 3600, &n, d);
 		c->idle_timeout_s = (int)n;
+		n = c->request_timeout_s;
+		r |= get_int(lim, "request_timeout_s", 1, 3600, &n, d);
+		c->request_timeout_s = (int)n;
 		n = (long long)c->max_store_mb;
 		r |= get_int(lim, "max_store_mb", 1, 16 * 1024 * 1024, &n, d);
 		c->max_store_mb = (uint64_t)n;
@@ -240,7 +247,9 @@ smp_conf_parse(const char *name, const char *text, size_t len, struct smp_conf *
 	c->listen = xstrdup("0.0.0.0:8443");
 	c->retention_s = 86400;
 	c->connections = 64;
+	c->per_ip_connections = 32;
 	c->idle_timeout_s = 60;
+	c->request_timeout_s = 30;
 	c->max_store_mb = 100 * 1024;
 	c->max_request_mb = 64;
 	if ((root = yaml_load_string(name, text, len, &conf_limits, d)) == NULL) {

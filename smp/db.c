@@ -37,7 +37,9 @@ static const char schema[] =
 "  size INTEGER NOT NULL DEFAULT 0,"
 "  created INTEGER NOT NULL,"
 "  completed INTEGER,"
-"  released INTEGER);"
+"  released INTEGER,"
+"  touched INTEGER,"			/* the last upload piece */
+"  restore_requested INTEGER NOT NULL DEFAULT 0);"
 "CREATE INDEX stores_by_association ON stores(association);"
 "CREATE INDEX stores_by_folder ON stores(folder, state);"
 "CREATE INDEX stores_by_release ON stores(state, released);"

@@ -49,6 +49,17 @@ db_error(struct smp_server *s, struct smp_reply *r)
 	smp_reply_error(r, 500, "the SMP's database failed: %s", sqlite3_errmsg(s->db));
 }
 
+/* Tests: TSI_TEST_SMP_SLOW_MS makes every upload piece and download range
+ * that long, a window to kill the SMP or the client mid-transfer. */
+static void
+test_slow_down(void)
+{
+	const char	*ms = getenv("TSI_TEST_SMP_SLOW_MS");
+
+	if (ms != NULL)
+		usleep((useconds_t)atoi(ms) * 1000);
+}
+
 /* A prepared statement with text and integer parameters: "t" and "i" in types. */
 static sqlite3_stmt *
 prep(struct smp_server *s, const char *sql, const char *types, ...)
@@ -125,8 +136,8 @@ smp_authenticate(struct smp_server *s, const char *method, const char *target,
 	free(canon);
 	identity_wipe(&id);
 	if (!ok) {
-		smp_reply_error(r, 401, "the signature does not match computer '%s''s key "
-		    "(or the request was signed for another SMP)", who->name);
+		smp_reply_error(r, 401, "the signature does not match key %s (or the "
+		    "request was signed for another SMP)", a.key_id);
 		return -1;
 	}
 	/* only a correctly signed request may spend a nonce */
@@ -183,13 +194,15 @@ computer_line(struct smp_server *s, const char *name)
 	return line;
 }
 
-static void
+static int
 new_store_id(char out[SMP_STORE_ID_HEX + 1])
 {
 	unsigned char	rnd[SMP_STORE_ID_HEX / 2];
 
-	store_rng(NULL, rnd, sizeof rnd);
+	if (store_rng(NULL, rnd, sizeof rnd) != 0)
+		return -1;
 	hex_encode(rnd, sizeof rnd, out);
+	return 0;
 }
 
 /* The association this computer captures for: the one it is the source of
@@ -267,7 +280,10 @@ request_capture(struct smp_server *s, const struct smp_who *who, struct smp_repl
 			smp_reply_error(r, 507, "no storage folder takes a new capture: %s", why);
 			goto out;
 		}
-		new_store_id(id);
+		if (new_store_id(id) == -1) {
+			smp_reply_error(r, 500, "no random numbers for a store id");
+			goto out;
+		}
 		if (exec_stmt(prep(s, "INSERT INTO stores (id, association, folder, state, "
 		    "created) VALUES (?, ?, ?, 'uploading', ?)", "titi", id, assoc,
 		    s->conf.folders[f].path, (long long)time(NULL))) == -1) {
@@ -307,6 +323,9 @@ request_restore(struct smp_server *s, const struct smp_who *who, struct smp_repl
 	else if (strcmp(state, "uploading") == 0)
 		smp_reply_error(r, 409, "the store for computer '%s' is not released by its "
 		    "source yet (the capture has not finished)", who->name);
+	else if (exec_stmt(prep(s, "UPDATE stores SET restore_requested = 1 WHERE id = ?",
+	    "t", id)) == -1)
+		db_error(s, r);
 	else {
 		r->status = 200;
 		buf_addf(&r->body, "store: %s\npath: /v1/stores/%s\nstate: %s\n", id, id, state);
@@ -328,6 +347,8 @@ smp_h_request(struct smp_server *s, const struct smp_who *who, const struct smp_
 struct store_row {
 	char		 folder[256], state[16], source[128], dest[128];
 	long long	 size;
+	int		 restore_requested;	/* the destination asked for it */
+	char		 users[512], behavior[40];
 };
 
 /* The store and the caller's part in it: 1 source, 2 destination, 3 both.
@@ -339,14 +360,18 @@ find_store(struct smp_server *s, const struct smp_who *who, const char *id,
 	sqlite3_stmt	*st;
 	int		 found = 0, part;
 
-	st = prep(s, "SELECT s.folder, s.state, s.size, a.source, a.dest FROM stores s "
-	    "JOIN associations a ON a.id = s.association WHERE s.id = ?", "t", id);
+	st = prep(s, "SELECT s.folder, s.state, s.size, a.source, a.dest, "
+	    "s.restore_requested, a.users, a.behavior FROM stores s JOIN associations a ON a.id = "
+	    "s.association WHERE s.id = ?", "t", id);
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(row->folder, sizeof row->folder, "%s", sqlite3_column_text(st, 0));
 		snprintf(row->state, sizeof row->state, "%s", sqlite3_column_text(st, 1));
 		row->size = sqlite3_column_int64(st, 2);
 		snprintf(row->source, sizeof row->source, "%s", sqlite3_column_text(st, 3));
 		snprintf(row->dest, sizeof row->dest, "%s", sqlite3_column_text(st, 4));
+		row->restore_requested = sqlite3_column_int(st, 5);
+		snprintf(row->users, sizeof row->users, "%s", sqlite3_column_text(st, 6));
+		snprintf(row->behavior, sizeof row->behavior, "%s", sqlite3_column_text(st, 7));
 		found = 1;
 	}
 	sqlite3_finalize(st);
@@ -377,9 +402,15 @@ smp_h_status(struct smp_server *s, const struct smp_who *who, const struct smp_r
 
 	pthread_mutex_lock(&s->lock);
 	if (find_store(s, who, q->id, &row, r) >= 0) {
+		/* the association's behaviour: whose state is captured, whose
+		 * restored (sccm-spec.md §3.2); the client applies it */
 		r->status = 200;
 		buf_addf(&r->body, "store: %s\nstate: %s\nsize: %lld\nsource: %s\n"
-		    "destination: %s\n", q->id, row.state, row.size, row.source, row.dest);
+		    "destination: %s\ncapture_users: %s\nrestore_users: %s\n"
+		    "max_request_mb: %llu\n", q->id, row.state, row.size, row.source, row.dest,
+		    strcmp(row.behavior, "capture-restore-specified") == 0 ? row.users : "all",
+		    strcmp(row.behavior, "capture-restore-all") == 0 ? "all" : row.users,
+		    (unsigned long long)s->conf.max_request_mb);
 		if ((line = computer_line(s, row.dest)) != NULL)
 			buf_addf(&r->body, "recipient: %s", line);
 		free(line);
@@ -389,10 +420,10 @@ smp_h_status(struct smp_server *s, const struct smp_who *who, const struct smp_r
 }
 
 char *
-smp_store_path(const struct smp_server *s, const char *folder, const char *id, int partial)
+smp_store_path(const char *dir, const char *folder, const char *id, int partial)
 {
 	return folder[0] == '/' ? xasprintf("%s/%s.tsistore%s", folder, id, partial ?
-	    ".partial" : "") : xasprintf("%s/%s/%s.tsistore%s", s->dir, folder, id,
+	    ".partial" : "") : xasprintf("%s/%s/%s.tsistore%s", dir, folder, id,
 	    partial ? ".partial" : "");
 }
 
@@ -410,6 +441,17 @@ uploading_add(struct smp_server *s, const char *id)
 	if (free_slot == SMP_UPLOADS_MAX)
 		return -1;
 	memcpy(s->uploading[free_slot], id, SMP_STORE_ID_HEX + 1);
+	return 0;
+}
+
+int
+smp_uploading(struct smp_server *s, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < SMP_UPLOADS_MAX; i++)
+		if (strcmp(s->uploading[i], id) == 0)
+			return 1;
 	return 0;
 }
 
@@ -461,13 +503,20 @@ smp_upload_begin(struct smp_server *s, const struct smp_who *who, const struct s
 		    (unsigned long long)s->conf.max_store_mb);
 		goto out;
 	}
+	if (smp_folder_room(s, row.folder, length) == -1) {
+		smp_reply_error(r, 507, "the SMP's storage folder is full: it keeps %d MB "
+		    "free", SMP_FLOOR_MB);
+		goto out;
+	}
 	if (uploading_add(s, q->id) == -1) {
 		smp_reply_error(r, 423, "another upload to store %s is under way; try "
 		    "again when it ends", q->id);
 		goto out;
 	}
-	path = smp_store_path(s, row.folder, q->id, 1);
+	path = smp_store_path(s->dir, row.folder, q->id, 1);
 	u->fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (u->fd != -1 && q->offset == 0)
+		fsync_dir_of(path);	/* the file outlives a crash as its size says */
 	/* what is past the last acknowledged byte was never promised */
 	if (u->fd == -1 || ftruncate(u->fd, (off_t)q->offset) == -1) {
 		smp_reply_error(r, 500, "cannot write the store: %s", strerror(errno));
@@ -517,14 +566,15 @@ smp_upload_end(struct smp_server *s, struct smp_upload *u, const char *body_sha,
 	else if (fdatasync(u->fd) == -1)
 		smp_reply_error(r, 500, "cannot write the store: %s", strerror(errno));
 	else {
-		/* tests: a window to kill the SMP or the client mid-upload */
-		if (getenv("TSI_TEST_SMP_SLOW_MS") != NULL)
-			usleep((useconds_t)atoi(getenv("TSI_TEST_SMP_SLOW_MS")) * 1000);
+		test_slow_down();
 		/* on disk before it is acknowledged */
 		pthread_mutex_lock(&s->lock);
-		if (exec_stmt(prep(s, "UPDATE stores SET size = ? WHERE id = ? AND state = "
-		    "'uploading'", "it", (long long)end, u->id)) == -1)
+		if (exec_stmt(prep(s, "UPDATE stores SET size = ?, touched = ? WHERE id = ? "
+		    "AND state = 'uploading'", "iit", (long long)end, (long long)time(NULL),
+		    u->id)) == -1)
 			db_error(s, r);
+		else if (sqlite3_changes(s->db) != 1)	/* deleted meanwhile */
+			smp_reply_error(r, 410, "store %s was deleted during the upload", u->id);
 		else {
 			r->status = 200;
 			buf_addf(&r->body, "offset: %llu\n", (unsigned long long)end);
@@ -547,10 +597,11 @@ smp_h_download(struct smp_server *s, const struct smp_who *who, const struct smp
 	pthread_mutex_lock(&s->lock);
 	part = find_store(s, who, q->id, &row, r);
 	if (part >= 0)
-		path = smp_store_path(s, row.folder, q->id, 0);
+		path = smp_store_path(s->dir, row.folder, q->id, 0);
 	pthread_mutex_unlock(&s->lock);
 	if (part < 0)
 		return;
+	test_slow_down();
 	if (!(part & 2))
 		smp_reply_error(r, 403, "only the destination computer '%s' reads store %s",
 		    row.dest, q->id);
@@ -585,29 +636,29 @@ smp_h_download(struct smp_server *s, const struct smp_who *who, const struct smp
 /* Whether the store's recipients are exactly the destination's key and
  * the recovery key: nobody else may be able to open it. */
 static int
-recipients_ok(struct smp_server *s, const char *dest, const char *have, char *why,
+recipients_ok(struct smp_server *s, const char *dest_line, const char *have, char *why,
     size_t whylen)
 {
 	struct identity	 d, rk;
-	char		 want[40], want2[40], *line, *e = NULL;
+	char		 want[40], want2[40], *e = NULL;
 	int		 ok = 0;
 
-	if ((line = computer_line(s, dest)) == NULL ||
-	    identity_parse_public(line, &d, &e) == -1) {
-		free(line);
+	memset(&d, 0, sizeof d);
+	memset(&rk, 0, sizeof rk);
+	if (dest_line == NULL || identity_parse_public(dest_line, &d, &e) == -1) {
+		identity_wipe(&d);
 		free(e);
 		snprintf(why, whylen, "the destination's key is missing");
 		return 0;
 	}
-	free(line);
 	if (identity_parse_public(s->recovery_line, &rk, &e) == 0) {
 		identity_key_id(d.x25519_pub, want);
 		identity_key_id(rk.x25519_pub, want2);
 		ok = (strlen(have) == 33 && ((strncmp(have, want, 16) == 0 &&
 		    strcmp(have + 17, want2) == 0) || (strncmp(have, want2, 16) == 0 &&
 		    strcmp(have + 17, want) == 0)));
-		identity_wipe(&rk);
 	}
+	identity_wipe(&rk);
 	free(e);
 	identity_wipe(&d);
 	if (!ok)
@@ -639,7 +690,7 @@ fd_pread(void *ctx, void *p, size_t n, uint64_t off)
 
 /* The keyless check of an uploaded store; 0, or -1 with why. */
 static int
-check_upload(struct smp_server *s, const char *path, uint64_t size, const char *dest,
+check_upload(struct smp_server *s, const char *path, uint64_t size, const char *dest_line,
     char *why, size_t whylen)
 {
 	struct store_file	*sf = NULL;
@@ -664,7 +715,7 @@ check_upload(struct smp_server *s, const char *path, uint64_t size, const char *
 			    d.n, d.n == 1 ? " is" : "s are", (unsigned long long)d.first);
 		goto out;
 	}
-	if (!recipients_ok(s, dest, store_file_recipients(sf), why, whylen))
+	if (!recipients_ok(s, dest_line, store_file_recipients(sf), why, whylen))
 		goto out;
 	r = fsync(fd);
 	if (r == -1)
@@ -677,68 +728,91 @@ out:
 	return r;
 }
 
+/* The capture-side release: the upload is checked with the lock let go
+ * (a big store takes a while; its uploading[] slot keeps writers out).
+ * Lock held on entry and on return. */
 static void
 release_capture(struct smp_server *s, const struct smp_req *q, struct store_row *row,
     struct smp_reply *r)
 {
-	char	*partial = smp_store_path(s, row->folder, q->id, 1);
-	char	*final = smp_store_path(s, row->folder, q->id, 0), why[512];
+	char	*partial = smp_store_path(s->dir, row->folder, q->id, 1);
+	char	*final = smp_store_path(s->dir, row->folder, q->id, 0), why[512];
+	char	*dest_line = computer_line(s, row->dest);
+	int	 ok;
 
-	if (strcmp(row->state, "uploading") != 0)
-		smp_reply_error(r, 409, "store %s is %s already", q->id, row->state);
-	else if (uploading_add(s, q->id) == -1)
+	if (uploading_add(s, q->id) == -1) {
 		smp_reply_error(r, 423, "an upload to store %s is under way; try again "
 		    "when it ends", q->id);
-	else {
-		if (check_upload(s, partial, (uint64_t)row->size, row->dest, why,
-		    sizeof why) == -1)
-			smp_reply_error(r, 409, "store %s cannot be released: %s; capture "
-			    "again", q->id, why);
-		else if (chmod(partial, 0400) == -1 || rename(partial, final) == -1 ||
-		    fsync_dir_of(final) == -1)
-			smp_reply_error(r, 500, "cannot complete store %s: %s", q->id,
-			    strerror(errno));
-		else if (exec_stmt(prep(s, "UPDATE stores SET state = 'complete', "
-		    "completed = ? WHERE id = ?", "it", (long long)time(NULL), q->id)) == -1)
-			db_error(s, r);
-		else {
-			r->status = 200;
-			buf_addf(&r->body, "store: %s\nstate: complete\nsize: %lld\n", q->id,
-			    row->size);
-		}
-		uploading_remove(s, q->id);
+		goto out;
 	}
+	pthread_mutex_unlock(&s->lock);
+	ok = check_upload(s, partial, (uint64_t)row->size, dest_line, why, sizeof why) == 0;
+	if (!ok)
+		smp_reply_error(r, 409, "store %s cannot be released: %s; capture again",
+		    q->id, why);
+	else if (chmod(partial, 0400) == -1 || rename(partial, final) == -1 ||
+	    fsync_dir_of(final) == -1) {
+		smp_reply_error(r, 500, "cannot complete store %s: %s", q->id,
+		    strerror(errno));
+		ok = 0;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (ok && exec_stmt(prep(s, "UPDATE stores SET state = 'complete', completed = ? "
+	    "WHERE id = ? AND state = 'uploading'", "it", (long long)time(NULL),
+	    q->id)) == -1)
+		db_error(s, r);
+	else if (ok) {
+		r->status = 200;
+		buf_addf(&r->body, "store: %s\nstate: complete\nsize: %lld\n", q->id,
+		    row->size);
+	}
+	uploading_remove(s, q->id);
+out:
+	free(dest_line);
 	free(partial);
 	free(final);
 }
 
+/*
+ * A release says which side it is by the store's state and what the
+ * destination did: the source releases an upload; the destination
+ * releases a complete store it asked for.  Either side releasing again
+ * (an answer lost, a step run again) gets the same answer, and a refresh's
+ * computer, both sides at once, never starts the retention timer by
+ * repeating its capture release.
+ */
 void
 smp_h_release(struct smp_server *s, const struct smp_who *who, const struct smp_req *q,
     struct smp_reply *r)
 {
 	struct store_row	row;
-	int			part;
+	int			part, src, dst;
 
 	pthread_mutex_lock(&s->lock);
 	if ((part = find_store(s, who, q->id, &row, r)) < 0)
 		goto out;
-	/* in place (source = destination) the state says which release it is */
-	if ((part & 1) && strcmp(row.state, "uploading") == 0)
+	src = part & 1;
+	dst = part & 2;
+	if (src && strcmp(row.state, "uploading") == 0)
 		release_capture(s, q, &row, r);
-	else if (!(part & 2))
-		smp_reply_error(r, 409, "store %s is %s already", q->id, row.state);
-	else if (strcmp(row.state, "complete") != 0)
-		smp_reply_error(r, 409, "store %s is %s: %s", q->id, row.state,
-		    strcmp(row.state, "uploading") == 0 ? "its source has not released it" :
-		    "it was released already");
-	else if (exec_stmt(prep(s, "UPDATE stores SET state = 'released', released = ? "
-	    "WHERE id = ?", "it", (long long)time(NULL), q->id)) == -1)
-		db_error(s, r);
-	else {
-		r->status = 200;
-		buf_addf(&r->body, "store: %s\nstate: released\nretention_s: %lld\n", q->id,
-		    s->conf.retention_s);
-	}
+	else if (dst && strcmp(row.state, "complete") == 0 && row.restore_requested) {
+		if (exec_stmt(prep(s, "UPDATE stores SET state = 'released', released = ? "
+		    "WHERE id = ?", "it", (long long)time(NULL), q->id)) == -1)
+			db_error(s, r);
+		else {
+			r->status = 200;
+			buf_addf(&r->body, "store: %s\nstate: released\nretention_s: %lld\n",
+			    q->id, s->conf.retention_s);
+		}
+	} else if ((dst && strcmp(row.state, "released") == 0) || (src &&
+	    strcmp(row.state, "uploading") != 0)) {
+		r->status = 200;	/* released before: the same answer */
+		buf_addf(&r->body, "store: %s\nstate: %s\n", q->id, row.state);
+	} else if (strcmp(row.state, "uploading") == 0)
+		smp_reply_error(r, 409, "store %s is not released by its source yet", q->id);
+	else
+		smp_reply_error(r, 409, "store %s has not been requested for restore: "
+		    "request_state_store (mode restore) comes before its release", q->id);
 out:
 	pthread_mutex_unlock(&s->lock);
 }

@@ -35,10 +35,16 @@ static const char default_conf[] =
 "retention: 1d\n"
 "# true: requests for capture are refused, restores go on\n"
 "restore_only: false\n"
+"# connections at once, and from one address; seconds of silence before a\n"
+"# connection is closed, and to send a request's line and headers; a\n"
+"# store's size, and one upload request's\n"
 "limits:\n"
 "  connections: 64\n"
+"  per_ip_connections: 32\n"
 "  idle_timeout_s: 60\n"
-"  max_store_mb: 102400\n";
+"  request_timeout_s: 30\n"
+"  max_store_mb: 102400\n"
+"  max_request_mb: 64\n";
 
 /* A self-signed P-256 certificate for the server's name, ten years. */
 static int

@@ -27,6 +27,92 @@
 #include "../store/fastcrypto.h"
 #include "smp-int.h"
 
+/*
+ * Every connection has a deadline while it owes the server something: its
+ * TLS handshake, request line and headers within request_timeout_s, an
+ * upload's body at 64 KiB/s or better.  libmicrohttpd only knows silence
+ * (idle_timeout_s), which a client that drips a byte at a time never
+ * reaches; the main thread's reaper shuts such sockets down.
+ */
+struct watched {
+	int		 fd;
+	int64_t		 deadline_ms;		/* 0: none */
+	struct watched	*prev, *next;
+};
+
+static pthread_mutex_t	 watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct watched	*watch_list;
+
+#define MIN_UPLOAD_RATE	(64 * 1024)	/* bytes a second */
+
+static void
+watch_set(struct MHD_Connection *c, int64_t deadline_ms)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct watched			*w;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (w = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&watch_lock);
+	w->deadline_ms = deadline_ms;
+	pthread_mutex_unlock(&watch_lock);
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct smp_server		*s = cls;
+	const union MHD_ConnectionInfo	*ci;
+	struct watched			*w;
+
+	pthread_mutex_lock(&watch_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		w = xcalloc(1, sizeof *w);
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w->fd = ci != NULL ? ci->connect_fd : -1;
+		w->deadline_ms = now_ms() + (int64_t)s->conf.request_timeout_s * 1000;
+		w->next = watch_list;
+		if (watch_list != NULL)
+			watch_list->prev = w;
+		watch_list = w;
+		*socket_context = w;
+	} else if ((w = *socket_context) != NULL) {
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			watch_list = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		free(w);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+/* Shuts down the sockets past their deadline; libmicrohttpd then closes
+ * them as it would a client that went away. */
+static void
+reap_slow(void)
+{
+	struct watched	*w;
+	int64_t		 now = now_ms();
+	int		 n = 0;
+
+	pthread_mutex_lock(&watch_lock);
+	for (w = watch_list; w != NULL; w = w->next)
+		if (w->deadline_ms != 0 && now > w->deadline_ms && w->fd != -1) {
+			shutdown(w->fd, SHUT_RDWR);
+			w->deadline_ms = 0;
+			n++;
+		}
+	pthread_mutex_unlock(&watch_lock);
+	if (n > 0)
+		fprintf(stderr, "tsi smp: closed %d connection%s too slow to send a "
+		    "request\n", n, n == 1 ? "" : "s");
+}
+
 /* One request, from its first line to its end. */
 struct conn {
 	char			 target[SMP_TARGET_MAX + 1];
@@ -65,10 +151,12 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct smp_server	*s = cls;
 	struct conn		*k = *con_cls;
 
-	(void)c;
 	(void)toe;
 	if (k == NULL)
 		return;
+	/* the next request on this connection owes its head in time */
+	watch_set(c, now_ms() + (int64_t)(s->conf.idle_timeout_s +
+	    s->conf.request_timeout_s) * 1000);
 	/* a body cut short is never acknowledged: the store stays where it was */
 	smp_upload_abandon(s, &k->up);
 	free(k);
@@ -81,6 +169,21 @@ header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* A target as the log shows it: bytes outside printable ASCII as \xHH. */
+static void
+printable(const char *in, char *out, size_t outlen)
+{
+	size_t	o = 0;
+
+	for (; *in != '\0' && o + 5 < outlen; in++) {
+		if ((unsigned char)*in < 0x20 || (unsigned char)*in >= 0x7f || *in == '\\')
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", (unsigned char)*in);
+		else
+			out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
 static enum MHD_Result
 send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
     struct smp_reply *r)
@@ -88,7 +191,7 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	struct MHD_Response	*resp;
 	enum MHD_Result		 ret;
 	struct timespec		 now;
-	char			 range[96];
+	char			 range[96], shown[SMP_TARGET_MAX * 4 + 1];
 
 	k->answered = 1;
 	if (r->fd != -1) {
@@ -117,8 +220,9 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		return MHD_NO;
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	printable(k->target, shown, sizeof shown);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms\n", k->who.name[0] ?
-	    k->who.name : "-", method, k->target, r->status,
+	    k->who.name : "-", method, shown, r->status,
 	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6);
 	ret = MHD_queue_response(c, (unsigned)r->status, resp);
@@ -248,6 +352,9 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 	if (!k->started) {
 		k->started = 1;
 		begin(s, c, k, method, &r);
+		/* the head arrived; an upload's body has its own pace to keep */
+		watch_set(c, k->uploading ? now_ms() + (int64_t)s->conf.request_timeout_s *
+		    1000 + (int64_t)(k->up.length / MIN_UPLOAD_RATE) * 1000 : 0);
 		if (!k->uploading)
 			ret = send_reply(c, k, method, &r);
 	} else if (*data_size > 0) {
@@ -314,8 +421,10 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	struct MHD_Daemon	*d;
 	const union MHD_DaemonInfo *info;
 	char			 addr[64];
+	/* poll(2), not select(2): descriptors past FD_SETSIZE work too */
 	unsigned		 flags = MHD_USE_THREAD_PER_CONNECTION |
-				    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+				    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+				    MHD_USE_ERROR_LOG;
 
 	memset(&ss, 0, sizeof ss);
 	if (smp_split_listen(listen, addr, sizeof addr, port) == -1) {
@@ -340,7 +449,10 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->conf.connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->conf.per_ip_connections,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)1024 * 1024,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->conf.idle_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    plain ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY, key,
@@ -354,6 +466,35 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
 		*port = info->port;
 	return d;
+}
+
+/* A crash between a release's rename and its database update leaves the
+ * file complete and the row uploading: the file goes back to .partial, and
+ * the source's release (run again) checks it again. */
+static void
+reconcile(struct smp_server *s)
+{
+	sqlite3_stmt	*st;
+	struct stat	 sb;
+	char		*final, *partial;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
+	    "'uploading'", -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *folder = (const char *)sqlite3_column_text(st, 1);
+
+		final = smp_store_path(s->dir, folder, id, 0);
+		partial = smp_store_path(s->dir, folder, id, 1);
+		if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode) && lstat(partial, &sb) == -1 &&
+		    chmod(final, 0600) == 0 && rename(final, partial) == 0)
+			fprintf(stderr, "tsi smp: store %s was not released: its source "
+			    "releases it again\n", id);
+		free(final);
+		free(partial);
+	}
+	sqlite3_finalize(st);
 }
 
 static int
@@ -376,6 +517,7 @@ open_db(struct smp_server *s, char **err)
 		}
 		free(p);
 	}
+	reconcile(s);
 	return 0;
 }
 
@@ -449,6 +591,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	    (long long)s.conf.retention_s, s.conf.restore_only ? ", restore-only" : "");
 	for (;;) {
 		smp_retention_tick(&s);
+		reap_slow();
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;

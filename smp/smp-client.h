@@ -22,6 +22,10 @@ struct smp_client_opts {
 	const char	*cacert;		/* the SMP's smp-cert.pem, pinned */
 	int		 retry_count;		/* retries after a failed attempt */
 	int		 retry_delay_s;
+	int		 allow_plain_http;	/* http:// URLs (TSISMPAllowPlainHTTP) */
+	/* the site's recovery key (TSIRecoveryKey: a public line or a file);
+	 * when set, a store must be encrypted to it, whatever the SMP says */
+	const char	*recovery_key;
 	/* what the client tells the user (retries, refusals); may be NULL */
 	void		(*note)(void *ctx, const char *msg);
 	/* non-zero when the work must stop (a signal); may be NULL */
@@ -42,12 +46,14 @@ int	smp_request(char *const *urls, size_t n, const char *mode,
 int	smp_release(const char *store_url, const struct smp_client_opts *, char **info,
 	    char **err);
 
-/* A capture's bytes to the SMP.  Open fills rcpt with the keys the SMP
- * says to encrypt to (the destination's and the site's recovery key). */
+/* A capture's bytes to the SMP.  Open fills rcpt with the two keys the
+ * SMP says to encrypt to (the destination's and the site's recovery key;
+ * anything else is refused) and *users with the users the association
+ * captures ("all" or NAME,NAME...; caller frees). */
 struct smp_upload_stream;
 int	smp_upload_open(struct smp_upload_stream **, const char *store_url,
 	    const struct smp_client_opts *, struct identity *rcpt, size_t *nrcpt,
-	    char **err);
+	    char **users, char **err);
 /* store_sink_fn: buffers, sends whole pieces; 0 or -1 (see _error). */
 int	smp_upload_write(void *stream, const void *, size_t);
 /* Sends what is buffered; 0 once the SMP acknowledged every byte. */
@@ -57,8 +63,9 @@ void	smp_upload_free(struct smp_upload_stream *);
 
 /* A store on the SMP, read in ranges (store_pread_fn). */
 struct smp_download;
+/* *users: the users the association restores ("all" or NAME,...). */
 int	smp_download_open(struct smp_download **, const char *store_url,
-	    const struct smp_client_opts *, uint64_t *size, char **err);
+	    const struct smp_client_opts *, uint64_t *size, char **users, char **err);
 long	smp_download_pread(void *download, void *, size_t, uint64_t off);
 const char *smp_download_error(const struct smp_download *);
 void	smp_download_free(struct smp_download *);

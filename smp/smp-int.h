@@ -35,7 +35,9 @@ struct smp_conf {
 	long long		 retention_s;		/* 0: immediately */
 	int			 restore_only;
 	int			 connections;		/* open at once */
-	int			 idle_timeout_s;
+	int			 per_ip_connections;	/* from one address */
+	int			 idle_timeout_s;	/* silence on a connection */
+	int			 request_timeout_s;	/* to send a request's head */
 	uint64_t		 max_store_mb;		/* one store's size */
 	uint64_t		 max_request_mb;	/* one upload request's body */
 };
@@ -106,6 +108,8 @@ struct smp_upload {
 	char		 sha[65];
 	int		 failed;	/* a write failed: errno */
 };
+/* Whether an upload or a release check holds the store now. Lock held. */
+int	smp_uploading(struct smp_server *, const char *id);
 int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_req *,
 	    uint64_t length, const char *sha, struct smp_upload *, struct smp_reply *);
 void	smp_upload_end(struct smp_server *, struct smp_upload *, const char *body_sha,
@@ -117,10 +121,16 @@ void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
 
 /* capacity.c: the folder a new capture goes to (index), or -1 with why. */
 int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
-/* Deletes the stores whose retention has passed, and old nonces. */
+/* Whether an upload piece of bytes leaves the folder above SMP_FLOOR_MB
+ * free: 0 yes, -1 no.  min_free decides where captures start; this keeps
+ * a capture under way from filling the disk. */
+#define SMP_FLOOR_MB		64
+int	smp_folder_room(struct smp_server *, const char *folder, uint64_t bytes);
+/* Deletes the stores whose retention has passed, uploads untouched for
+ * SMP_ABANDONED_S, and old nonces. */
+#define SMP_ABANDONED_S		(7 * 86400)
 void	smp_retention_tick(struct smp_server *);
 /* DIR/FOLDER/ID.tsistore, with .partial while it is uploaded (caller frees). */
-char	*smp_store_path(const struct smp_server *, const char *folder, const char *id,
-	    int partial);
+char	*smp_store_path(const char *dir, const char *folder, const char *id, int partial);
 
 #endif

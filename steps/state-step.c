@@ -97,6 +97,14 @@ state_check_switches(const struct tnode *t, struct diag *d, int tool)
 	return r;
 }
 
+static int
+state_var_true(struct step_ctx *ctx, const char *var)
+{
+	const char	*v = step_var(ctx, var);
+
+	return v != NULL && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
 static void
 smp_note_to_step(void *ctx, const char *msg)
 {
@@ -132,6 +140,8 @@ state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
 	    30, 3);
 	o->retry_delay_s = delay >= 0 ? (int)delay : policy_var(ctx, "OSDStateSMPRetryTime",
 	    600, 60);
+	o->allow_plain_http = state_var_true(ctx, "TSISMPAllowPlainHTTP");
+	o->recovery_key = step_var(ctx, "TSIRecoveryKey");
 	o->note = smp_note_to_step;
 	o->stop = smp_stop;
 	o->ctx = ctx;

@@ -116,6 +116,7 @@ struct job {
 	int			 smp;		/* dir is an SMP store URL */
 	struct smp_upload_stream *up;
 	struct store_out	 out;
+	char			*smp_users;	/* the association's */
 };
 
 static void
@@ -128,6 +129,7 @@ job_release(struct job *j)
 	for (i = 0; i < j->npacks; i++)
 		free(j->packs[i]);
 	smp_upload_free(j->up);
+	free(j->smp_users);
 	free(j->store);
 	free(j->dir);
 }
@@ -240,7 +242,8 @@ run(struct step_ctx *ctx, const struct step_args *a)
 		struct smp_client_opts	so;
 
 		state_smp_opts(ctx, &so, -1, -1);
-		if (smp_upload_open(&j.up, j.store, &so, j.ids, &j.nids, &err) == -1) {
+		if (smp_upload_open(&j.up, j.store, &so, j.ids, &j.nids, &j.smp_users,
+		    &err) == -1) {
 			step_log(ctx, LOG_ERROR, "%s", err);
 			free(err);
 			goto out;
@@ -251,6 +254,7 @@ run(struct step_ctx *ctx, const struct step_args *a)
 		j.out.ctx = j.up;
 		j.o.out = &j.out;
 		j.o.nrcpt = j.nids;
+		j.o.only_users = j.smp_users;
 	} else if (mkdir_p(j.dir, 0700) == -1) {
 		step_log(ctx, LOG_ERROR, "cannot make the store folder '%s': %s", j.dir,
 		    strerror(errno));

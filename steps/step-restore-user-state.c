@@ -101,6 +101,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	struct buf		 sw = BUF_INIT;
 	struct smp_client_opts	 so;
 	struct smp_download	*down = NULL;
+	char			*smp_users = NULL;
 	struct store_in		 in;
 	const char		*extra, *pw;
 	char			*store = NULL, *err = NULL;
@@ -157,7 +158,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	}
 	if (smp_is_url(store)) {
 		state_smp_opts(ctx, &so, -1, -1);
-		if (smp_download_open(&down, store, &so, &in.size, &err) == -1) {
+		if (smp_download_open(&down, store, &so, &in.size, &smp_users, &err) == -1) {
 			step_log(ctx, LOG_ERROR, "%s", err);
 			goto out;
 		}
@@ -165,6 +166,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 		in.error = download_error;
 		in.ctx = down;
 		o.in = &in;
+		o.only_users = smp_users;
 	}
 	state_log_init(ctx, &log);
 	r = state_restore(&o, &log, &n, &err);
@@ -184,6 +186,7 @@ out:
 	if (have_id)
 		identity_wipe(&id);
 	smp_download_free(down);
+	free(smp_users);
 	free(err);
 	free(store);
 	buf_release(&sw);

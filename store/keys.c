@@ -125,8 +125,8 @@ identity_key_id(const uint8_t pub[IDENTITY_KEY_LEN], char out[17])
 	hex_encode(sum, 8, out);
 }
 
-static int
-name_ok(const char *name)
+int
+identity_name_ok(const char *name)
 {
 	size_t	n = strlen(name), i;
 
@@ -156,7 +156,7 @@ identity_init(const char *dir, const char *name, char **err)
 	struct identity		 id;
 	int			 n, r = -1;
 
-	if (!name_ok(name))
+	if (!identity_name_ok(name))
 		return fail(err, "identity name '%s' may hold only letters, digits, "
 		    "'.', '_' and '-' (1 to 64)", name);
 	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1)
@@ -251,7 +251,7 @@ identity_parse_public(const char *arg, struct identity *id, char **err)
 		if (strncmp(tok, "p256:", 5) == 0 && tok[5] != '\0')
 			id->sign_pub_pem = xstrdup(tok + 5);
 	}
-	if (have_x && name_ok(id->name))
+	if (have_x && identity_name_ok(id->name))
 		r = 0;
 	else
 		r = fail(err, "not a tsi public identity (expected 'tsi-identity-v1 "

@@ -45,6 +45,8 @@ char	*identity_public_line(const struct identity *);
 /* A recipient from a public line, or from a file that holds one. */
 int	identity_parse_public(const char *line_or_file, struct identity *, char **err);
 void	identity_wipe(struct identity *);
+/* Letters, digits, '.', '_' and '-', 1 to 64: identity and computer names. */
+int	identity_name_ok(const char *name);
 /* Key id: the first 8 bytes of SHA-256 of the X25519 public key, in hex. */
 void	identity_key_id(const uint8_t pub[IDENTITY_KEY_LEN], char out[17]);
 

@@ -8,6 +8,9 @@
       the server closes it or "open" if it is still open after SECONDS
   smp-raw.py PORT CERT hold N SECONDS
       opens N connections at once and prints how many of them got an answer
+  smp-raw.py PORT CERT drip SECONDS
+      sends a request's headers a line a second for SECONDS; prints "closed
+      after S" when the server closes the connection first, else "served"
 """
 import http.client
 import socket
@@ -73,10 +76,27 @@ def hold(port, cert, n, seconds):
     print(answered)
 
 
+def drip(port, cert, seconds):
+    s = context(cert).wrap_socket(socket.create_connection(("127.0.0.1", port)))
+    start = time.time()
+    try:
+        s.sendall(b"GET /v1/capacity HTTP/1.1\r\n")
+        while time.time() - start < seconds:
+            time.sleep(1)
+            s.sendall(b"X-Drip: 1\r\n")
+        s.sendall(b"Host: x\r\n\r\n")
+        s.settimeout(5)
+        print("served" if s.recv(12) else "closed after %d" % round(time.time() - start))
+    except (OSError, ssl.SSLError):
+        print("closed after %d" % round(time.time() - start))
+
+
 def main(argv):
     port, cert, what = int(argv[1]), argv[2], argv[3]
     if what == "idle":
         return idle(port, cert, float(argv[4]))
+    if what == "drip":
+        return drip(port, cert, float(argv[4]))
     if what == "hold":
         return hold(port, cert, int(argv[4]), float(argv[5]))
     headers, body, rest = [], None, argv[5:]

@@ -155,7 +155,7 @@ test_expect 'unsigned, malformed, oversized and foreign requests get 401, 400, 4
 
 test_expect 'a replayed request is refused, and so is one signed long ago or for another SMP' '
 	smp_world && p=$(cat srv.port) &&
-	TSI_SMP_TRACE=$PWD/trace run_seq source.yaml src old s > /dev/null 2>&1 &&
+	TSI_TEST_SMP_TRACE=$PWD/trace run_seq source.yaml src old s > /dev/null 2>&1 &&
 	auth=$(sed -n "2p" trace | sed "s/^Authorization: //") && head -n1 trace | grep -q "GET /v1/capacity" &&
 	$RAW $p srv/smp-cert.pem GET /v1/capacity "Authorization: $auth" > r1 &&
 	contains r1 401 && contains r1 "replayed" &&
@@ -209,6 +209,19 @@ test_expect 'the SMP killed during an upload and started again: the capture comp
 	cmp src/home/alice/Documents/big.bin dst/home/alice/Documents/big.bin && smp_stop srv
 '
 
+test_expect 'the SMP restarted during a restore: the restore goes on and completes' '
+	smp_world && head -c 30000000 /dev/urandom > src/home/alice/Documents/big.bin &&
+	run_seq source.yaml src old s > /dev/null 2>&1 && smp_stop srv &&
+	TSI_TEST_SMP_SLOW_MS=200 smp_start srv && port=$(cat srv.port) || exit 1
+	(run_seq dest.yaml dst new d > out 2>&1; echo $? > rc) &
+	i=0; until [ "$(grep -c "GET /v1/stores/.*/data -> 206" srv.log)" -ge 2 ] || [ $i -gt 200 ]; do sleep 0.05; i=$((i+1)); done &&
+	kill -9 "$(cat srv.pid)" && sleep 1 && smp_start srv $port &&
+	i=0; while ! [ -s rc ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done &&
+	[ "$(cat rc)" = 0 ] && contains out "download at byte" && contains out "retry 1 of 5" &&
+	contains out "is released" &&
+	cmp src/home/alice/Documents/big.bin dst/home/alice/Documents/big.bin && smp_stop srv
+'
+
 test_expect 'the client killed during the capture: tsi resume captures again and releases' '
 	smp_world && smp_stop srv && head -c 40000000 /dev/urandom > src/home/alice/Documents/big.bin &&
 	TSI_TEST_SMP_SLOW_MS=300 smp_start srv &&
@@ -229,8 +242,8 @@ test_expect 'a full SMP takes no capture: the client goes on to the next one' '
 	sed -i "s/min_free: \"10%\"/min_free: \"100%\"/" full/smp.conf &&
 	tsi smp computer add --dir full --name old-pc --key old/identity.pub > /dev/null &&
 	smp_start full && cat full/smp-cert.pem srv/smp-cert.pem > bundle.pem &&
-	SMPS="https://127.0.0.1:$(cat full.port) https://127.0.0.1:$(cat srv.port)" \
-	    CACERT=$PWD/bundle.pem run_seq source.yaml src old s > out 2>&1 &&
+	(SMPS="https://127.0.0.1:$(cat full.port) https://127.0.0.1:$(cat srv.port)" \
+	    CACERT=$PWD/bundle.pem run_seq source.yaml src old s > out 2>&1) &&
 	contains out "takes no capture: folder '"'"'stores'"'"' has" && contains out "below its min_free" &&
 	[ "$(store_state $(store_id))" = complete ] && lacks full.log "POST /v1/request" &&
 	smp_stop full && smp_stop srv
@@ -284,6 +297,70 @@ test_expect 'idle connections are closed; connections beyond the limit are not s
 	[ "$(cut -d" " -f3 idle)" -le 4 ] &&
 	$RAW $p srv/smp-cert.pem hold 6 3 > held && [ "$(cat held)" -le 3 ] && [ "$(cat held)" -ge 1 ] &&
 	smp_stop srv
+'
+
+test_expect 'a client that drips its request is cut off; one address gets a few connections only' '
+	smp_world && smp_stop srv &&
+	sed -i "s/request_timeout_s: 30/request_timeout_s: 2/; s/per_ip_connections: 32/per_ip_connections: 2/" srv/smp.conf &&
+	smp_start srv && p=$(cat srv.port) &&
+	$RAW $p srv/smp-cert.pem drip 10 > drip && contains drip "closed after" &&
+	[ "$(cut -d" " -f3 drip)" -le 5 ] && contains srv.log "too slow to send a request" &&
+	$RAW $p srv/smp-cert.pem hold 5 3 > held && [ "$(cat held)" -le 2 ] &&
+	smp_stop srv
+'
+
+test_expect 'a refresh: the computer is its own destination; a repeated capture release does not start retention' '
+	RETENTION=immediately smp_world &&
+	printf "name: x\nsteps:\n  - name: Release again\n    type: release_state_store\n" > rel.yaml &&
+	run_seq source.yaml third third s > out 2>&1 && id=$(store_id) && contains out "is complete" &&
+	url="https://127.0.0.1:$(cat srv.port)/v1/stores/$id" &&
+	run_seq rel.yaml third third r1 --var "OSDStateStorePath=$url" > out2 2>&1 &&
+	contains out2 "is complete" && sleep 2 && [ "$(store_state $id)" = complete ] &&
+	[ -e srv/stores/$id.tsistore ] &&
+	rm -rf third/home/alice && mkdir third/home/alice &&
+	cp src/home/alice/.bashrc src/home/alice/Documents/report.txt third/home/alice/ 2>/dev/null; rm -rf third/home/alice/* &&
+	run_seq dest.yaml third third d > out3 2>&1 && contains out3 "is released" &&
+	run_seq rel.yaml third third r2 --var "OSDStateStorePath=$url" > out4 2>&1 &&
+	contains out4 "is released" && sleep 2 && [ "$(store_state $id)" = deleted ] && smp_stop srv
+'
+
+test_expect 'plain HTTP needs an explicit yes; a recovery key other than TSIRecoveryKey is refused' '
+	smp_world &&
+	! (SMPS="http://127.0.0.1:$(cat srv.port)" run_seq source.yaml src old s > out 2>&1) &&
+	contains out "is plain HTTP" && contains out "TSISMPAllowPlainHTTP" &&
+	tsi identity init --dir fake --name fake-recovery > /dev/null &&
+	{ run_seq source.yaml src old s2 --var "TSIRecoveryKey=$PWD/fake/identity.pub" > out2 2>&1 || true; } &&
+	contains out2 "a recovery key other than TSIRecoveryKey" && lacks out2 "is complete" &&
+	run_seq source.yaml src old s3 --var "TSIRecoveryKey=$PWD/srv/recovery.pub" > out3 2>&1 &&
+	contains out3 "is complete" && smp_stop srv
+'
+
+test_expect 'the association decides whose state is captured and whose restored' '
+	smp_world && mkdir -p src/home/bob/Documents dst/home/bob &&
+	echo "bob:x:1002:1002::/home/bob:/bin/sh" >> src/etc/passwd && echo "bob:x:1002:1002::/home/bob:/bin/sh" >> dst/etc/passwd &&
+	echo "bob:x:1002:" >> src/etc/group && echo "bob:x:1002:" >> dst/etc/group &&
+	echo "bob notes" > src/home/bob/Documents/notes.txt &&
+	tsi smp delete old-pc:new-pc --dir srv > /dev/null &&
+	tsi smp associate --dir srv --source old-pc --dest new-pc --users alice --behavior capture-all-restore-specified > /dev/null &&
+	run_seq source.yaml src old s > out 2>&1 && id=$(store_id) &&
+	tsi state list --store srv/stores/$id.tsistore --identity new > l 2>&1 && contains l "bob/Documents/notes.txt" &&
+	run_seq dest.yaml dst new d > out2 2>&1 && contains out2 "left out: the SMP association restores alice only" &&
+	[ -e dst/home/alice/Documents/report.txt ] && ! [ -e dst/home/bob/Documents/notes.txt ] &&
+	tsi smp associate --dir srv --source third-pc --dest new-pc --users bob --behavior capture-restore-specified > /dev/null &&
+	mkdir -p third/home/bob/Documents && echo "bob:x:1002:1002::/home/bob:/bin/sh" >> third/etc/passwd &&
+	echo "other bob" > third/home/bob/Documents/b.txt && echo "alice doc" > third/home/alice/a.txt &&
+	run_seq source.yaml third third t > out3 2>&1 && contains out3 "left out: the SMP association captures bob only" &&
+	smp_stop srv
+'
+
+test_expect 'tsi smp delete removes an unfinished upload too; computer names are checked' '
+	smp_world &&
+	printf "name: x\nsteps:\n  - name: Request\n    type: request_state_store\n    with: { mode: capture }\n  - name: Capture\n    type: capture_user_state\n" > half.yaml &&
+	run_seq half.yaml src old h > /dev/null 2>&1 && id=$(store_id) && [ -e srv/stores/$id.tsistore.partial ] &&
+	smp_stop srv && tsi smp delete old-pc:new-pc --dir srv > out && contains out "and 1 store" &&
+	! [ -e srv/stores/$id.tsistore.partial ] &&
+	tsi_rc 1 smp computer add --dir srv --name "bad name" --key old/identity.pub 2> e &&
+	contains e "may hold only letters"
 '
 
 test_expect 'smp.conf errors name the line and column; the server does not start' '
