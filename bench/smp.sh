@@ -23,7 +23,8 @@
 #   BENCH_SMP_WORK   where the profile, the stores and the SMP go (default
 #                    bench/work; /dev/shm/tsi-bench takes the disk out)
 #   BENCH_SMP_CLIENTS  (default 16)   BENCH_SMP_MB  profile size (default 40)
-#   BENCH_SMP_RUNS   runs of each capture round; the median is kept (default 3)
+#   BENCH_SMP_RUNS   runs of each capture round, local and SMP alternated;
+#                    the median is kept (default 5)
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,7 +32,7 @@ TSI=${TSI:-$ROOT/tsi}
 WORK=${BENCH_SMP_WORK:-$ROOT/bench/work}
 N=${BENCH_SMP_CLIENTS:-16}
 MB=${BENCH_SMP_MB:-40}
-RUNS=${BENCH_SMP_RUNS:-3}
+RUNS=${BENCH_SMP_RUNS:-5}
 W="$WORK/smp"
 TREE="$WORK/smp-profile-$MB"
 RULES="$ROOT/bench/everything.yaml"
@@ -139,13 +140,13 @@ db.commit()' "$W/srv/smp.db"
 }
 
 echo "$N clients x $(($BYTES / 1048576)) MiB profile ($TREE), $RUNS runs each, median:"
-for kind in local smp; do
-	r=1
-	: > "$W/times.$kind"
-	while [ $r -le "$RUNS" ]; do
-		round $kind $r >> "$W/times.$kind"
-		r=$((r + 1))
-	done
+: > "$W/times.local"
+: > "$W/times.smp"
+r=1
+while [ $r -le "$RUNS" ]; do	# alternated, so that drift hits both alike
+	round local $r >> "$W/times.local"
+	round smp $r >> "$W/times.smp"
+	r=$((r + 1))
 done
 T_LOCAL=$(median < "$W/times.local")
 T_SMP=$(median < "$W/times.smp")
@@ -174,7 +175,8 @@ with db:
                    (name, "tsi-identity-v1 %s x25519:AAAA p256:AAAA\n" % name, "b%015x" % i, now))
         db.execute("INSERT INTO associations (source, dest, users, behavior, created) "
                    "VALUES (?, ?, 'all', 'capture-restore-all', ?)", (name, name, now))
-        db.execute("INSERT INTO stores VALUES (?, ?, 'stores', 'complete', 1000, ?, ?, NULL)",
+        db.execute("INSERT INTO stores (id, association, folder, state, size, created, "
+                   "completed) VALUES (?, ?, 'stores', 'complete', 1000, ?, ?)",
                    (os.urandom(16).hex(), db.execute("SELECT last_insert_rowid()").fetchone()[0], now, now))
 EOF
 cat > "$W/req.yaml" <<EOF

@@ -14,7 +14,7 @@ curl_api(const char **why)
 
 	if (state == 0) {
 		state = -1;
-		if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		if ((h = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL)) == NULL)
 			snprintf(err, sizeof err, "%s", dlerror());
 		else if ((*(void **)&api.easy_init = dlsym(h, "curl_easy_init")) == NULL ||
 		    (*(void **)&api.easy_setopt = dlsym(h, "curl_easy_setopt")) == NULL ||

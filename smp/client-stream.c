@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPLOAD_PIECE	(8u * 1024 * 1024)
+#define UPLOAD_PIECE	(16u * 1024 * 1024)
 #define DOWNLOAD_BLOCK	(4u * 1024 * 1024)
 #define DOWNLOAD_BLOCKS	3
 

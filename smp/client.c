@@ -68,6 +68,29 @@ smp_split_store_url(const char *url, char **base, char id[SMP_STORE_ID_HEX + 1])
 	return 0;
 }
 
+/*
+ * One client is kept when freed, with its connection, TLS session, pin and
+ * signing key: the steps of a sequence (request, capture, release) talk to
+ * the same SMP one after the other, and each new client would cost a TLS
+ * handshake and a key load on both sides.
+ */
+static struct smp_client	*idle;
+
+static void	client_destroy(struct smp_client *);
+
+static void
+drop_idle(void)
+{
+	client_destroy(idle);
+	idle = NULL;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 int
 smp_client_new(struct smp_client **out, const char *base, const struct smp_client_opts *o,
     char **err)
@@ -78,6 +101,14 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	size_t			 len;
 
 	*out = NULL;
+	if (idle != NULL && strcmp(idle->base, base) == 0 && same(idle->o.cacert, o->cacert) &&
+	    same(idle->o.identity_dir, o->identity_dir) &&
+	    idle->o.allow_plain_http == o->allow_plain_http) {
+		*out = idle;
+		idle = NULL;
+		(*out)->o = *o;		/* the caller's policy and callbacks */
+		return 0;
+	}
 	if (o->cacert == NULL || *o->cacert == '\0') {
 		*err = xstrdup("TSISMPCACert is not set: it names the SMP's certificate "
 		    "(smp-cert.pem from the SMP's directory), which the client pins");
@@ -120,12 +151,27 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	return 0;
 fail:
 	free(pem);
-	smp_client_free(c);
+	client_destroy(c);
 	return -1;
 }
 
 void
 smp_client_free(struct smp_client *c)
+{
+	static int	registered;
+
+	if (c == NULL)
+		return;
+	if (!registered) {
+		registered = 1;
+		atexit(drop_idle);
+	}
+	drop_idle();
+	idle = c;	/* kept for the next step */
+}
+
+static void
+client_destroy(struct smp_client *c)
 {
 	if (c == NULL)
 		return;
@@ -181,6 +227,10 @@ setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *o
 		return -1;
 	api->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	api->easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	/* the store is encrypted already: the cheapest AEAD with AES-NI will do */
+	api->easy_setopt(c->curl, CURLOPT_TLS13_CIPHERS,
+	    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
+	api->easy_setopt(c->curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 	api->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	/* a stalled SMP is a failed attempt, not a hang */
 	api->easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -249,7 +299,9 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 
 	if (c->pin[0] == '\0' && learn_pin(c, err) == -1)
 		return 0;
-	if (body != NULL) {
+	if (body != NULL && strncmp(c->base, "https://", 8) == 0)
+		snprintf(sha, sizeof sha, "%s", SMP_UNSIGNED_PAYLOAD);
+	else if (body != NULL) {
 		sha256(body, len, sum);
 		hex_encode(sum, sizeof sum, sha);
 	} else

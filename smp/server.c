@@ -123,6 +123,7 @@ struct conn {
 	struct smp_upload	 up;
 	struct sha256_ctx	 sha;
 	int			 uploading;
+	int			 hash_body;	/* the body's hash was given */
 	struct timespec		 began;		/* for the access log */
 };
 
@@ -266,7 +267,7 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		return;
 	}
 	if (k->req.route == SMP_R_UPLOAD && (len_h == NULL || sha == NULL ||
-	    strlen(sha) != 64)) {
+	    (strlen(sha) != 64 && (s->plain || strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0)))) {
 		smp_reply_error(r, len_h == NULL ? 411 : 400, "an upload needs "
 		    "Content-Length and X-TSI-Content-SHA256");
 		return;
@@ -299,6 +300,7 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		if (smp_upload_begin(s, &k->who, &k->req, (uint64_t)len, sha, &k->up,
 		    r) == 0) {
 			k->uploading = 1;
+			k->hash_body = strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0;
 			sha256_init(&k->sha);
 		}
 		break;
@@ -319,7 +321,8 @@ take_body(struct conn *k, const char *data, size_t n)
 		u->received = u->length + 1;	/* more than announced: refused at the end */
 		return;
 	}
-	sha256_update(&k->sha, data, n);
+	if (k->hash_body)
+		sha256_update(&k->sha, data, n);
 	while (done < n && !u->failed) {
 		w = pwrite(u->fd, data + done, n - done, (off_t)(u->offset + u->received +
 		    done));
@@ -364,7 +367,7 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 	} else if (k->uploading && !k->answered) {
 		sha256_final(&k->sha, sum);
 		hex_encode(sum, sizeof sum, hex);
-		smp_upload_end(s, &k->up, hex, &r);
+		smp_upload_end(s, &k->up, k->hash_body ? hex : k->up.sha, &r);
 		ret = send_reply(c, k, method, &r);
 	}
 	buf_release(&r.body);
@@ -454,7 +457,8 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->conf.per_ip_connections,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)1024 * 1024,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->conf.idle_timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    /* room for big reads of an upload's body, not only its headers */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
 	    plain ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_HTTPS_MEM_CERT, cert,
 	    MHD_OPTION_END);
@@ -573,6 +577,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	s.plain = plain;
 	if ((d = start(&s, listen ? listen : s.conf.listen, cert, key, plain, &port,
 	    err)) == NULL)
 		goto out;

@@ -61,6 +61,7 @@ struct smp_server {
 	struct smp_conf		 conf;
 	sqlite3			*db;
 	pthread_mutex_t		 lock;		/* db, uploads */
+	int			 plain;		/* --plain-http: no TLS */
 	char			 pin[SMP_PIN_HEX];
 	char			*recovery_line;	/* recovery.pub */
 	char			 uploading[SMP_UPLOADS_MAX][SMP_STORE_ID_HEX + 1];

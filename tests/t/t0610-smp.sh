@@ -201,7 +201,7 @@ test_expect 'the SMP killed during an upload and started again: the capture comp
 	smp_world && smp_stop srv && head -c 40000000 /dev/urandom > src/home/alice/Documents/big.bin &&
 	TSI_TEST_SMP_SLOW_MS=300 smp_start srv && port=$(cat srv.port) || exit 1
 	(run_seq source.yaml src old s > out 2>&1; echo $? > rc) &
-	i=0; until grep -q "offset=8388608 -> 200" srv.log || [ $i -gt 200 ]; do sleep 0.05; i=$((i+1)); done &&
+	i=0; until grep -q "data?offset=0 -> 200" srv.log || [ $i -gt 200 ]; do sleep 0.05; i=$((i+1)); done &&
 	kill -9 "$(cat srv.pid)" && sleep 1 && smp_start srv $port &&
 	i=0; while ! [ -s rc ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done &&
 	[ "$(cat rc)" = 0 ] && contains out "retry 1 of 5" && contains out "is complete" &&
@@ -229,7 +229,7 @@ test_expect 'the client killed during the capture: tsi resume captures again and
 	    --var "TSIStateMigrationPoints=https://127.0.0.1:$(cat srv.port)" \
 	    --var "TSISMPCACert=$PWD/srv/smp-cert.pem" --var "TSIIdentityDir=$PWD/old" \
 	    --var OSDStateSMPRetryCount=5 --var OSDStateSMPRetryTime=1 &&
-	i=0; until grep -q "offset=8388608 -> 200" srv.log || [ $i -gt 200 ]; do sleep 0.05; i=$((i+1)); done &&
+	i=0; until grep -q "data?offset=0 -> 200" srv.log || [ $i -gt 200 ]; do sleep 0.05; i=$((i+1)); done &&
 	kill -9 "$(cat pid)" && id=$(store_id) && [ "$(store_state $id)" = uploading ] &&
 	tsi resume --state-dir st --log-dir lg > out 2>&1 && contains out "is complete" &&
 	[ "$(store_state $id)" = complete ] &&
