@@ -3,13 +3,14 @@
 # valgrind; `make bench`, `make bench-state` and `make bench-smp` run the
 # benchmarks; `make fuzz` builds the fuzzers.
 
-PKGS	 = yaml-0.1 lua5.4 libarchive libzstd libmicrohttpd sqlite3
+PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
-	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl)
-# libcurl is dlopen'ed by tsi.http (interp/lua-api.c), not linked
+	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
+# libcurl (tsi.http, the SMP client) and libmicrohttpd (tsi smp serve) are
+# dlopen'ed when first used (interp/curl-api.c, smp/mhd-api.c), not linked
 LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl -lcrypt -pthread
 # only the libraries tsi uses are loaded at start-up
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1
@@ -66,7 +67,7 @@ schemas: $(TSI)
 
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl)
+	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
 FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp
 fuzz: $(FUZZERS:%=build-fuzz/%)
 

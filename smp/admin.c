@@ -141,10 +141,6 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 		    "capture-restore-all, user names otherwise)", users, behavior);
 		return -1;
 	}
-	if (strcmp(source, dest) == 0) {
-		*err = xstrdup("a computer cannot be associated with itself");
-		return -1;
-	}
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(db, "INSERT INTO associations (source, dest, users, "
@@ -165,8 +161,9 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 		    xasprintf("'%s' is associated with '%s' already", source, dest) :
 		    xasprintf("cannot associate: %s", sqlite3_errmsg(db));
 	else {
-		printf("association %lld: %s -> %s, users %s, %s\n",
-		    (long long)sqlite3_last_insert_rowid(db), source, dest, users, behavior);
+		printf("association %lld: %s -> %s, users %s, %s%s\n",
+		    (long long)sqlite3_last_insert_rowid(db), source, dest, users, behavior,
+		    strcmp(source, dest) == 0 ? " (in place: a refresh)" : "");
 		r = 0;
 	}
 out:

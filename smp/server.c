@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
+#include "mhd-api.h"
 
 #include "../store/fastcrypto.h"
 #include "smp-int.h"
@@ -40,6 +40,8 @@ struct watched {
 	struct watched	*prev, *next;
 };
 
+static const struct mhd_api	*M;	/* libmicrohttpd, loaded by smp_serve */
+
 static pthread_mutex_t	 watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watched	*watch_list;
 
@@ -51,7 +53,7 @@ watch_set(struct MHD_Connection *c, int64_t deadline_ms)
 	const union MHD_ConnectionInfo	*ci;
 	struct watched			*w;
 
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci == NULL || (w = ci->socket_context) == NULL)
 		return;
 	pthread_mutex_lock(&watch_lock);
@@ -70,7 +72,7 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	pthread_mutex_lock(&watch_lock);
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		w = xcalloc(1, sizeof *w);
-		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		ci = M->get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		w->fd = ci != NULL ? ci->connect_fd : -1;
 		w->deadline_ms = now_ms() + (int64_t)s->conf.request_timeout_s * 1000;
 		w->next = watch_list;
@@ -167,7 +169,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static const char *
 header(struct MHD_Connection *c, const char *name)
 {
-	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+	return M->lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
 /* A target as the log shows it: bytes outside printable ASCII as \xHH. */
@@ -196,38 +198,38 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 
 	k->answered = 1;
 	if (r->fd != -1) {
-		resp = MHD_create_response_from_fd_at_offset64(r->len, r->fd, r->from);
+		resp = M->create_response_from_fd_at_offset64(r->len, r->fd, r->from);
 		if (resp != NULL && r->partial) {
 			snprintf(range, sizeof range, "bytes %llu-%llu/%llu",
 			    (unsigned long long)r->from,
 			    (unsigned long long)(r->from + r->len - 1),
 			    (unsigned long long)r->total);
-			MHD_add_response_header(resp, "Content-Range", range);
+			M->add_response_header(resp, "Content-Range", range);
 		}
 		if (resp != NULL)
-			MHD_add_response_header(resp, "Content-Type",
+			M->add_response_header(resp, "Content-Type",
 			    "application/octet-stream");
 		else
 			close(r->fd);
 		r->fd = -1;
 	} else {
-		resp = MHD_create_response_from_buffer(r->body.len, r->body.data,
+		resp = M->create_response_from_buffer(r->body.len, r->body.data,
 		    MHD_RESPMEM_MUST_COPY);
 		if (resp != NULL)
-			MHD_add_response_header(resp, "Content-Type",
+			M->add_response_header(resp, "Content-Type",
 			    "text/plain; charset=utf-8");
 	}
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+	M->add_response_header(resp, "Accept-Ranges", "bytes");
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	printable(k->target, shown, sizeof shown);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms\n", k->who.name[0] ?
 	    k->who.name : "-", method, shown, r->status,
 	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6);
-	ret = MHD_queue_response(c, (unsigned)r->status, resp);
-	MHD_destroy_response(resp);
+	ret = M->queue_response(c, (unsigned)r->status, resp);
+	M->destroy_response(resp);
 	return ret;
 }
 
@@ -447,7 +449,7 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	}
 	if (!plain)
 		flags |= MHD_USE_TLS;
-	d = MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, access_handler, s,
+	d = M->start_daemon(flags, (uint16_t)*port, NULL, NULL, access_handler, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
@@ -459,7 +461,12 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->conf.idle_timeout_s,
 	    /* room for big reads of an upload's body, not only its headers */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
-	    plain ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_KEY, key,
+	    plain ? MHD_OPTION_END : MHD_OPTION_HTTPS_PRIORITIES,
+	    /* TLS 1.2 or 1.3; the store is encrypted already, so the cheapest
+	     * AEAD with AES-NI goes first */
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:"
+	    "+AES-256-GCM:+CHACHA20-POLY1305",
+	    MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_HTTPS_MEM_CERT, cert,
 	    MHD_OPTION_END);
 	if (d == NULL) {
@@ -467,7 +474,7 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 		    "libmicrohttpd refused to start");
 		return NULL;
 	}
-	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
+	if ((info = M->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
 		*port = info->port;
 	return d;
 }
@@ -566,6 +573,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	sigset_t		 set;
 	struct timespec		 tick = { 1, 0 };
 	char			*cert = NULL, *key = NULL, *line;
+	const char		*why;
 	int			 port, sig = 0, r = -1;
 
 	if (smp_server_open(&s, dir, &cert, &key, err) == -1)
@@ -578,6 +586,10 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	s.plain = plain;
+	if ((M = mhd_api(&why)) == NULL) {
+		*err = xasprintf("cannot load libmicrohttpd: %s", why);
+		goto out;
+	}
 	if ((d = start(&s, listen ? listen : s.conf.listen, cert, key, plain, &port,
 	    err)) == NULL)
 		goto out;
@@ -605,7 +617,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	r = 0;
 out:
 	if (d != NULL)
-		MHD_stop_daemon(d);	/* joins every connection's thread */
+		M->stop_daemon(d);	/* joins every connection's thread */
 	smp_server_close(&s, &cert, &key);
 	return r;
 }
