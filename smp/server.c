@@ -46,6 +46,7 @@ static pthread_mutex_t	 watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watched	*watch_list;
 
 #define MIN_UPLOAD_RATE	(64 * 1024)	/* bytes a second */
+#define BODY_BUFFER	(1024 * 1024)
 
 static void
 watch_set(struct MHD_Connection *c, int64_t deadline_ms)
@@ -123,6 +124,8 @@ struct conn {
 	struct smp_req		 req;
 	struct smp_who		 who;
 	struct smp_upload	 up;
+	uint8_t			*body;		/* upload bytes not yet written */
+	size_t			 pending;
 	struct sha256_ctx	 sha;
 	int			 uploading;
 	int			 hash_body;	/* the body's hash was given */
@@ -162,6 +165,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	    s->conf.request_timeout_s) * 1000);
 	/* a body cut short is never acknowledged: the store stays where it was */
 	smp_upload_abandon(s, &k->up);
+	free(k->body);
 	free(k);
 	*con_cls = NULL;
 }
@@ -302,6 +306,7 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		if (smp_upload_begin(s, &k->who, &k->req, (uint64_t)len, sha, &k->up,
 		    r) == 0) {
 			k->uploading = 1;
+			k->body = xmalloc(BODY_BUFFER);
 			k->hash_body = strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0;
 			sha256_init(&k->sha);
 		}
@@ -312,12 +317,32 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	}
 }
 
+/* Writes what the body buffer holds at its place in the store. */
 static void
-take_body(struct conn *k, const char *data, size_t n)
+flush_body(struct conn *k)
 {
 	struct smp_upload	*u = &k->up;
 	ssize_t			 w;
 	size_t			 done = 0;
+	uint64_t		 at = u->offset + u->received - k->pending;
+
+	while (done < k->pending && !u->failed) {
+		w = pwrite(u->fd, k->body + done, k->pending - done, (off_t)(at + done));
+		if (w == -1 && errno != EINTR)
+			u->failed = errno;
+		else if (w > 0)
+			done += (size_t)w;
+	}
+	k->pending = 0;
+}
+
+/* A TLS record (16 KiB at most) at a time comes in; it is written a
+ * megabyte at a time, a sixty-fourth of the system calls. */
+static void
+take_body(struct conn *k, const char *data, size_t n)
+{
+	struct smp_upload	*u = &k->up;
+	size_t			 take;
 
 	if (u->received + n > u->length) {
 		u->received = u->length + 1;	/* more than announced: refused at the end */
@@ -325,15 +350,16 @@ take_body(struct conn *k, const char *data, size_t n)
 	}
 	if (k->hash_body)
 		sha256_update(&k->sha, data, n);
-	while (done < n && !u->failed) {
-		w = pwrite(u->fd, data + done, n - done, (off_t)(u->offset + u->received +
-		    done));
-		if (w == -1 && errno != EINTR)
-			u->failed = errno;
-		else if (w > 0)
-			done += (size_t)w;
+	while (n > 0) {
+		take = BODY_BUFFER - k->pending < n ? BODY_BUFFER - k->pending : n;
+		memcpy(k->body + k->pending, data, take);
+		k->pending += take;
+		u->received += take;
+		data += take;
+		n -= take;
+		if (k->pending == BODY_BUFFER)
+			flush_body(k);
 	}
-	u->received += n;
 }
 
 static enum MHD_Result
@@ -367,6 +393,8 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 			take_body(k, data, *data_size);
 		*data_size = 0;
 	} else if (k->uploading && !k->answered) {
+		if (k->up.received <= k->up.length)
+			flush_body(k);
 		sha256_final(&k->sha, sum);
 		hex_encode(sum, sizeof sum, hex);
 		smp_upload_end(s, &k->up, k->hash_body ? hex : k->up.sha, &r);
