@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
@@ -185,4 +186,37 @@ smp_sign(struct smp_signer *s, const char *pin, const char *method, const char *
 		free(b);
 	}
 	return hdr;
+}
+
+void
+smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64])
+{
+	unsigned char	 mac[32];
+	char		*b;
+
+	mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), session,
+	    SMP_SESSION_LEN, (const unsigned char *)text, strlen(text), mac);
+	b = store_b64(mac, sizeof mac);
+	snprintf(out, 64, "%s", b);
+	free(b);
+}
+
+char *
+smp_sign_mac(const uint8_t session[SMP_SESSION_LEN], const char *key_id, const char *pin,
+    const char *method, const char *target, const char *body_sha256)
+{
+	struct smp_auth	 a;
+	unsigned char	 nonce[SMP_NONCE_HEX / 2];
+	char		*canon, mac[64];
+
+	memset(&a, 0, sizeof a);
+	snprintf(a.key_id, sizeof a.key_id, "%s", key_id);
+	a.time = (long long)time(NULL);
+	if (store_rng(NULL, nonce, sizeof nonce) != 0)
+		return NULL;
+	hex_encode(nonce, sizeof nonce, a.nonce);
+	canon = smp_canonical(pin, method, target, &a, body_sha256);
+	smp_mac(session, canon, mac);
+	free(canon);
+	return xasprintf("%s %s %lld %s %s", SMP_MAC_SCHEME, a.key_id, a.time, a.nonce, mac);
 }

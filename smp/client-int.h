@@ -16,6 +16,8 @@ struct smp_client {
 	size_t			 npins;
 	char			*curl_pin;
 	struct smp_signer	*signer;
+	uint8_t			 session[SMP_SESSION_LEN];	/* the connection's */
+	int			 has_session;
 	struct smp_client_opts	 o;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		 resp;

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../store/fastcrypto.h"
+#include "../store/store-int.h"
 
 #define SMP_PINS_MAX	64
 
@@ -185,6 +187,34 @@ client_destroy(struct smp_client *c)
 	free(c);
 }
 
+/* X-TSI-Session: the secret the SMP gave this connection (proto.h). */
+static size_t
+take_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct smp_client	*c = ud;
+	static const char	 name[] = "x-tsi-session:";
+	char			 b64[64];
+	size_t			 len, got;
+
+	(void)size;
+	if (n > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
+		len = n - (sizeof name - 1);
+		p += sizeof name - 1;
+		while (len > 0 && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+			len--;
+		if (len < sizeof b64) {
+			memcpy(b64, p, len);
+			b64[len] = '\0';
+			if (store_unb64(b64, c->session, sizeof c->session, &got) == 0 &&
+			    got == SMP_SESSION_LEN)
+				c->has_session = 1;
+		}
+	}
+	return n;
+}
+
 static size_t
 to_buf(char *p, size_t size, size_t n, void *ud)
 {
@@ -296,9 +326,12 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 	char			 sha[65], *auth, *line, *url;
 	long			 status = 0;
 	CURLcode		 res;
+	int			 session_used;
 
 	if (c->pin[0] == '\0' && learn_pin(c, err) == -1)
 		return 0;
+	session_used = c->has_session;
+again:
 	if (body != NULL && strncmp(c->base, "https://", 8) == 0)
 		snprintf(sha, sizeof sha, "%s", SMP_UNSIGNED_PAYLOAD);
 	else if (body != NULL) {
@@ -306,7 +339,9 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 		hex_encode(sum, sizeof sum, sha);
 	} else
 		snprintf(sha, sizeof sha, "%s", SMP_EMPTY_SHA256);
-	if ((auth = smp_sign(c->signer, c->pin, method, target, sha)) == NULL) {
+	auth = session_used ? smp_sign_mac(c->session, smp_signer_key_id(c->signer), c->pin,
+	    method, target, sha) : smp_sign(c->signer, c->pin, method, target, sha);
+	if (auth == NULL) {
 		*err = xstrdup("cannot sign the request");
 		return 0;
 	}
@@ -338,9 +373,18 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 		api->easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
 		api->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
+	api->easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, take_header);
+	api->easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
 	res = api->easy_perform(c->curl);
 	api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	api->slist_free_all(h);
+	if (res == CURLE_OK && status == 401 && session_used) {
+		/* a new connection: its session is gone; sign with the key */
+		c->has_session = session_used = 0;
+		free(url);
+		h = NULL;
+		goto again;
+	}
 	if (res != CURLE_OK) {
 		*err = xasprintf("%s: %s", url, c->errbuf[0] ? c->errbuf :
 		    api->easy_strerror(res));

@@ -92,19 +92,80 @@ exec_stmt(sqlite3_stmt *st)
 	return r;
 }
 
+/* The nonce of a request that proved who sent it: 0, or -1 (replay, or
+ * the database failed) with r filled. */
+static int
+spend_nonce(struct smp_server *s, const struct smp_auth *a, long long now,
+    struct smp_reply *r)
+{
+	sqlite3_stmt	*st;
+	int		 ok;
+
+	pthread_mutex_lock(&s->lock);
+	st = prep(s, "INSERT INTO nonces (nonce, seen) VALUES (?, ?)", "ti", a->nonce, now);
+	ok = st != NULL && sqlite3_step(st) == SQLITE_DONE;
+	if (!ok && sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_PRIMARYKEY) {
+		db_error(s, r);
+		sqlite3_finalize(st);
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	if (!ok) {
+		smp_reply_error(r, 401, "this request was seen before: a replayed request "
+		    "is refused");
+		return -1;
+	}
+	return 0;
+}
+
+/* A MAC'd request: only on the connection its session was opened on. */
+static int
+check_mac(struct smp_server *s, const struct smp_auth *a, const char *method,
+    const char *target, const char *body_sha, const struct smp_session *sess,
+    struct smp_who *who, struct smp_reply *r)
+{
+	char	*canon, mac[64];
+	size_t	 i, n;
+	int	 diff = 0;
+
+	if (sess == NULL || !sess->valid || strcmp(sess->key_id, a->key_id) != 0) {
+		smp_reply_error(r, 401, "no session for key %s on this connection: sign "
+		    "the request with the identity key", a->key_id);
+		return -1;
+	}
+	canon = smp_canonical(s->pin, method, target, a, body_sha);
+	smp_mac(sess->secret, canon, mac);
+	free(canon);
+	n = strlen(mac);
+	diff = strlen(a->sig) != n;
+	for (i = 0; i < n && i < sizeof a->sig; i++)	/* in constant time */
+		diff |= mac[i] ^ a->sig[i];
+	if (diff) {
+		smp_reply_error(r, 401, "the session MAC does not match");
+		return -1;
+	}
+	snprintf(who->name, sizeof who->name, "%s", sess->name);
+	return 0;
+}
+
 int
 smp_authenticate(struct smp_server *s, const char *method, const char *target,
-    const char *auth, const char *body_sha, struct smp_who *who, struct smp_reply *r)
+    const char *auth, const char *body_sha, struct smp_session *sess, int *opened,
+    struct smp_who *who, struct smp_reply *r)
 {
 	struct smp_auth	 a;
 	struct identity	 id;
 	sqlite3_stmt	*st;
 	const char	*why;
-	char		*canon, *line = NULL, *e = NULL;
+	char		*canon, *line = NULL, *e = NULL, *b;
 	long long	 now = (long long)time(NULL);
 	int		 ok;
 
 	memset(who, 0, sizeof *who);
+	if (opened != NULL)
+		*opened = 0;
 	if (smp_parse_auth(auth, &a, &why) == -1) {
 		smp_reply_error(r, 401, "%s", why);
 		return -1;
@@ -113,6 +174,14 @@ smp_authenticate(struct smp_server *s, const char *method, const char *target,
 		smp_reply_error(r, 401, "the request's time is %lld s from the SMP's clock "
 		    "(at most %d): set the computer's clock", a.time - now, SMP_CLOCK_SKEW_S);
 		return -1;
+	}
+	if (a.mac) {
+		if (check_mac(s, &a, method, target, body_sha, sess, who, r) == -1 ||
+		    spend_nonce(s, &a, now, r) == -1)
+			return -1;
+		memcpy(who->key_id, a.key_id, sizeof who->key_id);
+		who->by_session = 1;
+		return 0;
 	}
 	pthread_mutex_lock(&s->lock);
 	st = prep(s, "SELECT name, public_key FROM computers WHERE key_id = ?", "t",
@@ -141,23 +210,20 @@ smp_authenticate(struct smp_server *s, const char *method, const char *target,
 		return -1;
 	}
 	/* only a correctly signed request may spend a nonce */
-	pthread_mutex_lock(&s->lock);
-	st = prep(s, "INSERT INTO nonces (nonce, seen) VALUES (?, ?)", "ti", a.nonce, now);
-	ok = st != NULL && sqlite3_step(st) == SQLITE_DONE;
-	if (!ok && sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_PRIMARYKEY) {
-		db_error(s, r);
-		sqlite3_finalize(st);
-		pthread_mutex_unlock(&s->lock);
+	if (spend_nonce(s, &a, now, r) == -1)
 		return -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		smp_reply_error(r, 401, "this request was seen before: a replayed request "
-		    "is refused");
-		return -1;
-	}
 	memcpy(who->key_id, a.key_id, sizeof who->key_id);
+	if (sess != NULL && !sess->valid && store_rng(NULL, sess->secret,
+	    SMP_SESSION_LEN) == 0) {
+		sess->valid = 1;
+		memcpy(sess->key_id, a.key_id, sizeof sess->key_id);
+		snprintf(sess->name, sizeof sess->name, "%s", who->name);
+		if (opened != NULL)
+			*opened = 1;
+		b = store_b64(sess->secret, SMP_SESSION_LEN);
+		snprintf(r->session, sizeof r->session, "%s", b);
+		free(b);
+	}
 	return 0;
 }
 

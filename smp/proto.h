@@ -58,7 +58,17 @@ struct smp_auth {
 	long long	time;
 	char		nonce[SMP_NONCE_HEX + 1];
 	char		sig[SMP_SIG_B64_MAX + 1];
+	int		mac;		/* TSI-SMP1-MAC: a session MAC, not ECDSA */
 };
+
+/* A session: after a request signed with the identity key, the SMP gives
+ * the connection a 32-byte secret (X-TSI-Session, inside TLS); further
+ * requests on that same connection may carry HMAC-SHA256 with it instead
+ * of an ECDSA signature ("TSI-SMP1-MAC KEYID TIME NONCE MAC", same
+ * canonical text, same time window and nonces).  The secret is worth
+ * nothing on any other connection. */
+#define SMP_MAC_SCHEME		"TSI-SMP1-MAC"
+#define SMP_SESSION_LEN		32
 
 struct smp_req {
 	enum smp_route	route;
@@ -103,6 +113,11 @@ const char *smp_signer_key_id(const struct smp_signer *);
 /* The Authorization header's value for a request (caller frees). */
 char	*smp_sign(struct smp_signer *, const char *pin, const char *method,
 	    const char *target, const char *body_sha256);
+/* The same with a session's MAC (caller frees). */
+char	*smp_sign_mac(const uint8_t session[SMP_SESSION_LEN], const char *key_id,
+	    const char *pin, const char *method, const char *target, const char *body_sha256);
+/* base64 HMAC-SHA256 of text under a session's secret into out (45+). */
+void	smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64]);
 
 /* An upload over TLS may say this instead of its body's hash: TLS already
  * keeps the body intact on the way, and the store's own chunk checksums are

@@ -162,8 +162,10 @@ smp_parse_auth(const char *h, struct smp_auth *a, const char **why)
 	}
 	while (*p == ' ')
 		p++;
-	if (n != 5 || *p != '\0' || len[0] != strlen(SMP_AUTH_SCHEME) ||
-	    memcmp(f[0], SMP_AUTH_SCHEME, len[0]) != 0) {
+	if (n == 5 && len[0] == strlen(SMP_MAC_SCHEME) && memcmp(f[0], SMP_MAC_SCHEME, len[0]) == 0)
+		a->mac = 1;
+	if (n != 5 || *p != '\0' || (!a->mac && (len[0] != strlen(SMP_AUTH_SCHEME) ||
+	    memcmp(f[0], SMP_AUTH_SCHEME, len[0]) != 0))) {
 		*why = "the Authorization header is not " SMP_AUTH_SCHEME
 		    " KEYID TIME NONCE SIGNATURE";
 		return -1;

@@ -35,9 +35,10 @@
  * reaches; the main thread's reaper shuts such sockets down.
  */
 struct watched {
-	int		 fd;
-	int64_t		 deadline_ms;		/* 0: none */
-	struct watched	*prev, *next;
+	int			 fd;
+	int64_t			 deadline_ms;		/* 0: none */
+	struct watched		*prev, *next;
+	struct smp_session	 session;		/* the connection's own thread's */
 };
 
 static const struct mhd_api	*M;	/* libmicrohttpd, loaded by smp_serve */
@@ -88,6 +89,7 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			watch_list = w->next;
 		if (w->next != NULL)
 			w->next->prev = w->prev;
+		explicit_bzero(w, sizeof *w);
 		free(w);
 		*socket_context = NULL;
 	}
@@ -124,6 +126,7 @@ struct conn {
 	struct smp_req		 req;
 	struct smp_who		 who;
 	struct smp_upload	 up;
+	struct smp_reply	 reply;		/* decided by the head, sent after it */
 	uint8_t			*body;		/* upload bytes not yet written */
 	size_t			 pending;
 	struct sha256_ctx	 sha;
@@ -142,6 +145,7 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	(void)cls;
 	(void)c;
 	k->up.fd = -1;
+	k->reply.fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &k->began);
 	if (strlen(uri) > SMP_TARGET_MAX)
 		k->too_long = 1;
@@ -165,6 +169,9 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	    s->conf.request_timeout_s) * 1000);
 	/* a body cut short is never acknowledged: the store stays where it was */
 	smp_upload_abandon(s, &k->up);
+	if (k->reply.fd != -1)		/* a download never answered */
+		close(k->reply.fd);
+	buf_release(&k->reply.body);
 	free(k->body);
 	free(k);
 	*con_cls = NULL;
@@ -226,12 +233,17 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	if (resp == NULL)
 		return MHD_NO;
 	M->add_response_header(resp, "Accept-Ranges", "bytes");
+	if (r->session[0] != '\0')
+		M->add_response_header(resp, "X-TSI-Session", r->session);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	printable(k->target, shown, sizeof shown);
-	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms\n", k->who.name[0] ?
+	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms%s%s%.*s\n", k->who.name[0] ?
 	    k->who.name : "-", method, shown, r->status,
 	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6);
+	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6,
+	    k->who.by_session ? " (session)" : "", r->status >= 400 ? ": " : "",
+	    r->status >= 400 && r->body.len > 7 ? (int)strcspn(r->body.data + 7, "\n") : 0,
+	    r->status >= 400 && r->body.len > 7 ? r->body.data + 7 : "");
 	ret = M->queue_response(c, (unsigned)r->status, resp);
 	M->destroy_response(resp);
 	return ret;
@@ -244,6 +256,8 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 {
 	const char	*why, *len_h = header(c, "Content-Length");
 	const char	*sha = header(c, "X-TSI-Content-SHA256");
+	const union MHD_ConnectionInfo *ci;
+	struct watched	*w;
 	long long	 len = 0;
 
 	if (k->too_long || smp_parse_target(method, k->target, &k->req, &why) == -1) {
@@ -283,8 +297,13 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		buf_adds(&r->body, "tsi-smp: 1\n");
 		return;
 	}
+	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	w = ci != NULL ? ci->socket_context : NULL;
+	/* an upload's answer comes after its body: no session is opened by it */
 	if (smp_authenticate(s, method, k->target, header(c, "Authorization"),
-	    k->req.route == SMP_R_UPLOAD ? sha : SMP_EMPTY_SHA256, &k->who, r) == -1)
+	    k->req.route == SMP_R_UPLOAD ? sha : SMP_EMPTY_SHA256,
+	    w != NULL && k->req.route != SMP_R_UPLOAD ? &w->session : w != NULL &&
+	    w->session.valid ? &w->session : NULL, NULL, &k->who, r) == -1)
 		return;
 	switch (k->req.route) {
 	case SMP_R_CAPACITY:
@@ -377,29 +396,41 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 	(void)version;
 	if (k == NULL)
 		return MHD_NO;
-	memset(&r, 0, sizeof r);
-	r.fd = -1;
-	buf_init(&r.body, 64 * 1024);
 	if (!k->started) {
 		k->started = 1;
-		begin(s, c, k, method, &r);
+		memset(&k->reply, 0, sizeof k->reply);
+		k->reply.fd = -1;
+		buf_init(&k->reply.body, 64 * 1024);
+		begin(s, c, k, method, &k->reply);
 		/* the head arrived; an upload's body has its own pace to keep */
 		watch_set(c, k->uploading ? now_ms() + (int64_t)s->conf.request_timeout_s *
 		    1000 + (int64_t)(k->up.length / MIN_UPLOAD_RATE) * 1000 : 0);
-		if (!k->uploading)
-			ret = send_reply(c, k, method, &r);
-	} else if (*data_size > 0) {
+		/* a refused upload is answered before its body, which closes the
+		 * connection; anything else is answered on the next call, once
+		 * libmicrohttpd has the whole request, so the connection lives on */
+		if (!k->uploading && k->req.route == SMP_R_UPLOAD && k->reply.status != 0)
+			ret = send_reply(c, k, method, &k->reply);
+		return ret;
+	}
+	if (*data_size > 0) {
 		if (k->uploading)
 			take_body(k, data, *data_size);
 		*data_size = 0;
-	} else if (k->uploading && !k->answered) {
-		if (k->up.received <= k->up.length)
-			flush_body(k);
-		sha256_final(&k->sha, sum);
-		hex_encode(sum, sizeof sum, hex);
-		smp_upload_end(s, &k->up, k->hash_body ? hex : k->up.sha, &r);
-		ret = send_reply(c, k, method, &r);
+		return MHD_YES;
 	}
+	if (k->answered)
+		return MHD_YES;
+	if (!k->uploading)
+		return send_reply(c, k, method, &k->reply);
+	memset(&r, 0, sizeof r);
+	r.fd = -1;
+	buf_init(&r.body, 64 * 1024);
+	if (k->up.received <= k->up.length)
+		flush_body(k);
+	sha256_final(&k->sha, sum);
+	hex_encode(sum, sizeof sum, hex);
+	smp_upload_end(s, &k->up, k->hash_body ? hex : k->up.sha, &r);
+	ret = send_reply(c, k, method, &r);
 	buf_release(&r.body);
 	return ret;
 }

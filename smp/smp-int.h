@@ -76,6 +76,7 @@ void	smp_server_close(struct smp_server *, char **cert, char **key);
 /* What a handler answers: a status and text/plain lines. */
 struct smp_reply {
 	int		 status;
+	char		 session[64];		/* X-TSI-Session to send, or "" */
 	struct buf	 body;
 	int		 fd;			/* download: the file, or -1 */
 	uint64_t	 from, len, total;	/* download: the range sent */
@@ -86,11 +87,24 @@ struct smp_reply {
 struct smp_who {
 	char	name[128];
 	char	key_id[17];
+	int	by_session;	/* a MAC, not a signature */
 };
 
-/* Each fills reply; the lock is taken inside. */
+/* A connection's session (proto.h): whose, and its secret. */
+struct smp_session {
+	int		valid;
+	char		key_id[17];
+	char		name[128];
+	uint8_t		secret[SMP_SESSION_LEN];
+};
+
+/* Each fills reply; the lock is taken inside.  With sess (the request's
+ * connection), a MAC'd request is checked against it, and a request
+ * signed with the identity key opens it when it is not open: *opened is
+ * then set, and the reply must carry the secret. */
 int	smp_authenticate(struct smp_server *, const char *method, const char *target,
-	    const char *auth, const char *body_sha, struct smp_who *, struct smp_reply *);
+	    const char *auth, const char *body_sha, struct smp_session *sess, int *opened,
+	    struct smp_who *, struct smp_reply *);
 void	smp_h_capacity(struct smp_server *, const struct smp_who *, struct smp_reply *);
 void	smp_h_request(struct smp_server *, const struct smp_who *, const struct smp_req *,
 	    struct smp_reply *);

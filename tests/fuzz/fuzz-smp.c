@@ -165,13 +165,13 @@ signed_twice(const char *method, const char *target)
 	memset(&r, 0, sizeof r);
 	r.fd = -1;
 	buf_init(&r.body, 1024);
-	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, &w, &r) != 0 ||
+	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, NULL, NULL, &w, &r) != 0 ||
 	    strcmp(w.name, "pc") != 0 || strcmp(w.key_id, key_id) != 0) {
 		fprintf(stderr, "fuzz-smp: a signed request was refused: %.*s\n",
 		    (int)r.body.len, r.body.data);
 		abort();
 	}
-	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, &w, &r) == 0 ||
+	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, NULL, NULL, &w, &r) == 0 ||
 	    r.status != 401) {
 		fprintf(stderr, "fuzz-smp: a replayed request was accepted\n");
 		abort();
@@ -213,7 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strcmp(auth, "SIGNED") == 0)
 		signed_twice(method, target);
 	a2 = with_now(auth);
-	smp_authenticate(&srv, method, target, a2, SMP_EMPTY_SHA256, &w, &r);
+	smp_authenticate(&srv, method, target, a2, SMP_EMPTY_SHA256, NULL, NULL, &w, &r);
 	free(a2);
 	if (smp_parse_target(method, target, &req, &why) == 0 && !req.bad_id) {
 		buf_reset(&r.body);

@@ -108,7 +108,7 @@ test_expect 'replace: the source captures to the SMP, the destination restores; 
 	cmp src/home/alice/.bashrc dst/home/alice/.bashrc &&
 	[ "$(store_state $id)" = released ] &&
 	contains srv.log "old-pc PUT /v1/stores/$id/data?offset=0 -> 200" &&
-	smp_stop srv
+	contains srv.log "(session)" && smp_stop srv
 '
 
 test_expect 'only the destination and the recovery key open the store; the source cannot' '
@@ -167,6 +167,18 @@ test_expect 'a replayed request is refused, and so is one signed long ago or for
 	$RAW $(cat srv2.port) srv2/smp-cert.pem GET /v1/capacity "Authorization: $auth" > r3 &&
 	contains r3 401 && contains r3 "signed for another SMP" &&
 	smp_stop srv && smp_stop srv2
+'
+
+test_expect 'a session MAC works only on the connection that opened it' '
+	smp_world && p=$(cat srv.port) &&
+	TSI_TEST_SMP_TRACE=$PWD/trace run_seq source.yaml src old s > /dev/null 2>&1 &&
+	grep -q "Authorization: TSI-SMP1-MAC" trace &&
+	mac=$(grep -m1 "Authorization: TSI-SMP1-MAC" trace | sed "s/^Authorization: //") &&
+	line=$(grep -m1 -B1 "Authorization: TSI-SMP1-MAC" trace | head -n1) &&
+	target=$(echo "$line" | cut -d" " -f2) &&
+	$RAW $p srv/smp-cert.pem "$(echo "$line" | cut -d" " -f1)" "$target" "Authorization: $mac" > r1 &&
+	contains r1 401 && contains r1 "no session for key" &&
+	smp_stop srv
 '
 
 test_expect 'the SMP'"'"'s certificate is pinned: another one is refused' '
