@@ -188,17 +188,20 @@ smp_sign(struct smp_signer *s, const char *pin, const char *method, const char *
 	return hdr;
 }
 
-void
+int
 smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64])
 {
 	unsigned char	 mac[32];
 	char		*b;
 
-	mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), session,
-	    SMP_SESSION_LEN, (const unsigned char *)text, strlen(text), mac);
+	out[0] = '\0';
+	if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), session,
+	    SMP_SESSION_LEN, (const unsigned char *)text, strlen(text), mac) != 0)
+		return -1;
 	b = store_b64(mac, sizeof mac);
 	snprintf(out, 64, "%s", b);
 	free(b);
+	return 0;
 }
 
 char *
@@ -216,7 +219,10 @@ smp_sign_mac(const uint8_t session[SMP_SESSION_LEN], const char *key_id, const c
 		return NULL;
 	hex_encode(nonce, sizeof nonce, a.nonce);
 	canon = smp_canonical(pin, method, target, &a, body_sha256);
-	smp_mac(session, canon, mac);
+	if (smp_mac(session, canon, mac) == -1) {
+		free(canon);
+		return NULL;
+	}
 	free(canon);
 	return xasprintf("%s %s %lld %s %s", SMP_MAC_SCHEME, a.key_id, a.time, a.nonce, mac);
 }

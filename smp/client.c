@@ -179,6 +179,7 @@ client_destroy(struct smp_client *c)
 		return;
 	if (c->curl != NULL)
 		c->api->easy_cleanup(c->curl);
+	explicit_bzero(c->session, sizeof c->session);
 	smp_signer_free(c->signer);
 	buf_release(&c->resp);
 	free(c->pins);
@@ -378,8 +379,10 @@ again:
 	res = api->easy_perform(c->curl);
 	api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	api->slist_free_all(h);
-	if (res == CURLE_OK && status == 401 && session_used) {
-		/* a new connection: its session is gone; sign with the key */
+	if (session_used && (res != CURLE_OK || status == 401)) {
+		/* a new connection: its session is gone, and the SMP refused the
+		 * MAC (an upload's refusal can cut the body short: a send
+		 * error); once more, signed with the key */
 		c->has_session = session_used = 0;
 		free(url);
 		h = NULL;

@@ -136,7 +136,11 @@ check_mac(struct smp_server *s, const struct smp_auth *a, const char *method,
 		return -1;
 	}
 	canon = smp_canonical(s->pin, method, target, a, body_sha);
-	smp_mac(sess->secret, canon, mac);
+	if (smp_mac(sess->secret, canon, mac) == -1) {
+		free(canon);
+		smp_reply_error(r, 500, "cannot compute the session MAC");
+		return -1;
+	}
 	free(canon);
 	n = strlen(mac);
 	diff = strlen(a->sig) != n;

@@ -116,8 +116,9 @@ char	*smp_sign(struct smp_signer *, const char *pin, const char *method,
 /* The same with a session's MAC (caller frees). */
 char	*smp_sign_mac(const uint8_t session[SMP_SESSION_LEN], const char *key_id,
 	    const char *pin, const char *method, const char *target, const char *body_sha256);
-/* base64 HMAC-SHA256 of text under a session's secret into out (45+). */
-void	smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64]);
+/* base64 HMAC-SHA256 of text under a session's secret into out (45+);
+ * 0, or -1 (out is then ""). */
+int	smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64]);
 
 /* An upload over TLS may say this instead of its body's hash: TLS already
  * keeps the body intact on the way, and the store's own chunk checksums are

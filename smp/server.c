@@ -132,6 +132,7 @@ struct conn {
 	struct sha256_ctx	 sha;
 	int			 uploading;
 	int			 hash_body;	/* the body's hash was given */
+	int			 has_body;	/* the request announced one */
 	struct timespec		 began;		/* for the access log */
 };
 
@@ -171,6 +172,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	smp_upload_abandon(s, &k->up);
 	if (k->reply.fd != -1)		/* a download never answered */
 		close(k->reply.fd);
+	explicit_bzero(k->reply.session, sizeof k->reply.session);
 	buf_release(&k->reply.body);
 	free(k->body);
 	free(k);
@@ -205,7 +207,7 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	struct MHD_Response	*resp;
 	enum MHD_Result		 ret;
 	struct timespec		 now;
-	char			 range[96], shown[SMP_TARGET_MAX * 4 + 1];
+	char			 range[96], shown[SMP_TARGET_MAX * 4 + 1], shown_method[64];
 
 	k->answered = 1;
 	if (r->fd != -1) {
@@ -237,8 +239,9 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		M->add_response_header(resp, "X-TSI-Session", r->session);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	printable(k->target, shown, sizeof shown);
+	printable(method, shown_method, sizeof shown_method);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms%s%s%.*s\n", k->who.name[0] ?
-	    k->who.name : "-", method, shown, r->status,
+	    k->who.name : "-", shown_method, shown, r->status,
 	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6,
 	    k->who.by_session ? " (session)" : "", r->status >= 400 ? ": " : "",
@@ -260,6 +263,8 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	struct watched	*w;
 	long long	 len = 0;
 
+	k->has_body = header(c, "Transfer-Encoding") != NULL || (len_h != NULL &&
+	    strcmp(len_h, "0") != 0);
 	if (k->too_long || smp_parse_target(method, k->target, &k->req, &why) == -1) {
 		smp_reply_error(r, 400, "%s", k->too_long ? "the request target is too long" :
 		    why);
@@ -299,10 +304,11 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	}
 	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	w = ci != NULL ? ci->socket_context : NULL;
-	/* an upload's answer comes after its body: no session is opened by it */
+	/* an upload's answer comes after its body: no session is opened by it;
+	 * without TLS there are no sessions (the secret would travel clear) */
 	if (smp_authenticate(s, method, k->target, header(c, "Authorization"),
 	    k->req.route == SMP_R_UPLOAD ? sha : SMP_EMPTY_SHA256,
-	    w != NULL && k->req.route != SMP_R_UPLOAD ? &w->session : w != NULL &&
+	    s->plain || w == NULL ? NULL : k->req.route != SMP_R_UPLOAD ||
 	    w->session.valid ? &w->session : NULL, NULL, &k->who, r) == -1)
 		return;
 	switch (k->req.route) {
@@ -405,10 +411,12 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 		/* the head arrived; an upload's body has its own pace to keep */
 		watch_set(c, k->uploading ? now_ms() + (int64_t)s->conf.request_timeout_s *
 		    1000 + (int64_t)(k->up.length / MIN_UPLOAD_RATE) * 1000 : 0);
-		/* a refused upload is answered before its body, which closes the
-		 * connection; anything else is answered on the next call, once
-		 * libmicrohttpd has the whole request, so the connection lives on */
-		if (!k->uploading && k->req.route == SMP_R_UPLOAD && k->reply.status != 0)
+		/* a refused request with a body is answered before the body,
+		 * which closes the connection (nobody reads a body to refuse it);
+		 * anything else is answered on the next call, once libmicrohttpd
+		 * has the whole request, so the connection lives on */
+		if (!k->uploading && (k->req.route == SMP_R_UPLOAD || k->has_body) &&
+		    k->reply.status != 0)
 			ret = send_reply(c, k, method, &k->reply);
 		return ret;
 	}

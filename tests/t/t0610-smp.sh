@@ -150,6 +150,8 @@ test_expect 'unsigned, malformed, oversized and foreign requests get 401, 400, 4
 	$RAW $p srv/smp-cert.pem POST /v1/request?mode=capture --body-bytes 10 > r8 && contains r8 413 &&
 	$RAW $p srv/smp-cert.pem GET "/v1/capacity?x=$(head -c 600 /dev/zero | tr "\0" a)" > r9 &&
 	contains r9 400 && contains r9 "too long" &&
+	timeout 10 $RAW $p srv/smp-cert.pem POST /v1/request?mode=capture "Content-Length: 100000000" > r10 &&
+	contains r10 413 &&
 	smp_stop srv
 '
 
