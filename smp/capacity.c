@@ -29,10 +29,9 @@ folder_clients(struct smp_server *s, const char *folder)
 	sqlite3_stmt	*st;
 	long		 n = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM stores WHERE folder = ? AND "
-	    "state IN ('uploading', 'complete', 'released')", -1, &st, NULL) != SQLITE_OK)
+	if ((st = smp_db_prep(s->db, "SELECT count(*) FROM stores WHERE folder = ? AND "
+	    "state IN ('uploading', 'complete', 'released')", "t", folder)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, folder, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -100,14 +99,8 @@ smp_folder_room(struct smp_server *s, const char *folder, uint64_t bytes)
 static void
 mark_deleted(struct smp_server *s, const char *id)
 {
-	sqlite3_stmt	*st;
-
-	if (sqlite3_prepare_v2(s->db, "UPDATE stores SET state = 'deleted' WHERE id = ?",
-	    -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
+	smp_db_exec(smp_db_prep(s->db, "UPDATE stores SET state = 'deleted' WHERE id = ?",
+	    "t", id));
 }
 
 /* Uploads nobody touched for SMP_ABANDONED_S: a capture that never came
@@ -118,10 +111,10 @@ reap_abandoned(struct smp_server *s, long long now)
 	sqlite3_stmt	*st;
 	char		*path;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
-	    "'uploading' AND COALESCE(touched, created) <= ?", -1, &st, NULL) != SQLITE_OK)
+	if ((st = smp_db_prep(s->db, "SELECT id, folder FROM stores WHERE state = "
+	    "'uploading' AND COALESCE(touched, created) <= ?", "i",
+	    now - SMP_ABANDONED_S)) == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, now - SMP_ABANDONED_S);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 
@@ -146,9 +139,8 @@ smp_retention_tick(struct smp_server *s)
 	char		*path;
 
 	pthread_mutex_lock(&s->lock);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
-	    "'released' AND released <= ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, now - s->conf.retention_s);
+	if ((st = smp_db_prep(s->db, "SELECT id, folder FROM stores WHERE state = "
+	    "'released' AND released <= ?", "i", now - s->conf.retention_s)) != NULL) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
 
@@ -165,11 +157,7 @@ smp_retention_tick(struct smp_server *s)
 		sqlite3_finalize(st);
 	}
 	reap_abandoned(s, now);
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM nonces WHERE seen < ?", -1, &st,
-	    NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, now - 2 * SMP_CLOCK_SKEW_S);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
+	smp_db_exec(smp_db_prep(s->db, "DELETE FROM nonces WHERE seen < ?", "i",
+	    now - 2 * SMP_CLOCK_SKEW_S));
 	pthread_mutex_unlock(&s->lock);
 }

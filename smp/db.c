@@ -6,6 +6,7 @@
 #include "smp.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +100,43 @@ smp_db_open(const char *dir, sqlite3 **db, char **err)
 	sqlite3_busy_timeout(*db, 5000);
 	sqlite3_exec(*db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
 	return 0;
+}
+
+sqlite3_stmt *
+smp_db_vprep(sqlite3 *db, const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt	*st;
+	int		 i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	for (i = 0; types[i] != '\0'; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
+			    SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+	}
+	return st;
+}
+
+sqlite3_stmt *
+smp_db_prep(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+
+	va_start(ap, types);
+	st = smp_db_vprep(db, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+int
+smp_db_exec(sqlite3_stmt *st)
+{
+	int	r = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+
+	sqlite3_finalize(st);
+	return r;
 }

@@ -49,6 +49,21 @@ db_error(struct smp_server *s, struct smp_reply *r)
 	smp_reply_error(r, 500, "the SMP's database failed: %s", sqlite3_errmsg(s->db));
 }
 
+/* smp_db_prep and smp_db_exec on the server's database. */
+static sqlite3_stmt *
+prep(struct smp_server *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+
+	va_start(ap, types);
+	st = smp_db_vprep(s->db, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+#define exec_stmt	smp_db_exec
+
 /* Tests: TSI_TEST_SMP_SLOW_MS makes every upload piece and download range
  * that long, a window to kill the SMP or the client mid-transfer. */
 static void
@@ -60,37 +75,6 @@ test_slow_down(void)
 		usleep((useconds_t)atoi(ms) * 1000);
 }
 
-/* A prepared statement with text and integer parameters: "t" and "i" in types. */
-static sqlite3_stmt *
-prep(struct smp_server *s, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt	*st;
-	va_list		 ap;
-	int		 i;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	va_start(ap, types);
-	for (i = 0; types[i] != '\0'; i++) {
-		if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
-			    SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
-	}
-	va_end(ap);
-	return st;
-}
-
-/* Runs a statement that returns no rows; 0 or -1. */
-static int
-exec_stmt(sqlite3_stmt *st)
-{
-	int	r = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-
-	sqlite3_finalize(st);
-	return r;
-}
 
 /* The nonce of a request that proved who sent it: 0, or -1 (replay, or
  * the database failed) with r filled. */
@@ -431,7 +415,8 @@ find_store(struct smp_server *s, const struct smp_who *who, const char *id,
 	int		 found = 0, part;
 
 	st = prep(s, "SELECT s.folder, s.state, s.size, a.source, a.dest, "
-	    "s.restore_requested, a.users, a.behavior FROM stores s JOIN associations a ON a.id = "
+	    "s.restore_requested, a.users, a.behavior FROM stores s JOIN "
+	    "associations a ON a.id = "
 	    "s.association WHERE s.id = ?", "t", id);
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(row->folder, sizeof row->folder, "%s", sqlite3_column_text(st, 0));

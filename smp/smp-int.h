@@ -3,6 +3,7 @@
 #define TSI_SMP_INT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -16,6 +17,12 @@ struct diag;
 int	smp_db_create(const char *dir, char **err);
 /* Opens DIR/smp.db (it must exist); -1 with *err. */
 int	smp_db_open(const char *dir, sqlite3 **, char **err);
+/* A statement with its parameters bound, one per letter of types: 't' a
+ * string, 'i' a long long; NULL when SQLite refuses the SQL. */
+sqlite3_stmt *smp_db_prep(sqlite3 *, const char *sql, const char *types, ...);
+sqlite3_stmt *smp_db_vprep(sqlite3 *, const char *sql, const char *types, va_list);
+/* Runs a statement that returns no rows and finalizes it (NULL: -1). */
+int	smp_db_exec(sqlite3_stmt *);
 
 #define SMP_FOLDERS_MAX		16
 #define SMP_CONF_MAX_BYTES	(64 * 1024)
