@@ -152,6 +152,7 @@ test_expect 'unsigned, malformed, oversized and foreign requests get 401, 400, 4
 	contains r9 400 && contains r9 "too long" &&
 	timeout 10 $RAW $p srv/smp-cert.pem POST /v1/request?mode=capture "Content-Length: 100000000" > r10 &&
 	contains r10 413 &&
+	$RAW $p srv/smp-cert.pem PUT /v1/capacity > r11 && contains r11 405 &&
 	smp_stop srv
 '
 
@@ -284,7 +285,10 @@ test_expect 'retention deletes exactly the stores released by their destination,
 	[ -e srv/stores/$kept.tsistore ] &&
 	sleep 5 && [ "$(store_state $kept)" = deleted ] && ! [ -e srv/stores/$kept.tsistore ] &&
 	[ "$(store_state $waiting)" = complete ] && [ -e srv/stores/$waiting.tsistore ] &&
-	contains srv.log "store $kept deleted: its retention time passed" && smp_stop srv
+	contains srv.log "store $kept deleted: its retention time passed" &&
+	printf "name: x\nsteps:\n  - name: Read\n    type: restore_user_state\n" > read.yaml &&
+	! run_seq read.yaml dst new r --var "OSDStateStorePath=https://127.0.0.1:$(cat srv.port)/v1/stores/$kept" > out4 2>&1 &&
+	contains out4 "410 store $kept was deleted after its retention time" && smp_stop srv
 '
 
 test_expect 'restore-only mode refuses captures and still serves restores' '
@@ -375,6 +379,17 @@ test_expect 'tsi smp delete removes an unfinished upload too; computer names are
 	! [ -e srv/stores/$id.tsistore.partial ] &&
 	tsi_rc 1 smp computer add --dir srv --name "bad name" --key old/identity.pub 2> e &&
 	contains e "may hold only letters"
+'
+
+test_expect 'client set-up errors: an unreadable pin, a list that is not URLs, a local store to release' '
+	smp_world &&
+	! run_seq source.yaml src old a --var "TSISMPCACert=$PWD/missing.pem" > o1 2>&1 &&
+	contains o1 "is not a readable PEM certificate" &&
+	! (SMPS="smp1.example:8443" run_seq source.yaml src old b > o2 2>&1) &&
+	contains o2 "not an SMP URL: set TSIStateMigrationPoints" &&
+	printf "name: x\nsteps:\n  - name: Release\n    type: release_state_store\n" > rel.yaml &&
+	run_seq rel.yaml src old c --var "OSDStateStorePath=$PWD/local-store" > o3 2>&1 &&
+	contains o3 "nothing to release" && smp_stop srv
 '
 
 test_expect 'smp.conf errors name the line and column; the server does not start' '
