@@ -9,7 +9,8 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/tsi-cases.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 failed=0
 
-# Splits a case file into DIR/sections/NAME and DIR/files/NAME.
+# Splits a case file into DIR/sections/NAME and DIR/work/PATH; the line
+# of the case file where a section starts goes to DIR/sections/NAME.at.
 split_case() {
 	awk -v dir="$2" '
 	/^=== / {
@@ -20,8 +21,11 @@ split_case() {
 			d = out
 			sub(/\/[^\/]*$/, "", d)
 			system("mkdir -p \"" d "\"")
-		} else
+		} else {
 			out = dir "/sections/" name
+			print NR + 1 > (out ".at")
+			close(out ".at")
+		}
 		printf "" > out
 		next
 	}
@@ -29,12 +33,70 @@ split_case() {
 	' "$1"
 }
 
+# strict_script SECTION FIRST OUT: writes OUT, a script that runs SECTION's
+# commands one complete command at a time (a command may span lines: an
+# if, a loop, a quote, a trailing backslash) and stops at the first that
+# fails.  Every command counts, not only the last one as with plain sh;
+# tsi_fail names the failing command's lines in the case file (the
+# section's first line is FIRST).
+strict_script() {
+	: > "$3"
+	chunk= start=0 n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		if [ -z "$chunk" ]; then
+			case "$(printf '%s' "$line" | sed 's/^[[:space:]]*//')" in
+			''|'#'*) continue ;;
+			esac
+			start=$n
+		fi
+		chunk="$chunk$line
+"
+		case "$line" in *\\) continue ;; esac
+		sh -n -c "$chunk" 2> /dev/null || continue
+		{
+			printf 'tsi_at="%d %d"\n' $((start + $2 - 1)) $((n + $2 - 1))
+			printf '%s' "$chunk"
+			printf 'tsi_st=$?; [ "$tsi_st" = 0 ] || tsi_fail $tsi_at "$tsi_st"\n'
+		} >> "$3"
+		chunk=
+	done < "$1"
+	if [ -n "$chunk" ]; then
+		echo "line $((start + $2 - 1)): a command that never ends (an open quote or block)"
+		return 1
+	fi
+	echo 'tsi_at='  >> "$3"
+}
+
+# run_strict CASE SECTION DIR: runs a setup or check section in the case's
+# work folder; on a failure, DIR/SECTION.why says which line and why.
+run_strict() {
+	at=$(cat "$3/sections/$2.at")
+	strict_script "$3/sections/$2" "$at" "$3/$2.sh" > "$3/$2.why" || return 1
+	(
+		cd "$3/work" || exit 99
+		tsi_fail() {
+			printf 'line %s: %s (exit code %s)\n' "$1" \
+			    "$(sed -n "$1,$2p" "$TSI_CASE" | tr '\n\t' '  ' |
+			    sed 's/  */ /g; s/ $//' | cut -c1-160)" \
+			    "$3" > "$TSI_WHY"
+			exit 1
+		}
+		# a command that exits the shell itself (exit 1 in a loop)
+		trap 'st=$?; [ "$st" = 0 ] || [ -s "$TSI_WHY" ] || [ -z "$tsi_at" ] ||
+		    tsi_fail $tsi_at "$st"' EXIT
+		TSI_CASE=$1 TSI_WHY=$3/$2.why
+		. "$3/$2.sh"
+	) > "$3/$2.out" 2>&1
+}
+
 normalize() {
 	sed -e 's/[0-9][0-9]*\.[0-9][0-9][0-9] s)/N s)/' \
 	    -e "s|$1|\$WORK|g" -e "s|$TSI_TOP|\$TOP|g" "$2"
 }
 
-for case in "$TSI_TOP"/tests/cases/*.t; do
+for case in "${TSI_CASES:-$TSI_TOP/tests/cases}"/*.t; do
+	[ -e "$case" ] || continue
 	name=$(basename "$case" .t)
 	dir="$root/$name"
 	mkdir -p "$dir/sections" "$dir/work"
@@ -43,8 +105,10 @@ for case in "$TSI_TOP"/tests/cases/*.t; do
 	if [ -f "$dir/sections/sequence" ]; then
 		cp "$dir/sections/sequence" "$work/seq.yaml"
 	fi
-	if [ -f "$dir/sections/setup" ]; then
-		(cd "$work" && sh "$dir/sections/setup") > "$dir/setup.out" 2>&1
+	setup_failed=
+	if [ -f "$dir/sections/setup" ] &&
+	    ! run_strict "$case" setup "$dir"; then
+		setup_failed="$(cat "$dir/setup.why");"
 	fi
 	args=$(cat "$dir/sections/args")
 	(
@@ -55,6 +119,7 @@ for case in "$TSI_TOP"/tests/cases/*.t; do
 	)
 	rc=$?
 	problems=""
+	[ -z "$setup_failed" ] || problems=" setup failed at $setup_failed"
 	want_rc=0
 	[ -f "$dir/sections/rc" ] && want_rc=$(tr -d ' \n' < "$dir/sections/rc")
 	[ "$rc" = "$want_rc" ] || problems="$problems exit code $rc, expected $want_rc;"
@@ -83,16 +148,16 @@ for case in "$TSI_TOP"/tests/cases/*.t; do
 			done < "$dir/sections/$s-lacks"
 		fi
 	done
-	if [ -f "$dir/sections/check" ]; then
-		(cd "$work" && sh "$dir/sections/check") > "$dir/check.out" 2>&1 ||
-		    problems="$problems check failed;"
+	if [ -f "$dir/sections/check" ] && ! run_strict "$case" check "$dir"; then
+		problems="$problems check failed at $(cat "$dir/check.why");"
 	fi
 	if [ -z "$problems" ]; then
 		echo "ok - case $name"
 	else
 		failed=$((failed + 1))
 		echo "not ok - case $name:$problems"
-		for f in "$dir"/stdout.diff "$dir"/stderr.diff "$dir/check.out"; do
+		for f in "$dir"/stdout.diff "$dir"/stderr.diff "$dir/setup.out" \
+		    "$dir/check.out"; do
 			[ -s "$f" ] && sed 's/^/    # /' "$f"
 		done
 		for s in stdout stderr; do
@@ -101,4 +166,5 @@ for case in "$TSI_TOP"/tests/cases/*.t; do
 		done
 	fi
 done
+echo "# run-cases: done"
 [ "$failed" = 0 ]

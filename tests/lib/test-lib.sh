@@ -7,9 +7,16 @@
 #   '
 #   test_done
 #
-# Each test runs in a subshell with `set -e`-like chaining (&&) in a fresh
-# scratch directory; its output is shown only when it fails.  Prints TAP-ish
-# "ok - NAME" / "not ok - NAME" lines that run-all.sh counts.
+# Each test runs in a subshell in a fresh scratch directory, its commands
+# chained with && so that each one counts; a body whose chain is broken (a
+# line without && whose failure would go unseen) fails before it runs, as
+# git's test suite checks.  Its output is shown only when it fails.
+#
+#   test_expect ROOT 'needs root' '...'
+#
+# runs only where every prerequisite (comma-separated) holds, and is
+# reported as a skip otherwise.  Prints TAP-ish "ok - NAME", "not ok - NAME"
+# and "skip - NAME (why)" lines that run-all.sh counts.
 
 set -u
 : "${TSI_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -19,7 +26,18 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tsi-$TEST_NAME.XXXXXX")
 test_count=0
 test_failed=0
-trap 'rm -rf "$TEST_ROOT"' EXIT
+# Processes a test started in the background and did not end: their PIDs
+# go to this file (tsi_bg does it), and test_done ends them, and only them.
+TEST_PIDS=$TEST_ROOT/pids
+trap 'test_end_started; rm -rf "$TEST_ROOT"' EXIT
+
+test_end_started() {
+	[ -s "$TEST_PIDS" ] || return 0
+	while read -r p; do
+		kill -9 "$p" 2> /dev/null
+	done < "$TEST_PIDS"
+	: > "$TEST_PIDS"
+}
 
 tsi() {
 	# shellcheck disable=SC2086
@@ -32,6 +50,13 @@ tsi_bg() {
 	# shellcheck disable=SC2086
 	$TSI_WRAP "$TSI" "$@" > bg.out 2>&1 &
 	echo $! > pid
+	echo $! >> "$TEST_PIDS"
+}
+
+# started PID: a process the test started in the background, ended at
+# the end of the script if the test did not end it.
+started() {
+	echo "$1" >> "$TEST_PIDS"
 }
 
 # wait_for FILE: waits up to 10 s for FILE to exist and be non-empty.
@@ -42,6 +67,17 @@ wait_for() {
 		i=$((i + 1))
 	done
 	[ -s "$1" ]
+}
+
+# wait_until COMMAND [SECONDS]: runs the shell command COMMAND every 0.05 s
+# until it succeeds; fails when it has not after SECONDS (default 10).
+wait_until() {
+	_wu_left=$(( ${2:-10} * 20 ))
+	until eval "$1"; do
+		[ "$_wu_left" -gt 0 ] || { echo "waited in vain for: $1" >&2; return 1; }
+		sleep 0.05
+		_wu_left=$((_wu_left - 1))
+	done
 }
 
 # alive PID: the process exists and is not a zombie.
@@ -87,9 +123,60 @@ event_count() {
 	grep -c "\"event\":\"$2\"" "$1" || true
 }
 
+# Prerequisites: test_prereq NAME 'shell test' 'why a test is skipped'.
+prereq_names=
+test_prereq() {
+	prereq_names="$prereq_names $1"
+	eval "prereq_test_$1=\$2"
+	eval "prereq_why_$1=\$3"
+}
+test_prereq ROOT '[ "$(id -u)" = 0 ]' 'needs root'
+test_prereq NOT_ROOT '[ "$(id -u)" != 0 ]' 'needs a user other than root'
+
+# test_have PREREQS: 0 when every one holds; else the first unmet one's
+# reason goes to skip_why.
+test_have() {
+	old_ifs=$IFS
+	IFS=,
+	set -- $1
+	IFS=$old_ifs
+	for p; do
+		case " $prereq_names " in
+		*" $p "*) ;;
+		*) echo "test-lib: unknown prerequisite '$p'" >&2; exit 1 ;;
+		esac
+		eval "t=\$prereq_test_$p"
+		if ! (eval "$t") > /dev/null 2>&1; then
+			eval "skip_why=\$prereq_why_$p"
+			return 1
+		fi
+	done
+}
+
 test_expect() {
+	if [ $# = 3 ]; then
+		prereqs=$1
+		shift
+	else
+		prereqs=
+	fi
 	test_count=$((test_count + 1))
 	dir="$TEST_ROOT/$test_count"
+	if [ -n "$prereqs" ] && ! test_have "$prereqs"; then
+		echo "skip - $TEST_NAME: $1 ($skip_why)"
+		return 0
+	fi
+	# the chain lint: with every command joined by && (or inside an
+	# if, a loop, a { } group), "(exit 117) && BODY" runs nothing
+	mkdir -p "$dir.lint"
+	(cd "$dir.lint" && eval "(exit 117) && $2") > /dev/null 2>&1
+	if [ $? != 117 ]; then
+		test_failed=$((test_failed + 1))
+		echo "not ok - $TEST_NAME: $1"
+		echo "    # broken &&-chain: a command of this test is not joined by &&,"
+		echo "    # so its failure would not fail the test"
+		return 0
+	fi
 	mkdir -p "$dir"
 	if (cd "$dir" && eval "$2") > "$dir.out" 2>&1; then
 		echo "ok - $TEST_NAME: $1"
@@ -100,6 +187,10 @@ test_expect() {
 	fi
 }
 
+# The last line of a script: run-all.sh counts a script that never got
+# here (it died, or exited early) as a failure.
 test_done() {
+	test_end_started
+	echo "# $TEST_NAME: done"
 	[ "$test_failed" = 0 ]
 }

@@ -2,12 +2,7 @@
 # Run as root, tsi refuses sequence files that others could have changed.
 . "$TSI_TOP/tests/lib/test-lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "ok - t0110-root-hygiene: skipped (not root)"
-	exit 0
-fi
-
-test_expect 'a group- or world-writable sequence is refused as root' '
+test_expect ROOT 'a group- or world-writable sequence is refused as root' '
 	printf "steps:\n  - { type: run_command, with: { command: \"touch ran\" } }\n" > seq.yaml &&
 	chmod 666 seq.yaml &&
 	tsi_rc 2 run seq.yaml --state-dir st --log-dir logs 2> err &&
@@ -18,7 +13,7 @@ test_expect 'a group- or world-writable sequence is refused as root' '
 	test -e ran
 '
 
-test_expect 'a writable child sequence is refused too' '
+test_expect ROOT 'a writable child sequence is refused too' '
 	printf "steps:\n  - { type: run_sequence, with: { path: child.yaml } }\n" > seq.yaml &&
 	printf "steps:\n  - { type: restart }\n" > child.yaml &&
 	chmod 664 child.yaml &&

@@ -82,12 +82,12 @@ steps:
   - { name: First, type: run_command, with: { command: "echo first >> ran.log" } }
   - name: Long
     type: run_command
-    with: { command: "echo long >> ran.log; if [ -e once ]; then exit 0; fi; touch once; exec sleep 60" }
+    with: { command: "echo long >> ran.log; if [ -e once ]; then exit 0; fi; touch once; echo \$\$ > child.pid; exec sleep 60" }
   - { name: Last, type: run_command, with: { command: "echo last >> ran.log" } }
 YAML
 	tsi_bg run seq.yaml --state-dir st --log-dir logs &&
-	wait_for ran.log && sleep 0.2 &&
-	kill -9 "$(cat pid)" && pkill -9 -f "^sleep 60" ; sleep 0.2;
+	wait_for child.pid && sleep 0.2 &&
+	kill -9 "$(cat pid)" "$(cat child.pid)" && sleep 0.2 &&
 	contains st/journal.jsonl "\"state\":\"running\"" &&
 	tsi_rc 0 resume --state-dir st --log-dir logs > out2 &&
 	contains out2 "step 2 '"'"'Long'"'"' was interrupted; running it again" &&
@@ -100,12 +100,12 @@ steps:
   - name: Not twice
     type: run_command
     rerun_on_resume: false
-    with: { command: "echo once >> ran.log; exec sleep 60" }
+    with: { command: "echo once >> ran.log; echo \$\$ > child.pid; exec sleep 60" }
   - { name: Never, type: run_command, with: { command: "echo never >> ran.log" } }
 YAML
 	tsi_bg run seq.yaml --state-dir st --log-dir logs &&
-	wait_for ran.log && sleep 0.2 &&
-	kill -9 "$(cat pid)"; pkill -9 -f "^sleep 60"; sleep 0.2;
+	wait_for child.pid && sleep 0.2 &&
+	kill -9 "$(cat pid)" "$(cat child.pid)" && sleep 0.2 &&
 	tsi_rc 1 resume --state-dir st > out2 &&
 	contains out2 "step '"'"'Not twice'"'"' was interrupted while it ran and must not be run again" &&
 	test "$(cat ran.log)" = once &&
@@ -132,7 +132,7 @@ YAML
 	tsi_bg run seq.yaml --state-dir st --log-dir logs &&
 	wait_for child.pid &&
 	kill -TERM "$(cat pid)" &&
-	{ wait "$(cat pid)"; echo $? > rc; } ;
+	{ wait "$(cat pid)"; echo $? > rc; } &&
 	echo "tsi exited with $(cat rc)" &&
 	test "$(cat rc)" = 130 &&
 	sleep 0.1 && ! alive "$(cat child.pid)" &&

@@ -51,11 +51,10 @@ LUA
 '
 
 test_expect 'http talks to a real server on loopback, with a size cap' '
-	command -v python3 > /dev/null || { echo "python3 is needed"; exit 1; } &&
 	mkdir www && printf "hello over http" > www/greeting.txt &&
 	head -c 300000 /dev/zero > www/big.bin &&
-	python3 -m http.server 0 --bind 127.0.0.1 --directory www > server.log 2>&1 &
-	echo $! > server.pid &&
+	{ python3 -u -m http.server 0 --bind 127.0.0.1 --directory www > server.log 2>&1 & } &&
+	echo $! > server.pid && started $! &&
 	wait_for server.log && port=$(sed -n "s/.*port \([0-9]*\).*/\1/p" server.log | head -1) &&
 	test -n "$port" &&
 	cat > ext.lua <<LUA &&
@@ -74,9 +73,9 @@ tsi.register_step{ name = "fetch", params = { base = { type = "string" } }, run 
   return 0 end }
 LUA
 	printf "extensions: [ext.lua]\nsteps: [{ name: Fetch, type: fetch, with: { base: \"http://127.0.0.1:$port\" } }]\n" > seq.yaml &&
-	tsi run seq.yaml --state-dir st --log-dir logs > out; rc=$?;
-	kill "$(cat server.pid)";
-	test "$rc" = 0 &&
+	{ tsi run seq.yaml --state-dir st --log-dir logs > out; echo $? > rc; } &&
+	kill "$(cat server.pid)" &&
+	test "$(cat rc)" = 0 &&
 	contains out "status 200 body hello over http" &&
 	contains out "missing status 404" &&
 	contains out "big nil the response is larger than 1000 bytes" &&

@@ -177,7 +177,7 @@ test_expect '--overwrite overwrite replaces, and undo brings the old content bac
 
 test_expect 'a restore killed midway, run again, finishes without duplicates' '
 	profiles && capture 2> /dev/null &&
-	set +e; TSI_TEST_KILL_RESTORE_AFTER=6 tsi state restore --root dst --store s.tsi --identity id 2> /dev/null; set -e &&
+	{ TSI_TEST_KILL_RESTORE_AFTER=6 tsi state restore --root dst --store s.tsi --identity id 2> /dev/null; true; } &&
 	[ -e dst/home/alice ] && ! [ -e dst/home/bob/Pictures/beach.jpg ] &&
 	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
 	contains res.err "going on with an earlier restore" &&
@@ -200,7 +200,8 @@ test_expect 'setuid and setgid bits never come back; a root-owned file in a home
 	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
 	contains res.err "tool: restored without its setuid/setgid bits" &&
 	[ "$(stat -c %a:%u dst/home/alice/Documents/tool)" = 755:1001 ] &&
-	tsi state extract --store s.tsi --identity id --to out "alice/Documents/tool" > /dev/null 2>&1;
+	tsi_rc 1 state extract --store s.tsi --identity id --to out "alice/Documents/tool" > /dev/null 2> ex.err &&
+	contains ex.err "1 findings" &&
 	[ "$(stat -c %a out/alice/Documents/tool)" = 755 ]
 '
 
@@ -231,19 +232,25 @@ test_expect 'hard-link store: no data copied, verify and restore need no identit
 	[ -e src/home/bob/Pictures/beach.jpg ] && [ "$(stat -c %h src/home/bob/Pictures/beach.jpg)" = 2 ]
 '
 
-test_expect 'a hard-link store on another file system is a clear error' '
-	profiles && [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d .)" ] || exit 0
+test_prereq SHM_ELSEWHERE '[ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$TEST_ROOT")" ]' \
+    'needs a writable /dev/shm on another file system than the scratch folder'
+test_prereq NOBODY 'id nobody && getent group nogroup && command -v setpriv' \
+    'needs the user nobody, the group nogroup and setpriv'
+test_prereq TMPFS_MOUNT 'mkdir -p "$TEST_ROOT/m" && mount -t tmpfs -o size=1m tmpfs "$TEST_ROOT/m" && umount "$TEST_ROOT/m"' \
+    'needs to mount a tmpfs (root, outside a restricted container)'
+
+test_expect SHM_ELSEWHERE 'a hard-link store on another file system is a clear error' '
+	profiles &&
 	tsi_rc 1 state capture --root src --store /dev/shm/tsi-hl-$$ --hardlink 2> err &&
 	contains err "must be on the same file system" && ! [ -e /dev/shm/tsi-hl-$$.partial ]
 '
 
-test_expect 'without /c an unreadable file stops the capture; with /c it is a finding' '
-	profiles && id nobody > /dev/null 2>&1 || exit 0
-	[ "$(id -u)" = 0 ] || exit 0
+test_expect ROOT,NOBODY 'without /c an unreadable file stops the capture; with /c it is a finding' '
+	profiles &&
 	chmod -R a+rX src && chmod 000 src/home/alice/.bashrc && mkdir out && chmod 777 out &&
 	cp id/identity.pub out/ && chmod 644 out/identity.pub &&
-	set +e; setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub 2> err; rc=$?; set -e &&
-	[ $rc = 1 ] && contains err "cannot open: Permission denied" && ! [ -e out/s.tsi ] &&
+	{ setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub 2> err; echo $? > rc; } &&
+	[ "$(cat rc)" = 1 ] && contains err "cannot open: Permission denied" && ! [ -e out/s.tsi ] &&
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub /c 2> err2 &&
 	contains err2 "finding: ~alice/.bashrc: cannot open" && [ -e out/s.tsi ]
 '
@@ -251,31 +258,30 @@ test_expect 'without /c an unreadable file stops the capture; with /c it is a fi
 test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
 	profiles && truncate -s 4G src/home/alice/Documents/disk.img &&
 	tsi_bg state capture --root src --store s.tsi --recipient id/identity.pub &&
-	i=0; while ! grep -q "capturing user" bg.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done &&
-	kill -TERM $(cat pid) && set +e && wait $(cat pid); rc=$?; set -e
-	[ $rc = 1 ] && contains bg.out "the capture was stopped" &&
+	wait_until "grep -q \"capturing user\" bg.out" &&
+	kill -TERM $(cat pid) && { wait $(cat pid); echo $? > rc; } &&
+	[ "$(cat rc)" = 1 ] && contains bg.out "the capture was stopped" &&
 	! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
 '
 
 test_expect 'a file written to while it is captured is a finding, and flagged in the catalog' '
-	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log || exit 1
-	( while :; do echo more >> src/home/alice/Documents/growing.log; done ) &
-	writer=$!
-	sleep 0.2; capture 2> cap.err; rc=$?; kill $writer; wait $writer 2> /dev/null
-	[ $rc = 0 ] && contains cap.err "growing.log: changed while it was captured" &&
+	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log &&
+	{ ( while :; do echo more >> src/home/alice/Documents/growing.log; done ) & } &&
+	writer=$! && started $writer && sleep 0.2 &&
+	{ capture 2> cap.err; echo $? > rc; } && kill $writer && { wait $writer 2> /dev/null; true; } &&
+	[ "$(cat rc)" = 0 ] && contains cap.err "growing.log: changed while it was captured" &&
 	tsi state list --store s.tsi --identity id 2> /dev/null > l && contains l "growing.log  (changed while captured)" &&
 	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
 '
 
-test_expect 'a full disk during capture and during restore: clear error, nothing half-done' '
-	[ "$(id -u)" = 0 ] || exit 0
-	profiles && mkdir small && mount -t tmpfs -o size=1m tmpfs small 2> /dev/null || exit 0
-	set +e; tsi state capture --root src --store small/s.tsi --recipient id/identity.pub 2> err; rc=$?;
-	mkroot small/r; tsi state capture --root src --store s.tsi --recipient id/identity.pub 2> /dev/null;
-	tsi state restore --root small/r --store s.tsi --identity id 2> err2; rc2=$?; set -e
-	ls -la small > ls.out; umount small
-	[ $rc = 1 ] && contains err "disk is full" && lacks ls.out "s.tsi" &&
-	[ $rc2 = 1 ] && contains err2 "disk is full"
+test_expect TMPFS_MOUNT 'a full disk during capture and during restore: clear error, nothing half-done' '
+	profiles && mkdir small && mount -t tmpfs -o size=1m tmpfs small &&
+	{ tsi state capture --root src --store small/s.tsi --recipient id/identity.pub 2> err; echo $? > rc; } &&
+	mkroot small/r && tsi state capture --root src --store s.tsi --recipient id/identity.pub 2> /dev/null &&
+	{ tsi state restore --root small/r --store s.tsi --identity id 2> err2; echo $? > rc2; } &&
+	ls -la small > ls.out && umount small &&
+	[ "$(cat rc)" = 1 ] && contains err "disk is full" && lacks ls.out "s.tsi" &&
+	[ "$(cat rc2)" = 1 ] && contains err2 "disk is full"
 '
 
 test_done

@@ -5,6 +5,7 @@
 #include "unit.h"
 
 int unit_failures;
+const char *unit_skipped;
 
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
@@ -39,9 +40,13 @@ main(void)
 			int before = unit_failures;
 
 			fflush(stdout);
+			unit_skipped = NULL;
 			suites[i].tests[j].fn();
 			fflush(stderr);
-			if (unit_failures == before)
+			if (unit_failures == before && unit_skipped != NULL)
+				printf("skip - unit: %s: %s (%s)\n", suites[i].file,
+				    suites[i].tests[j].name, unit_skipped);
+			else if (unit_failures == before)
 				printf("ok - unit: %s: %s\n", suites[i].file,
 				    suites[i].tests[j].name);
 			else {

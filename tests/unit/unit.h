@@ -2,8 +2,9 @@
  * unit.h - a tiny test harness for C unit tests of libtsi.
  *
  * A test is `static void test_NAME(void)` listed in its file's table with
- * UNIT_TEST(NAME); CHECK() records a failure and goes on.  The runner
- * (main.c) prints "ok - unit: FILE: NAME" or "not ok - ..." per test.
+ * UNIT_TEST(NAME); CHECK() records a failure and goes on; SKIP(why)
+ * ends a test that cannot run here.  The runner (main.c) prints
+ * "ok - unit: FILE: NAME", "not ok - ..." or "skip - ... (why)" per test.
  */
 #ifndef TSI_UNIT_H
 #define TSI_UNIT_H
@@ -17,6 +18,9 @@ struct unit_test {
 };
 
 extern int unit_failures;
+extern const char *unit_skipped;	/* why the running test was skipped */
+
+#define SKIP(why) do { unit_skipped = (why); return; } while (0)
 
 #define UNIT_TEST(n)	{ #n, test_##n }
 
