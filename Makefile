@@ -10,7 +10,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
 	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
 # libcurl (tsi.http, the SMP client) and libmicrohttpd (tsi smp serve) are
-# dlopen'ed when first used (interp/curl-api.c, smp/mhd-api.c), not linked
+# dlopen'ed when first used (lib/curl-api.c, lib/mhd-api.c), not linked
 LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl -lcrypt -pthread
 # only the libraries tsi uses are loaded at start-up
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1
@@ -26,8 +26,10 @@ CFLAGS	+= -Werror
 endif
 BUILD	?= build
 
-LIB_SRCS  = $(filter-out interp/main.c,$(wildcard interp/*.c)) $(wildcard steps/*.c) \
-	    $(wildcard migrate/*.c) $(wildcard store/*.c) $(wildcard smp/*.c)
+# The floors, ground first (README.md, "Layout"); cli/main.c is the program.
+LIB_SRCS  = $(wildcard lib/*.c) $(wildcard interp/*.c) $(wildcard store/*.c) \
+	    $(wildcard migrate/*.c) $(wildcard smp/*.c) $(wildcard steps/*.c) \
+	    $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -40,10 +42,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# made anew each time: ar keeps members by base name, and a file that
+# moved or went away must not linger in the archive
 $(BUILD)/libtsi.a: $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(TSI): $(BUILD)/interp/main.o $(BUILD)/libtsi.a
+$(TSI): $(BUILD)/cli/main.o $(BUILD)/libtsi.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtsi.a
@@ -92,4 +97,4 @@ clean:
 
 .PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/interp/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/cli/main.d

@@ -10,8 +10,8 @@
 #ifndef TSI_COND_H
 #define TSI_COND_H
 
-#include "diag.h"
-#include "node.h"
+#include "../lib/diag.h"
+#include "../lib/node.h"
 #include "vars.h"
 
 enum cond_kind {

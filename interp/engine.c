@@ -1,51 +1,13 @@
 /* engine.c - the run loop and the services handlers use; see engine.h */
 #include "engine-int.h"
-#include "proc.h"
+#include "../lib/proc.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-volatile sig_atomic_t engine_stop_signal;
-int engine_stop_fd = -1;
-static int stop_pipe_w = -1;
-
-static void
-on_stop_signal(int sig)
-{
-	int	saved = errno;
-	char	c = (char)sig;
-
-	engine_stop_signal = 1;
-	if (stop_pipe_w >= 0 && write(stop_pipe_w, &c, 1) == -1)
-		(void)0;	/* full pipe: the flag is set anyway */
-	errno = saved;
-}
-
-void
-engine_catch_signals(void)
-{
-	struct sigaction	sa;
-	int			fds[2];
-
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
-		engine_stop_fd = fds[0];
-		stop_pipe_w = fds[1];
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;		/* no SA_RESTART: poll must wake */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
 
 const char *const engine_builtin_vars[] = {
 	"_SMSTSCurrentActionName",
@@ -65,7 +27,7 @@ const char *const engine_builtin_vars[] = {
 struct step_ctx {
 	struct engine		*e;
 	const struct tnode	*t;
-	int64_t			 deadline;
+	struct stop		 stop;		/* the step's deadline, and signals */
 	int			 timed_out;
 	int			 restart;
 	int64_t			 last_progress;
@@ -203,17 +165,16 @@ void
 step_proc_opts(struct step_ctx *ctx, struct proc_opts *po)
 {
 	memset(po, 0, sizeof *po);
-	po->deadline = ctx->deadline;
 	po->on_line = proc_output;
 	po->ctx = ctx;
-	po->stop = &engine_stop_signal;
-	po->stop_fd = engine_stop_fd;
+	po->stop = &ctx->stop;
 }
 
 void	step_request_restart(struct step_ctx *ctx) { ctx->restart = 1; }
 void	step_timed_out(struct step_ctx *ctx) { ctx->timed_out = 1; }
-int64_t	step_deadline(const struct step_ctx *ctx) { return ctx->deadline; }
-int	step_interrupted(const struct step_ctx *ctx) { (void)ctx; return engine_stop_signal != 0; }
+int64_t	step_deadline(const struct step_ctx *ctx) { return ctx->stop.deadline; }
+const struct stop *step_stop(const struct step_ctx *ctx) { return &ctx->stop; }
+int	step_interrupted(const struct step_ctx *ctx) { (void)ctx; return stop_signal != 0; }
 const struct tnode *step_node(const struct step_ctx *ctx) { return ctx->t; }
 const char *step_root(const struct step_ctx *ctx) { return ctx->e->root; }
 const char *step_base_dir(const struct step_ctx *ctx) { return ctx->t->base_dir; }
@@ -336,25 +297,13 @@ call_handler(struct engine *e, struct step_ctx *ctx)
 		free(err);
 		return STEP_RC_ERROR;
 	}
-	ctx->deadline = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
+	ctx->stop.deadline = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
 	if (e->dry_run)
 		rc = t->type->plan ? t->type->plan(ctx, &args) : generic_plan(ctx, &args);
 	else
 		rc = t->type->run(ctx, &args);
 	args_release(&args);
 	return rc;
-}
-
-/* Sleeps for the retry delay; returns -1 when a stop signal came. */
-static int
-sleep_interruptible(int seconds)
-{
-	int64_t		until = now_ms() + (int64_t)seconds * 1000, left;
-	struct pollfd	pfd = { engine_stop_fd, POLLIN, 0 };
-
-	while (!engine_stop_signal && (left = until - now_ms()) > 0)
-		poll(&pfd, engine_stop_fd >= 0 ? 1 : 0, left > 1000000 ? 1000000 : (int)left);
-	return engine_stop_signal ? -1 : 0;
 }
 
 enum outcome {
@@ -411,7 +360,7 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 		ctx.e = e;
 		ctx.t = t;
 		rc = call_handler(e, &ctx);
-		if (engine_stop_signal)
+		if (stop_signal)
 			return OUT_INTERRUPTED;
 		ok = !ctx.timed_out && is_success(t, rc);
 		if (ok || attempt >= t->retry_count)
@@ -420,7 +369,7 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 		runlog_msg(&e->log, LOG_WARN, "step '%s' failed (exit code %lld); "
 		    "retry %d of %d in %d s", t->name, rc, attempt, t->retry_count,
 		    t->retry_delay);
-		if (sleep_interruptible(t->retry_delay) == -1)
+		if (stop_sleep(NULL, (int64_t)t->retry_delay * 1000) == STOP_SIGNAL)
 			return OUT_INTERRUPTED;
 	}
 	e->rc[t->index] = rc;

@@ -10,8 +10,6 @@
 #ifndef TSI_ENGINE_H
 #define TSI_ENGINE_H
 
-#include <signal.h>
-
 #include "log.h"
 #include "seq.h"
 #include "vars.h"
@@ -46,13 +44,6 @@ int	engine_run(const struct run_opts *);
 int	engine_resume(const struct run_opts *);
 /* Drops an unfinished run's journal. */
 int	engine_discard(const struct run_opts *);
-
-/* Set by SIGINT, SIGTERM and SIGHUP while a run is going on; the signal
- * handler also writes to the self-pipe whose read end is engine_stop_fd
- * (-1 until engine_catch_signals), so that poll() cannot miss it. */
-extern volatile sig_atomic_t engine_stop_signal;
-extern int engine_stop_fd;
-void	engine_catch_signals(void);
 
 /* journal.c */
 struct engine;

@@ -14,7 +14,7 @@
 
 #include <stdio.h>
 
-#include "json.h"
+#include "../lib/json.h"
 #include "step.h"
 #include "vars.h"
 

@@ -20,7 +20,7 @@
  * returns nil and a message, as Lua's io library does.
  */
 #include "lua-int.h"
-#include "curl-api.h"
+#include "../lib/curl-api.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -33,8 +33,8 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 
-#include "engine.h"
-#include "proc.h"
+#include "../lib/stop.h"
+#include "../lib/proc.h"
 
 #define EXEC_OUTPUT_MAX		(64 * 1024)
 #define FILE_READ_MAX		(16u * 1024 * 1024)
@@ -425,7 +425,7 @@ http_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal
     curl_off_t ulnow)
 {
 	(void)ud; (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
-	return engine_stop_signal ? 1 : 0;
+	return stop_signal ? 1 : 0;
 }
 
 /* tsi.http{url, method, headers, body, timeout, max_bytes} */

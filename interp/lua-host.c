@@ -10,7 +10,7 @@
 
 #include <lualib.h>
 
-#include "engine.h"
+#include "../lib/stop.h"
 #include "seq.h"
 
 #define HOOK_EVERY	1000		/* instructions between hook calls */
@@ -73,7 +73,7 @@ budget_hook(lua_State *L, lua_Debug *ar)
 			h->killed = "its instruction limit";
 		else if (h->deadline > 0 && now_ms() > h->deadline)
 			h->killed = "its time limit";
-		else if (engine_stop_signal)
+		else if (stop_signal)
 			h->killed = "a stop signal";
 		if (h->killed == NULL)
 			return;

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "../lib/diag.h"
 #include "step.h"
 #include "vars.h"
 

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "version.h"
+#include "../lib/proc.h"
+#include "../lib/version.h"
 
 static int
 usage_error(const char *fmt, ...)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "cond.h"
-#include "diag.h"
+#include "../lib/diag.h"
 #include "lua-host.h"
 #include "step.h"
 

@@ -18,8 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "util.h"
+#include "../lib/diag.h"
+#include "../lib/stop.h"
+#include "../lib/util.h"
 
 enum param_type {
 	P_STRING,
@@ -127,6 +128,9 @@ void		 step_request_restart(struct step_ctx *);
 void		 step_timed_out(struct step_ctx *);
 /* Monotonic deadline in ms (now_ms() clock), 0 for none. */
 int64_t		 step_deadline(const struct step_ctx *);
+/* The step's deadline and the signals, for work that must stop in time:
+ * child processes, network transfers and file loops watch it. */
+const struct stop *step_stop(const struct step_ctx *);
 /* Non-zero once tsi was asked to stop (SIGINT, SIGTERM). */
 int		 step_interrupted(const struct step_ctx *);
 const struct tnode *step_node(const struct step_ctx *);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util.h"
+#include "../lib/util.h"
 
 static uint32_t
 name_hash(const char *s)

@@ -53,8 +53,11 @@ cap_finding(struct capture *c, int fatal_without_c, const char *rel, const char 
 int
 cap_stopping(struct capture *c)
 {
-	if (c->err == NULL && state_stop_requested(c->log))
-		c->err = xstrdup("the capture was stopped; no store was made");
+	enum stop_why	why;
+
+	if (c->err == NULL && (why = state_stop_check(c->log)) != STOP_NO)
+		c->err = xasprintf("the capture was stopped (%s); no store was made",
+		    stop_why_text(why));
 	return c->err != NULL;
 }
 

@@ -26,8 +26,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "../interp/diag.h"
-#include "../interp/util.h"
+#include "../lib/diag.h"
+#include "../lib/util.h"
 
 struct mig_user {
 	char		*name;

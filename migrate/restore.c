@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../interp/proc.h"
+#include "../lib/proc.h"
 #include "migrate.h"
 
 struct ruser {			/* a user of the store, on this computer */
@@ -483,6 +483,7 @@ restore_archive(struct restorer *r)
 {
 	struct archive_entry	*ae;
 	uint64_t		 index = 0;
+	enum stop_why		 why;
 	int			 k;
 
 	if (ustore_seek(&r->us, 0, 0, &r->err) == -1)
@@ -498,9 +499,9 @@ restore_archive(struct restorer *r)
 		progress(r, 0);
 		if (index == r->crash_after)	/* tests: a kill at a known point */
 			raise(SIGKILL);
-		if ((index & 63) == 0 && state_stop_requested(r->log)) {
-			r->err = xstrdup("the restore was stopped; running it again goes on "
-			    "where it stopped");
+		if ((index & 63) == 0 && (why = state_stop_check(r->log)) != STOP_NO) {
+			r->err = xasprintf("the restore was stopped (%s); running it "
+			    "again goes on where it stopped", stop_why_text(why));
 			return -1;
 		}
 	}

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../interp/node.h"
+#include "../lib/node.h"
 
 #define DEFAULT_RULES_DIR	"/usr/share/tsi/rules"
 #define EXCLUSIONS_PACK		"exclusions"

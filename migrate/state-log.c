@@ -4,7 +4,6 @@
  */
 #include "state.h"
 
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +34,10 @@ state_say(const struct state_log *log, struct state_counts *counts, enum state_m
 	va_end(ap);
 }
 
-int
-state_stop_requested(const struct state_log *log)
+enum stop_why
+state_stop_check(const struct state_log *log)
 {
-	struct pollfd	p = { log ? log->stop_fd : -1, POLLIN, 0 };
-
-	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+	return stop_check(log != NULL ? log->stop : NULL);
 }
 
 int

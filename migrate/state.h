@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/stop.h"
 #include "../store/store.h"
 
 enum state_msg {
@@ -29,7 +30,9 @@ enum state_msg {
 struct state_log {
 	void	(*fn)(void *ctx, enum state_msg, int percent, const char *msg);
 	void	*ctx;
-	int	 stop_fd;	/* readable when the work must stop, or -1 */
+	/* when the work must stop: a signal or its step's deadline (NULL:
+	 * signals only, and only where stop_catch_signals() was called) */
+	const struct stop *stop;
 };
 
 struct state_counts {
@@ -97,8 +100,8 @@ void	state_say(const struct state_log *, struct state_counts *, enum state_msg,
 void	state_vsay(const struct state_log *, struct state_counts *, enum state_msg,
 	    int percent, const char *, va_list);
 
-/* Whether the log's stop_fd says the work must stop (SIGINT, SIGTERM). */
-int	state_stop_requested(const struct state_log *);
+/* Whether the work must stop, and why (STOP_NO to go on). */
+enum stop_why state_stop_check(const struct state_log *);
 
 /* 0 done, 1 done with findings that fail the work (continue_on_error
  * off), -1 failed with *err; nothing half-written is left as complete. */

@@ -279,7 +279,7 @@ state_extract(const char *store, const struct identity *id, const char *to,
 	struct cat_line		 l;
 	struct placer		 p;
 	struct state_counts	 n;
-	struct state_log	 log = { NULL, NULL, -1 };
+	struct state_log	 log = { NULL, NULL, NULL };
 	struct archive_entry	*ae;
 	struct stat		 st;
 	char			*err = NULL;

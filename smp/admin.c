@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "../store/store.h"
 #include "smp-int.h"
 

@@ -17,10 +17,9 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "../store/fastcrypto.h"
 #include "../store/store.h"
-#include "../store/store-int.h"
 
 struct smp_signer {
 	mbedtls_pk_context	pk;
@@ -59,7 +58,7 @@ smp_cert_pins(const char *pem, size_t len, char (*pins)[SMP_PIN_HEX], size_t max
 			break;
 		sha256(der + sizeof der - k, (size_t)k, sum);
 		hex_encode(sum, sizeof sum, pins[*n]);
-		b = store_b64(sum, sizeof sum);
+		b = base64_encode(sum, sizeof sum);
 		buf_addf(&cp, "%ssha256//%s", *n ? ";" : "", b);
 		free(b);
 		(*n)++;
@@ -93,8 +92,8 @@ smp_verify(const char *pub_b64der, const char *canonical, const char *sig_b64)
 	size_t			 dlen, slen;
 	int			 ok = 0;
 
-	if (pub_b64der == NULL || store_unb64(pub_b64der, der, sizeof der, &dlen) == -1 ||
-	    store_unb64(sig_b64, sig, sizeof sig, &slen) == -1)
+	if (pub_b64der == NULL || base64_decode(pub_b64der, der, sizeof der, &dlen) == -1 ||
+	    base64_decode(sig_b64, sig, sizeof sig, &slen) == -1)
 		return 0;
 	mbedtls_pk_init(&pk);
 	sha256(canonical, strlen(canonical), hash);
@@ -172,15 +171,15 @@ smp_sign(struct smp_signer *s, const char *pin, const char *method, const char *
 	memset(&a, 0, sizeof a);
 	memcpy(a.key_id, s->key_id, sizeof a.key_id);
 	a.time = (long long)time(NULL);
-	if (store_rng(NULL, nonce, sizeof nonce) != 0)
+	if (rng_fill(NULL, nonce, sizeof nonce) != 0)
 		return NULL;
 	hex_encode(nonce, sizeof nonce, a.nonce);
 	canon = smp_canonical(pin, method, target, &a, body_sha256);
 	sha256(canon, strlen(canon), hash);
 	free(canon);
 	if (mbedtls_pk_sign(&s->pk, MBEDTLS_MD_SHA256, hash, sizeof hash, sig, &slen,
-	    store_rng, NULL) == 0) {
-		b = store_b64(sig, slen);
+	    rng_fill, NULL) == 0) {
+		b = base64_encode(sig, slen);
 		hdr = xasprintf("%s %s %lld %s %s", SMP_AUTH_SCHEME, a.key_id, a.time,
 		    a.nonce, b);
 		free(b);
@@ -198,7 +197,7 @@ smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[64])
 	if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), session,
 	    SMP_SESSION_LEN, (const unsigned char *)text, strlen(text), mac) != 0)
 		return -1;
-	b = store_b64(mac, sizeof mac);
+	b = base64_encode(mac, sizeof mac);
 	snprintf(out, 64, "%s", b);
 	free(b);
 	return 0;
@@ -215,7 +214,7 @@ smp_sign_mac(const uint8_t session[SMP_SESSION_LEN], const char *key_id, const c
 	memset(&a, 0, sizeof a);
 	snprintf(a.key_id, sizeof a.key_id, "%s", key_id);
 	a.time = (long long)time(NULL);
-	if (store_rng(NULL, nonce, sizeof nonce) != 0)
+	if (rng_fill(NULL, nonce, sizeof nonce) != 0)
 		return NULL;
 	hex_encode(nonce, sizeof nonce, a.nonce);
 	canon = smp_canonical(pin, method, target, &a, body_sha256);

@@ -2,8 +2,8 @@
 #ifndef TSI_SMP_CLIENT_INT_H
 #define TSI_SMP_CLIENT_INT_H
 
-#include "../interp/curl-api.h"
-#include "../interp/util.h"
+#include "../lib/curl-api.h"
+#include "../lib/util.h"
 #include "proto.h"
 #include "smp-client.h"
 

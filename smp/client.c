@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "../store/fastcrypto.h"
-#include "../store/store-int.h"
 
 #define SMP_PINS_MAX	64
 
@@ -44,14 +43,7 @@ smp_note(const struct smp_client_opts *o, const char *fmt, ...)
 int
 smp_wait(const struct smp_client_opts *o)
 {
-	int64_t	until = now_ms() + (int64_t)o->retry_delay_s * 1000;
-
-	while (now_ms() < until) {
-		if (o->stop != NULL && o->stop(o->ctx))
-			return -1;
-		usleep(100 * 1000);
-	}
-	return o->stop != NULL && o->stop(o->ctx) ? -1 : 0;
+	return stop_sleep(o->stop, (int64_t)o->retry_delay_s * 1000) == STOP_NO ? 0 : -1;
 }
 
 int
@@ -208,7 +200,7 @@ take_header(char *p, size_t size, size_t n, void *ud)
 		if (len < sizeof b64) {
 			memcpy(b64, p, len);
 			b64[len] = '\0';
-			if (store_unb64(b64, c->session, sizeof c->session, &got) == 0 &&
+			if (base64_decode(b64, c->session, sizeof c->session, &got) == 0 &&
 			    got == SMP_SESSION_LEN)
 				c->has_session = 1;
 		}
@@ -237,12 +229,25 @@ trace(const char *method, const char *target, const char *auth)
 	fclose(f);
 }
 
+/* A signal or the step's deadline ends a transfer, whatever the SMP does
+ * (libcurl calls this at least once a second, data or not). */
+static int
+watch_stop(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	const struct smp_client	*c = ud;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return stop_check(c->o.stop) != STOP_NO;
+}
+
 /* The options every request shares; -1 when libcurl refuses one that the
  * trust depends on (an old or odd libcurl fails closed). */
 static int
 setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *out)
 {
 	const struct curl_api	*api = c->api;
+	int			 left_ms = stop_wait_ms(c->o.stop, -1);
 
 	api->easy_reset(c->curl);
 	/* the pinned certificates are the only trust anchors, and the key
@@ -270,6 +275,11 @@ setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *o
 	api->easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
 	api->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_buf);
 	api->easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
+	api->easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, watch_stop);
+	api->easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	api->easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+	if (left_ms >= 0)	/* the step's deadline, to the millisecond */
+		api->easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)(left_ms > 0 ? left_ms : 1));
 	c->errbuf[0] = '\0';
 	buf_reset(out);
 	return 0;
@@ -295,7 +305,8 @@ learn_pin(struct smp_client *c, char **err)
 	api->easy_setopt(c->curl, CURLOPT_CERTINFO, 1L);
 	res = api->easy_perform(c->curl);
 	if (res != CURLE_OK) {
-		*err = xasprintf("%s: %s", url, c->errbuf[0] ? c->errbuf :
+		*err = xasprintf("%s: %s", url, stop_check(c->o.stop) != STOP_NO ?
+		    stop_why_text(stop_check(c->o.stop)) : c->errbuf[0] ? c->errbuf :
 		    api->easy_strerror(res));
 		free(url);
 		return -1;
@@ -379,7 +390,8 @@ again:
 	res = api->easy_perform(c->curl);
 	api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	api->slist_free_all(h);
-	if (session_used && (res != CURLE_OK || status == 401)) {
+	if (session_used && stop_check(c->o.stop) == STOP_NO &&
+	    (res != CURLE_OK || status == 401)) {
 		/* a new connection: its session is gone, and the SMP refused the
 		 * MAC (an upload's refusal can cut the body short: a send
 		 * error); once more, signed with the key */
@@ -388,7 +400,10 @@ again:
 		h = NULL;
 		goto again;
 	}
-	if (res != CURLE_OK) {
+	if (res != CURLE_OK && stop_check(c->o.stop) != STOP_NO) {
+		*err = xasprintf("%s: %s", url, stop_why_text(stop_check(c->o.stop)));
+		status = 0;
+	} else if (res != CURLE_OK) {
 		*err = xasprintf("%s: %s", url, c->errbuf[0] ? c->errbuf :
 		    api->easy_strerror(res));
 		status = 0;

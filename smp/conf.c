@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../interp/diag.h"
-#include "../interp/node.h"
-#include "../interp/util.h"
+#include "../lib/diag.h"
+#include "../lib/node.h"
+#include "../lib/util.h"
 #include "smp-int.h"
 
 static const struct yaml_limits conf_limits = {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "smp-int.h"
 
 static const char schema[] =

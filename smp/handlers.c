@@ -21,7 +21,6 @@
 
 #include "../store/fastcrypto.h"
 #include "../store/store.h"
-#include "../store/store-int.h"
 #include "smp-int.h"
 
 void
@@ -201,14 +200,14 @@ smp_authenticate(struct smp_server *s, const char *method, const char *target,
 	if (spend_nonce(s, &a, now, r) == -1)
 		return -1;
 	memcpy(who->key_id, a.key_id, sizeof who->key_id);
-	if (sess != NULL && !sess->valid && store_rng(NULL, sess->secret,
+	if (sess != NULL && !sess->valid && rng_fill(NULL, sess->secret,
 	    SMP_SESSION_LEN) == 0) {
 		sess->valid = 1;
 		memcpy(sess->key_id, a.key_id, sizeof sess->key_id);
 		snprintf(sess->name, sizeof sess->name, "%s", who->name);
 		if (opened != NULL)
 			*opened = 1;
-		b = store_b64(sess->secret, SMP_SESSION_LEN);
+		b = base64_encode(sess->secret, SMP_SESSION_LEN);
 		snprintf(r->session, sizeof r->session, "%s", b);
 		free(b);
 	}
@@ -253,7 +252,7 @@ new_store_id(char out[SMP_STORE_ID_HEX + 1])
 {
 	unsigned char	rnd[SMP_STORE_ID_HEX / 2];
 
-	if (store_rng(NULL, rnd, sizeof rnd) != 0)
+	if (rng_fill(NULL, rnd, sizeof rnd) != 0)
 		return -1;
 	hex_encode(rnd, sizeof rnd, out);
 	return 0;

@@ -18,9 +18,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "../store/store.h"
-#include "../store/store-int.h"
 #include "smp-int.h"
 
 static const char default_conf[] =
@@ -68,8 +67,8 @@ make_cert(const char *dir, const char *host, char **err)
 	strftime(until, sizeof until, "%Y%m%d%H%M%S", &tm);
 	snprintf(subject, sizeof subject, "CN=%s,O=tsi State Migration Point", host);
 	if (mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key), store_rng,
-	    NULL) != 0 || store_rng(NULL, rnd, sizeof rnd) != 0 ||
+	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key), rng_fill,
+	    NULL) != 0 || rng_fill(NULL, rnd, sizeof rnd) != 0 ||
 	    mbedtls_mpi_read_binary(&serial, rnd, sizeof rnd) != 0)
 		goto out;
 	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
@@ -81,7 +80,7 @@ make_cert(const char *dir, const char *host, char **err)
 	    mbedtls_x509write_crt_set_serial(&crt, &serial) != 0 ||
 	    mbedtls_x509write_crt_set_validity(&crt, from, until) != 0 ||
 	    mbedtls_x509write_crt_set_basic_constraints(&crt, 1, 0) != 0 ||
-	    mbedtls_x509write_crt_pem(&crt, pem, sizeof pem, store_rng, NULL) != 0 ||
+	    mbedtls_x509write_crt_pem(&crt, pem, sizeof pem, rng_fill, NULL) != 0 ||
 	    mbedtls_pk_write_key_pem(&key, keypem, sizeof keypem) != 0)
 		goto out;
 	path = xasprintf("%s/smp-key.pem", dir);

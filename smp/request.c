@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 
 static int
 is_hex(const char *s, size_t n)

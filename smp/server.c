@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mhd-api.h"
+#include "../lib/mhd-api.h"
 
 #include "../store/fastcrypto.h"
 #include "smp-int.h"

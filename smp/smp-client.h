@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/stop.h"
 #include "../store/store.h"
 
 struct smp_client_opts {
@@ -28,8 +29,9 @@ struct smp_client_opts {
 	const char	*recovery_key;
 	/* what the client tells the user (retries, refusals); may be NULL */
 	void		(*note)(void *ctx, const char *msg);
-	/* non-zero when the work must stop (a signal); may be NULL */
-	int		(*stop)(void *ctx);
+	/* when the work must stop: a signal, or the step's deadline, which
+	 * every transfer and wait watches; NULL for signals only */
+	const struct stop *stop;
 	void		*ctx;
 };
 

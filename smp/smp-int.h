@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "proto.h"
 
 struct diag;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../interp/proc.h"
+#include "../lib/proc.h"
 #include "../interp/seq.h"
 #include "../migrate/migrate.h"
 #include "../smp/smp-client.h"
@@ -62,13 +62,9 @@ to_step(void *arg, enum state_msg kind, int percent, const char *msg)
 void
 state_log_init(struct step_ctx *ctx, struct state_log *log)
 {
-	struct proc_opts	po;
-
-	memset(&po, 0, sizeof po);
-	step_proc_opts(ctx, &po);
 	log->fn = to_step;
 	log->ctx = ctx;
-	log->stop_fd = po.stop_fd > 0 ? po.stop_fd : -1;
+	log->stop = step_stop(ctx);
 }
 
 const char *
@@ -111,12 +107,6 @@ smp_note_to_step(void *ctx, const char *msg)
 	step_log(ctx, LOG_WARN, "%s", msg);
 }
 
-static int
-smp_stop(void *ctx)
-{
-	return step_interrupted(ctx);
-}
-
 /* A policy variable: a whole number in [0, max], else def. */
 static int
 policy_var(struct step_ctx *ctx, const char *var, long long max, int def)
@@ -143,6 +133,6 @@ state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
 	o->allow_plain_http = state_var_true(ctx, "TSISMPAllowPlainHTTP");
 	o->recovery_key = step_var(ctx, "TSIRecoveryKey");
 	o->note = smp_note_to_step;
-	o->stop = smp_stop;
+	o->stop = step_stop(ctx);
 	o->ctx = ctx;
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../interp/proc.h"
+#include "../lib/proc.h"
 #include "../interp/seq.h"
 #include "../interp/engine.h"
 #include "steps.h"

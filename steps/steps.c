@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 
 const struct step_type *const step_types[] = {
 	&step_run_command,

@@ -14,7 +14,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "fastcrypto.h"
 #include "store-int.h"
 
@@ -193,8 +193,8 @@ store_writer_open(struct store_writer **out, store_sink_fn sink, void *ctx,
 	put32(hdr + MAGIC_LEN, (uint32_t)chunk);
 	hdr[MAGIC_LEN + 4] = (uint8_t)(n >> 8);
 	hdr[MAGIC_LEN + 5] = (uint8_t)n;
-	if (store_rng(NULL, hdr + MAGIC_LEN + 8, ID_LEN) == -1 ||
-	    store_rng(NULL, dkey, sizeof dkey) == -1)
+	if (rng_fill(NULL, hdr + MAGIC_LEN + 8, ID_LEN) == -1 ||
+	    rng_fill(NULL, dkey, sizeof dkey) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		slot = hdr + FIXED_LEN + i * SLOT_LEN;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 
 #define CATALOG_MAGIC		"tsi-catalog"
 #define CATALOG_VERSION		1

@@ -12,7 +12,7 @@
 
 #include <zstd.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "store-int.h"
 
 /* zstd's fastest level: on a tree of mixed profiles it costs 35% less CPU

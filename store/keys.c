@@ -23,28 +23,10 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
-#include "../interp/util.h"
+#include "../lib/util.h"
 #include "store-int.h"
 
 #define KEY_FILE_MAX	16384
-
-int
-store_rng(void *ctx, unsigned char *buf, size_t len)
-{
-	ssize_t	n;
-
-	(void)ctx;
-	while (len > 0) {
-		n = getrandom(buf, len, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* X25519: public from private, or the shared secret with a peer. */
 int
@@ -65,14 +47,14 @@ x25519(const uint8_t priv[32], const uint8_t *peer, uint8_t out[32])
 	if (r == 0)
 		r = mbedtls_mpi_read_binary_le(&d, priv, 32);
 	if (r == 0 && peer == NULL) {
-		r = mbedtls_ecp_mul(&grp, &R, &d, &grp.G, store_rng, NULL);
+		r = mbedtls_ecp_mul(&grp, &R, &d, &grp.G, rng_fill, NULL);
 		if (r == 0)
 			r = mbedtls_ecp_point_write_binary(&grp, &R,
 			    MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out, 32);
 	} else if (r == 0) {
 		r = mbedtls_ecp_point_read_binary(&grp, &P, peer, 32);
 		if (r == 0)
-			r = mbedtls_ecdh_compute_shared(&grp, &z, &P, &d, store_rng, NULL);
+			r = mbedtls_ecdh_compute_shared(&grp, &z, &P, &d, rng_fill, NULL);
 		if (r == 0)
 			r = mbedtls_mpi_write_binary_le(&z, out, 32);
 	}
@@ -88,32 +70,12 @@ x25519(const uint8_t priv[32], const uint8_t *peer, uint8_t out[32])
 int
 x25519_generate(uint8_t priv[32])
 {
-	if (store_rng(NULL, priv, 32) == -1)
+	if (rng_fill(NULL, priv, 32) == -1)
 		return -1;
 	priv[0] &= 248;
 	priv[31] &= 127;
 	priv[31] |= 64;
 	return 0;
-}
-
-char *
-store_b64(const unsigned char *p, size_t n)
-{
-	size_t	olen = 0;
-	char	*out;
-
-	mbedtls_base64_encode(NULL, 0, &olen, p, n);
-	out = xmalloc(olen + 1);
-	mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, p, n);
-	out[olen] = '\0';
-	return out;
-}
-
-int
-store_unb64(const char *s, unsigned char *out, size_t max, size_t *n)
-{
-	return mbedtls_base64_decode(out, max, n, (const unsigned char *)s,
-	    strlen(s)) == 0 ? 0 : -1;
 }
 
 void
@@ -172,13 +134,13 @@ identity_init(const char *dir, const char *name, char **err)
 	if (x25519_generate(priv) == -1 || x25519(priv, NULL, pub) == -1 ||
 	    mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
-	    store_rng, NULL) != 0 ||
+	    rng_fill, NULL) != 0 ||
 	    mbedtls_pk_write_key_pem(&pk, pem, sizeof pem) != 0 ||
 	    (n = mbedtls_pk_write_pubkey_der(&pk, der, sizeof der)) <= 0) {
 		r = fail(err, "cannot generate keys%s", "");
 		goto out;
 	}
-	b = store_b64(priv, 32);
+	b = base64_encode(priv, 32);
 	keytext = xasprintf("tsi-identity-key-v1\nname %s\nx25519 %s\n%s", name, b,
 	    (char *)pem);
 	mbedtls_platform_zeroize(b, strlen(b));
@@ -190,7 +152,7 @@ identity_init(const char *dir, const char *name, char **err)
 	memset(&id, 0, sizeof id);
 	snprintf(id.name, sizeof id.name, "%s", name);
 	memcpy(id.x25519_pub, pub, 32);
-	pubb = store_b64(der + sizeof der - (size_t)n, (size_t)n);
+	pubb = base64_encode(der + sizeof der - (size_t)n, (size_t)n);
 	id.sign_pub_pem = pubb;
 	line = identity_public_line(&id);
 	free(pubb);
@@ -216,7 +178,7 @@ out:
 char *
 identity_public_line(const struct identity *id)
 {
-	char	*x = store_b64(id->x25519_pub, 32), *line;
+	char	*x = base64_encode(id->x25519_pub, 32), *line;
 
 	line = xasprintf("tsi-identity-v1 %s x25519:%s p256:%s\n", id->name, x,
 	    id->sign_pub_pem ? id->sign_pub_pem : "");
@@ -245,7 +207,7 @@ identity_parse_public(const char *arg, struct identity *id, char **err)
 			break;
 		if (field == 1)
 			snprintf(id->name, sizeof id->name, "%s", tok);
-		if (strncmp(tok, "x25519:", 7) == 0 && store_unb64(tok + 7, id->x25519_pub,
+		if (strncmp(tok, "x25519:", 7) == 0 && base64_decode(tok + 7, id->x25519_pub,
 		    sizeof id->x25519_pub, &n) == 0 && n == 32)
 			have_x = 1;
 		if (strncmp(tok, "p256:", 5) == 0 && tok[5] != '\0')
@@ -287,7 +249,7 @@ identity_load(const char *dir, struct identity *id, char **err)
 		if (lineno == 1 && strncmp(line, "name ", 5) == 0)
 			snprintf(id->name, sizeof id->name, "%s", line + 5);
 		if (lineno == 2 && strncmp(line, "x25519 ", 7) == 0 &&
-		    store_unb64(line + 7, id->x25519_priv, 32, &n) == 0 && n == 32)
+		    base64_decode(line + 7, id->x25519_priv, 32, &n) == 0 && n == 32)
 			id->has_private = 1;
 	}
 	if (id->has_private && x25519(id->x25519_priv, NULL, id->x25519_pub) == 0)

@@ -34,11 +34,6 @@ get64(const uint8_t *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
-/* getrandom(2) as an mbedTLS RNG callback. */
-int	store_rng(void *ctx, unsigned char *buf, size_t len);
-/* Base64 (caller frees), and back into out (max bytes): 0 or -1. */
-char	*store_b64(const unsigned char *, size_t);
-int	store_unb64(const char *, unsigned char *out, size_t max, size_t *n);
 /* peer NULL: the public key of priv; else the shared secret.  0 or -1. */
 int	x25519(const uint8_t priv[32], const uint8_t *peer, uint8_t out[32]);
 int	x25519_generate(uint8_t priv[32]);

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../interp/diag.h"
+#include "../../lib/diag.h"
 #include "fuzz-input.h"
 #include "../../interp/lua-host.h"
 

@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../interp/diag.h"
+#include "../../lib/diag.h"
 #include "fuzz-input.h"
 #include "../../interp/engine-int.h"
-#include "../../interp/node.h"
+#include "../../lib/node.h"
 #include "../../interp/seq.h"
 
 #define FAKE_NODES	4

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../interp/diag.h"
+#include "../../lib/diag.h"
 #include "../../migrate/migrate.h"
 #include "fuzz-input.h"
 

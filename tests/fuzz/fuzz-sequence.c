@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../interp/diag.h"
+#include "../../lib/diag.h"
 #include "fuzz-input.h"
 #include "../../interp/seq.h"
 

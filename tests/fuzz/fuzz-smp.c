@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../interp/diag.h"
-#include "../../interp/util.h"
+#include "../../lib/diag.h"
+#include "../../lib/util.h"
 #include "../../smp/smp.h"
 #include "../../smp/smp-int.h"
 #include "../../store/store.h"

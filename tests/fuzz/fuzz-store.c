@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../interp/util.h"
+#include "../../lib/util.h"
 #include "../../migrate/state.h"
 #include "fuzz-input.h"
 

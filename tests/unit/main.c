@@ -1,7 +1,7 @@
 /* main.c - runs every unit test table; see unit.h */
 #include <stdio.h>
 
-#include "../../interp/diag.h"
+#include "../../lib/diag.h"
 #include "unit.h"
 
 int unit_failures;

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../interp/util.h"
+#include "../../lib/util.h"
 #include "../../migrate/state.h"
 #include "../../store/catalog.h"
 #include "../../store/container.h"

@@ -1,8 +1,8 @@
 /* t-json.c - the JSON writer: escapes that keep output valid JSON and YAML */
 #include <string.h>
 
-#include "../../interp/json.h"
-#include "../../interp/node.h"
+#include "../../lib/json.h"
+#include "../../lib/node.h"
 #include "unit.h"
 
 static void

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../interp/util.h"
+#include "../../lib/util.h"
 #include "../../store/store.h"
 #include "unit.h"
 

@@ -1,7 +1,7 @@
 /* t-util.c - numbers, suggestions, bounded buffers, paths */
 #include <stdlib.h>
 
-#include "../../interp/util.h"
+#include "../../lib/util.h"
 #include "unit.h"
 
 static void

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../interp/node.h"
+#include "../../lib/node.h"
 #include "unit.h"
 
 /* Loads text; returns the first error message (static copy) or NULL. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "../lib/json.h"
 #include "../steps/steps.h"
 
 static const char *

@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "seq.h"
+#include "../lib/diag.h"
+#include "../interp/seq.h"
 
 /* validate.c: 0 no errors, 1 errors found, 2 usage. */
 int	cmd_validate(char **files, int nfiles, enum diag_format,

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/base64.h>
 #include <mbedtls/sha256.h>
 
 void
@@ -547,4 +549,42 @@ remove_tree(const char *path)
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path);
 	return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+int
+rng_fill(void *ctx, unsigned char *buf, size_t len)
+{
+	ssize_t	n;
+
+	(void)ctx;
+	while (len > 0) {
+		n = getrandom(buf, len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *
+base64_encode(const unsigned char *p, size_t n)
+{
+	size_t	olen = 0;
+	char	*out;
+
+	mbedtls_base64_encode(NULL, 0, &olen, p, n);
+	out = xmalloc(olen + 1);
+	mbedtls_base64_encode((unsigned char *)out, olen + 1, &olen, p, n);
+	out[olen] = '\0';
+	return out;
+}
+
+int
+base64_decode(const char *s, unsigned char *out, size_t max, size_t *n)
+{
+	return mbedtls_base64_decode(out, max, n, (const unsigned char *)s,
+	    strlen(s)) == 0 ? 0 : -1;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine.h"
+#include "../interp/engine.h"
 #include "../migrate/migrate.h"
 
 /*

@@ -96,6 +96,11 @@ void	 format_utc(char out[32]);
 void	 sha256_hex(const void *, size_t, char out[65]);
 /* len bytes as 2 * len lowercase hex digits and a NUL. */
 void	 hex_encode(const void *, size_t len, char *out);
+/* Base64 (caller frees), and back into out (max bytes): 0 or -1. */
+char	*base64_encode(const unsigned char *, size_t);
+int	 base64_decode(const char *, unsigned char *out, size_t max, size_t *n);
+/* getrandom(2), in the shape of an mbedTLS RNG callback (ctx unused). */
+int	 rng_fill(void *ctx, unsigned char *buf, size_t len);
 /* Directory part of path (caller frees); "." when there is none. */
 char	*path_dirname(const char *);
 /* path relative to the working directory when it lies under it, for

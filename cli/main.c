@@ -10,14 +10,14 @@
 #include <string.h>
 
 #include "cli.h"
-#include "engine.h"
+#include "../interp/engine.h"
 #include "../migrate/migrate.h"
 #include "../migrate/state.h"
 #include "../smp/smp.h"
 #include "../store/store.h"
 
 #define DEFAULT_IDENTITY_DIR	"/var/lib/tsi/identity"
-#include "version.h"
+#include "../lib/version.h"
 
 struct command {
 	const char	*name;
@@ -263,7 +263,7 @@ cmd_run(int argc, char **argv)
 		r = usage_error(c, "run takes one sequence file%s", "");
 	else {
 		p.run.sequence = argv[i];
-		engine_catch_signals();
+		stop_catch_signals();
 		r = engine_run(&p.run);
 	}
 	parsed_release(&p);
@@ -286,7 +286,7 @@ cmd_resume(int argc, char **argv)
 	else if (i != argc)
 		r = usage_error(c, "resume takes no operands ('%s')", argv[i]);
 	else {
-		engine_catch_signals();
+		stop_catch_signals();
 		r = engine_resume(&p.run);
 	}
 	parsed_release(&p);

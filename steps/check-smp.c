@@ -9,7 +9,7 @@
  * are left out.  Only literal parameter values are judged: %VAR% is known
  * at run time only.
  */
-#include "seq.h"
+#include "../interp/seq.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,9 +11,10 @@
 #ifndef TSI_PROC_H
 #define TSI_PROC_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "stop.h"
 
 typedef void (*proc_line_fn)(void *ctx, const char *stream, const char *line,
     size_t len);
@@ -23,19 +24,19 @@ struct proc_opts {
 	const char		 *cwd;		/* NULL: inherit */
 	char *const		 *env_add;	/* NAME=VALUE entries added to the environment */
 	int64_t			  deadline;	/* now_ms() clock; 0 for none */
+	/* a signal, or the deadline of the step it runs for: kill and return */
+	const struct stop	 *stop;
 	proc_line_fn		  on_line;	/* NULL: output is discarded */
 	void			 *ctx;
 	size_t			  tail_max;	/* bytes of stdout to keep; 0 for none */
-	volatile sig_atomic_t	 *stop;		/* set by a signal handler: kill and return */
-	int			  stop_fd;	/* > 0: readable once a stop is asked (self-pipe) */
 	int			  kill_grace_ms;	/* SIGTERM to SIGKILL; 0 means 2000 */
 };
 
 struct proc_result {
 	int	 exit_code;	/* 128+N when killed by signal N */
 	int	 signal;
-	int	 timed_out;
-	int	 stopped;	/* *stop was set */
+	int	 timed_out;	/* the deadline, or the stop's, passed */
+	int	 stopped;	/* a signal came */
 	int	 exec_errno;	/* the program could not be started */
 	char	*tail;		/* last tail_max bytes of stdout (caller frees) */
 };
@@ -44,8 +45,7 @@ struct proc_result {
  * started at all (fork or pipe failed, or exec failed: see exec_errno). */
 int	proc_run(const struct proc_opts *, struct proc_result *);
 
-
-
 /* argv as one shell-quoted line, for logs (caller frees). */
 char	*proc_argv_string(char *const *argv);
+
 #endif

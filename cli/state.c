@@ -2,7 +2,7 @@
  * state-cli.c - `tsi state SUBCOMMAND`: turns the command line into the
  * options of state.h and the messages into lines on stderr.
  */
-#include "state.h"
+#include "../migrate/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,38 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "migrate.h"
+#include "../migrate/migrate.h"
 
 #define EXIT_USAGE_CODE	2
 #define DEFAULT_IDENTITY "/var/lib/tsi/identity"
-
-static int	stop_pipe[2] = { -1, -1 };
-
-static void
-on_stop(int sig)
-{
-	int	saved = errno;
-
-	(void)sig;
-	if (write(stop_pipe[1], "x", 1) == -1)
-		(void)0;
-	errno = saved;
-}
-
-/* SIGINT and SIGTERM make the work stop cleanly (the log's stop_fd). */
-static int
-stop_fd(void)
-{
-	struct sigaction	sa;
-
-	if (stop_pipe[0] == -1 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	return stop_pipe[0];
-}
 
 static void
 say(void *ctx, enum state_msg kind, int percent, const char *msg)
@@ -281,10 +253,11 @@ state_cli(const char *sub, const struct state_args *a)
 
 	log.fn = say;
 	log.ctx = &tty;
+	log.stop = NULL;
 	/* only capture and restore stop cleanly on a signal; the others keep
 	 * the default, which ends them at once */
-	log.stop_fd = strcmp(sub, "capture") == 0 || strcmp(sub, "restore") == 0 ?
-	    stop_fd() : -1;
+	if (strcmp(sub, "capture") == 0 || strcmp(sub, "restore") == 0)
+		stop_catch_signals();
 	if (strcmp(sub, "estimate") == 0) {
 		if ((sw = switches(a)) == NULL)
 			return EXIT_USAGE_CODE;

@@ -1,7 +1,7 @@
 /*
  * mhd-api.h - libmicrohttpd, loaded when `tsi smp serve` starts: linked
  * in, it and GnuTLS with its libraries cost every tsi start some 5 ms,
- * for the one command that serves.  (interp/curl-api.h does the same for
+ * for the one command that serves.  (curl-api.h does the same for
  * libcurl.)
  */
 #ifndef TSI_MHD_API_H

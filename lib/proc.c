@@ -269,8 +269,14 @@ int
 proc_run(const struct proc_opts *o, struct proc_result *res)
 {
 	struct run	r;
+	struct stop	until = { o->deadline };
+	enum stop_why	why;
 	int		out[2], err[2], e, i;
 
+	/* the sooner of the call's own deadline and its step's */
+	if (o->stop != NULL && o->stop->deadline > 0 &&
+	    (until.deadline == 0 || o->stop->deadline < until.deadline))
+		until.deadline = o->stop->deadline;
 	memset(res, 0, sizeof *res);
 	memset(&r, 0, sizeof r);
 	r.o = o;
@@ -307,21 +313,14 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 		struct pollfd	pfd[4];
 		int		np = 0, timeout = -1, rc;
 
-		if (o->stop != NULL && *o->stop) {
-			res->stopped = 1;
+		why = stop_check(&until);
+		if (why != STOP_NO) {
+			res->stopped = why == STOP_SIGNAL;
+			res->timed_out = why == STOP_DEADLINE;
 			kill_group(&r);
 			break;
 		}
-		if (o->deadline > 0) {
-			int64_t left = o->deadline - now_ms();
-
-			if (left <= 0) {
-				res->timed_out = 1;
-				kill_group(&r);
-				break;
-			}
-			timeout = left > 1000000 ? 1000000 : (int)left;
-		}
+		timeout = stop_wait_ms(&until, -1);
 		for (i = 0; i < 2; i++)
 			if (r.s[i].fd >= 0)
 				pfd[np++] = (struct pollfd){ r.s[i].fd, POLLIN, 0 };
@@ -330,8 +329,8 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 		else if (timeout < 0 || timeout > 20)
 			timeout = 20;
 		/* a stop signal that lands just before poll still wakes it */
-		if (o->stop_fd > 0)
-			pfd[np++] = (struct pollfd){ o->stop_fd, POLLIN, 0 };
+		if (stop_signal_fd() >= 0)
+			pfd[np++] = (struct pollfd){ stop_signal_fd(), POLLIN, 0 };
 		rc = poll(pfd, (nfds_t)np, timeout);
 		if (rc == -1 && errno != EINTR) {
 			kill_group(&r);
