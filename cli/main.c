@@ -14,10 +14,10 @@
 #include "../migrate/migrate.h"
 #include "../migrate/state.h"
 #include "../smp/smp.h"
+#include "../steps/steps.h"
 #include "../store/store.h"
 
-#define DEFAULT_IDENTITY_DIR	"/var/lib/tsi/identity"
-#include "../lib/version.h"
+#include "../lib/defaults.h"
 
 struct command {
 	const char	*name;
@@ -79,6 +79,7 @@ add_cli_var(struct run_opts *o, const char *arg)
 	memset(v, 0, sizeof *v);
 	v->name = xstrndup(arg, (size_t)(eq - arg));
 	v->value = xstrdup(eq + 1);
+	v->loc.file = source_name("--var");
 	return 0;
 }
 
@@ -263,6 +264,7 @@ cmd_run(int argc, char **argv)
 		r = usage_error(c, "run takes one sequence file%s", "");
 	else {
 		p.run.sequence = argv[i];
+		p.run.steps = &builtin_steps;
 		stop_catch_signals();
 		r = engine_run(&p.run);
 	}
@@ -286,6 +288,7 @@ cmd_resume(int argc, char **argv)
 	else if (i != argc)
 		r = usage_error(c, "resume takes no operands ('%s')", argv[i]);
 	else {
+		p.run.steps = &builtin_steps;
 		stop_catch_signals();
 		r = engine_resume(&p.run);
 	}
@@ -342,7 +345,7 @@ load_extensions(struct parsed *p, struct ext_set *exts)
 	int		i, r = 0;
 
 	diag_init(&d);
-	ext_set_init(exts);
+	ext_set_init(exts, &builtin_steps);
 	if (ext_set_load_system(exts, &d) == -1)
 		r = -1;
 	for (i = 0; i < p->nextensions; i++)
@@ -612,7 +615,7 @@ static const struct command commands[] = {
 	  "tsi steps [--json] [--extension PATH]...",
 	  "Lists the step types with their parameters: the built-ins, the Lua\n"
 	  "extensions in the system directories ($TSI_EXTENSION_DIRS, default\n"
-	  "/usr/share/tsi/steps:/etc/tsi/steps) and those given with --extension.\n" },
+	  DEFAULT_EXT_DIRS ") and those given with --extension.\n" },
 	{ "state", cmd_state,
 	  "tsi state capture --root DIR --store PATH [--recipient FILE|LINE]...\n"
 	  "                        [--rules NAME|FILE]... [--hardlink] [--all] [/SWITCH]...\n"
@@ -643,7 +646,7 @@ static const struct command commands[] = {
 	  "  extract       files matching PATTERNs (USER/path globs, ** allowed) into\n"
 	  "                DIR, without restoring anything else\n"
 	  "  undo          put back every file the restore of the store created,\n"
-	  "                replaced or renamed (records in ROOT" "/var/lib/tsi/restore)\n"
+	  "                replaced or renamed (records in ROOT" RESTORE_STATE_DIR ")\n"
 	  "  explain PATH  which rule includes or excludes PATH (as seen inside the\n"
 	  "                root, e.g. /home/alice/.cache/x), and every rule that matched\n"
 	  "  estimate      files and bytes per user and per rule, like ScanState /p\n"

@@ -36,14 +36,64 @@ flag_names(int flags, char *buf, size_t size)
 static const struct step_type *
 nth_type(const struct ext_set *exts, size_t i)
 {
-	size_t	nbuiltin;
+	const struct step_type *const	*builtin = exts->builtins->types;
+	size_t				 nbuiltin;
 
-	for (nbuiltin = 0; step_types[nbuiltin] != NULL; nbuiltin++)
+	for (nbuiltin = 0; builtin[nbuiltin] != NULL; nbuiltin++)
 		;
 	if (i < nbuiltin)
-		return step_types[i];
+		return builtin[i];
 	i -= nbuiltin;
-	return exts != NULL && i < exts->ntypes ? exts->types[i] : NULL;
+	return i < exts->ntypes ? exts->types[i] : NULL;
+}
+
+static void
+print_var_row(FILE *fp, const struct param_spec *p, const char *used_by)
+{
+	fprintf(fp, "    %-36s %-8s %s", p->var ? p->var : p->name,
+	    param_type_name(p->type), used_by ? used_by : p->help);
+	if (p->var == NULL && p->def != NULL && *p->def != '\0')
+		fprintf(fp, " (default: %s)", p->def);
+	fputc('\n', fp);
+}
+
+/* The keys every node takes, and the typed variables: after the types. */
+static void
+print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
+{
+	const struct node_key	*k, *f;
+	const struct param_spec	*p;
+	const struct step_type	*t;
+	char			 used[256];
+	size_t			 i;
+
+	fputs("\nevery node (groups and steps)\n", fp);
+	for (k = node_keys; k->name != NULL; k++) {
+		fprintf(fp, "    %-20s %-8s %s", k->name, node_key_kind_name(k->kind),
+		    k->help);
+		if (k->kind == NK_INT)
+			fprintf(fp, " (%lld to %lld)", k->min, k->max);
+		if (k->def != NULL)
+			fprintf(fp, " (default: %s)", k->def);
+		fputs(k->where == NK_GROUP ? " (groups only)" : k->where & NK_LUA ?
+		    " (Lua steps only)" : !(k->where & NK_GROUP) ? " (steps only)" : "", fp);
+		fputc('\n', fp);
+		for (f = k->fields; f != NULL && f->name != NULL; f++)
+			fprintf(fp, "      %-18s %-8s %s (%lld to %lld, default: %s)\n",
+			    f->name, node_key_kind_name(f->kind), f->help, f->min,
+			    f->max, f->def);
+	}
+	fputs("\nvariables with a type (a value of another type is an error)\n", fp);
+	for (p = engine_typed_vars(); p->name != NULL; p++)
+		print_var_row(fp, p, NULL);
+	for (p = exts->builtins->vars; p != NULL && p->name != NULL; p++)
+		print_var_row(fp, p, NULL);
+	for (i = 0; (t = nth_type(exts, i)) != NULL; i++)
+		for (p = t->params; p->name != NULL; p++)
+			if (p->var != NULL) {
+				snprintf(used, sizeof used, "%s of %s", p->name, t->name);
+				print_var_row(fp, p, used);
+			}
 }
 
 void
@@ -65,6 +115,8 @@ print_steps_text(FILE *fp, const struct ext_set *exts)
 			    p->help);
 			if (p->flags & P_REQUIRED)
 				fputs(" (required)", fp);
+			if (p->var != NULL)
+				fprintf(fp, " (variable: %s)", p->var);
 			if (p->def != NULL && *p->def != '\0')
 				fprintf(fp, " (default: %s)", p->def);
 			if (p->flags & P_SECRET)
@@ -72,6 +124,7 @@ print_steps_text(FILE *fp, const struct ext_set *exts)
 			fputc('\n', fp);
 		}
 	}
+	print_nodes_and_vars(fp, exts);
 }
 
 static void
@@ -87,6 +140,8 @@ param_json(struct json *j, const struct param_spec *p)
 	json_bool(j, "expands_variables", (p->flags & P_LITERAL) == 0);
 	if (p->def != NULL)
 		json_str(j, "default", p->def);
+	if (p->var != NULL)
+		json_str(j, "variable", p->var);
 	if (p->type == P_INT) {
 		json_int(j, "minimum", p->min);
 		json_int(j, "maximum", p->max);
@@ -143,6 +198,22 @@ scalar_types(struct json *j, const char *key)
 	json_obj_end(j);
 }
 
+/* A boolean as parse_bool() reads it: true/false, yes/no, 1/0. */
+static void
+schema_bool(struct json *j, int var_refs)
+{
+	json_arr_begin(j, "type");
+	json_str(j, NULL, "boolean");
+	json_str(j, NULL, "integer");
+	json_str(j, NULL, "string");
+	json_arr_end(j);
+	json_int(j, "minimum", 0);
+	json_int(j, "maximum", 1);
+	json_str(j, "pattern", var_refs ? "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|"
+	    "[Yy][Ee][Ss]|[Nn][Oo]|[01]|.*%[^%]+%.*)$" : "^([Tt][Rr][Uu][Ee]|"
+	    "[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|[01])$");
+}
+
 /* JSON Schema types: booleans and integers may also be "%VAR%" strings. */
 static void
 schema_type(struct json *j, const struct param_spec *p)
@@ -154,15 +225,15 @@ schema_type(struct json *j, const struct param_spec *p)
 		json_str(j, "type", "string");
 		break;
 	case P_BOOL:
+		schema_bool(j, 1);
+		break;
 	case P_INT:
 		json_arr_begin(j, "type");
-		json_str(j, NULL, p->type == P_BOOL ? "boolean" : "integer");
+		json_str(j, NULL, "integer");
 		json_str(j, NULL, "string");
 		json_arr_end(j);
-		if (p->type == P_INT) {
-			json_int(j, "minimum", p->min);
-			json_int(j, "maximum", p->max);
-		}
+		json_int(j, "minimum", p->min);
+		json_int(j, "maximum", p->max);
 		break;
 	case P_ENUM:
 		json_arr_begin(j, "examples");
@@ -197,62 +268,16 @@ static void
 simple(struct json *j, const char *key, const char *type, const char *desc)
 {
 	json_obj_begin(j, key);
-	if (strcmp(type, "boolean|string") == 0) {
-		json_arr_begin(j, "type");
-		json_str(j, NULL, "boolean");
-		json_str(j, NULL, "string");
-		json_arr_end(j);
-	} else
-		json_str(j, "type", type);
+	json_str(j, "type", type);
 	json_str(j, "description", desc);
 	json_obj_end(j);
 }
 
 static void
-common_node_props(struct json *j)
-{
-	simple(j, "name", "string", "Shown in logs and reports (at most 256 characters).");
-	simple(j, "description", "string", "Free text.");
-	simple(j, "disabled", "boolean", "Skip this node entirely.");
-	simple(j, "continue_on_error", "boolean",
-	    "A failure here does not fail the enclosing group.");
-	ref(j, "condition", "condition");
-}
-
-static void
-schema_step(struct json *j, const char *key, const struct step_type *t)
+schema_params(struct json *j, const struct step_type *t)
 {
 	const struct param_spec	*p;
 
-	json_obj_begin(j, key);
-	json_str(j, "type", "object");
-	json_str(j, "description", t->summary);
-	json_arr_begin(j, "required");
-	json_str(j, NULL, "type");
-	for (p = t->params; p->name != NULL; p++)
-		if (p->flags & P_REQUIRED) {
-			json_str(j, NULL, "with");
-			break;
-		}
-	json_arr_end(j);
-	json_bool(j, "additionalProperties", 0);
-	json_obj_begin(j, "properties");
-	common_node_props(j);
-	json_obj_begin(j, "type");
-	json_str(j, "const", t->name);
-	json_obj_end(j);
-	json_obj_begin(j, "timeout");
-	json_str(j, "type", "integer");
-	json_int(j, "minimum", 1);
-	json_int(j, "maximum", 30LL * 86400);
-	json_str(j, "description", "Seconds; the step fails when it runs longer.");
-	json_obj_end(j);
-	ref(j, "success_codes", "success_codes");
-	ref(j, "retry", "retry");
-	simple(j, "rerun_on_resume", "boolean",
-	    "Run the step again when a run was interrupted inside it (default true).");
-	if (t->flags & STEP_LUA)
-		ref(j, "lua_limits", "lua_limits");
 	json_obj_begin(j, "with");
 	json_str(j, "type", "object");
 	json_bool(j, "additionalProperties", 0);
@@ -263,15 +288,108 @@ schema_step(struct json *j, const char *key, const struct step_type *t)
 	json_arr_end(j);
 	json_obj_begin(j, "properties");
 	for (p = t->params; p->name != NULL; p++) {
+		char *desc = p->var ? xasprintf("%s (variable: %s)", p->help, p->var) :
+		    xstrdup(p->help);
+
 		json_obj_begin(j, p->name);
 		schema_type(j, p);
-		json_str(j, "description", p->help);
+		json_str(j, "description", desc);
 		if (p->def != NULL && *p->def != '\0')
 			json_str(j, "default", p->def);
 		json_obj_end(j);
+		free(desc);
 	}
 	json_obj_end(j);
 	json_obj_end(j);
+}
+
+/* One key of the node-key table as a property; t is the step type for a
+ * step's keys (its name, its parameters). */
+static void
+schema_key(struct json *j, const struct node_key *k, const struct step_type *t)
+{
+	switch (k->kind) {
+	case NK_CONDITION:
+	case NK_CODES:
+	case NK_VARIABLES:
+	case NK_MAP:
+		ref(j, k->name, k->kind == NK_CONDITION ? "condition" : k->kind ==
+		    NK_CODES ? "success_codes" : k->kind == NK_VARIABLES ? "variables" :
+		    k->name);
+		return;
+	case NK_WITH:
+		schema_params(j, t);
+		return;
+	default:
+		break;
+	}
+	json_obj_begin(j, k->name);
+	switch (k->kind) {
+	case NK_STRING:
+		json_str(j, "type", "string");
+		if (k->max > 0)
+			json_int(j, "maxLength", k->max);
+		break;
+	case NK_BOOL:
+		schema_bool(j, 0);
+		break;
+	case NK_INT:
+		json_str(j, "type", "integer");
+		json_int(j, "minimum", k->min);
+		json_int(j, "maximum", k->max);
+		break;
+	case NK_TYPE:
+		json_str(j, "const", t->name);
+		break;
+	case NK_STEPS:
+		json_str(j, "type", "array");
+		ref(j, "items", "node");
+		break;
+	case NK_PATHS:
+		json_str(j, "type", "array");
+		json_obj_begin(j, "items");
+		json_str(j, "type", "string");
+		json_obj_end(j);
+		break;
+	default:
+		break;
+	}
+	json_str(j, "description", k->help);
+	if (k->def != NULL && k->kind == NK_BOOL)
+		json_bool(j, "default", strcmp(k->def, "true") == 0);
+	else if (k->def != NULL && k->kind == NK_INT)
+		json_int(j, "default", strtoll(k->def, NULL, 10));
+	else if (k->def != NULL)
+		json_str(j, "default", k->def);
+	json_obj_end(j);
+}
+
+/* A group, or a step of type t: the node keys that apply to it. */
+static void
+schema_node(struct json *j, const char *key, const struct step_type *t)
+{
+	const struct node_key	*k;
+	const struct param_spec	*p;
+	int			 where = t ? NK_STEP : NK_GROUP;
+
+	json_obj_begin(j, key);
+	json_str(j, "type", "object");
+	if (t != NULL)
+		json_str(j, "description", t->summary);
+	json_arr_begin(j, "required");
+	json_str(j, NULL, t ? "type" : "steps");
+	for (p = t ? t->params : NULL; p != NULL && p->name != NULL; p++)
+		if (p->flags & P_REQUIRED) {
+			json_str(j, NULL, "with");
+			break;
+		}
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	for (k = node_keys; k->name != NULL; k++)
+		if ((k->where & where) && (!(k->where & NK_LUA) ||
+		    (t != NULL && (t->flags & STEP_LUA))))
+			schema_key(j, k, t);
 	json_obj_end(j);
 	json_obj_end(j);
 }
@@ -369,6 +487,8 @@ schema_condition(struct json *j)
 static void
 schema_defs_misc(struct json *j)
 {
+	const struct node_key	*k, *f;
+
 	json_obj_begin(j, "variables");
 	json_str(j, "type", "object");
 	json_obj_begin(j, "propertyNames");
@@ -416,58 +536,21 @@ schema_defs_misc(struct json *j)
 	json_arr_end(j);
 	json_obj_end(j);
 
-	json_obj_begin(j, "retry");
-	json_str(j, "type", "object");
-	json_bool(j, "additionalProperties", 0);
-	json_obj_begin(j, "properties");
-	json_obj_begin(j, "count");
-	json_str(j, "type", "integer");
-	json_int(j, "minimum", 0);
-	json_int(j, "maximum", 100);
-	json_obj_end(j);
-	json_obj_begin(j, "delay");
-	json_str(j, "type", "integer");
-	json_int(j, "minimum", 0);
-	json_int(j, "maximum", 86400);
-	json_str(j, "description", "Seconds between attempts.");
-	json_obj_end(j);
-	json_obj_end(j);
-	json_obj_end(j);
-
-	json_obj_begin(j, "lua_limits");
-	json_str(j, "type", "object");
-	json_str(j, "description", "Budgets of a Lua step; its time limit is 'timeout' "
-	    "(default 300 s).");
-	json_bool(j, "additionalProperties", 0);
-	json_obj_begin(j, "properties");
-	json_obj_begin(j, "memory_mb");
-	json_str(j, "type", "integer");
-	json_int(j, "minimum", 1);
-	json_int(j, "maximum", 4096);
-	json_str(j, "description", "Memory the step may allocate (default 64).");
-	json_obj_end(j);
-	json_obj_begin(j, "instructions");
-	json_str(j, "type", "integer");
-	json_int(j, "minimum", 1000);
-	json_str(j, "description", "Lua VM instructions a call may run (default 100000000).");
-	json_obj_end(j);
-	json_obj_end(j);
-	json_obj_end(j);
-
-	json_obj_begin(j, "group");
-	json_str(j, "type", "object");
-	json_arr_begin(j, "required");
-	json_str(j, NULL, "steps");
-	json_arr_end(j);
-	json_bool(j, "additionalProperties", 0);
-	json_obj_begin(j, "properties");
-	common_node_props(j);
-	json_obj_begin(j, "steps");
-	json_str(j, "type", "array");
-	ref(j, "items", "node");
-	json_obj_end(j);
-	json_obj_end(j);
-	json_obj_end(j);
+	/* the mappings of the node keys (retry, lua_limits), from their fields */
+	for (k = node_keys; k->name != NULL; k++) {
+		if (k->kind != NK_MAP)
+			continue;
+		json_obj_begin(j, k->name);
+		json_str(j, "type", "object");
+		json_str(j, "description", k->help);
+		json_bool(j, "additionalProperties", 0);
+		json_obj_begin(j, "properties");
+		for (f = k->fields; f->name != NULL; f++)
+			schema_key(j, f, NULL);
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	schema_node(j, "group", NULL);
 }
 
 void
@@ -476,6 +559,7 @@ print_schema(FILE *fp, const struct ext_set *exts)
 	struct buf		 b = BUF_INIT;
 	struct json		 j;
 	const struct step_type	*t;
+	const struct node_key	*k;
 	size_t			 i;
 
 	json_init(&j, &b, 1);
@@ -490,21 +574,8 @@ print_schema(FILE *fp, const struct ext_set *exts)
 	json_arr_end(&j);
 	json_bool(&j, "additionalProperties", 0);
 	json_obj_begin(&j, "properties");
-	simple(&j, "name", "string", "Name of the sequence.");
-	simple(&j, "description", "string", "Free text.");
-	ref(&j, "variables", "variables");
-	json_obj_begin(&j, "extensions");
-	json_str(&j, "type", "array");
-	json_str(&j, "description", "Lua files or directories of them, relative "
-	    "to this file, that register step types.");
-	json_obj_begin(&j, "items");
-	json_str(&j, "type", "string");
-	json_obj_end(&j);
-	json_obj_end(&j);
-	json_obj_begin(&j, "steps");
-	json_str(&j, "type", "array");
-	ref(&j, "items", "node");
-	json_obj_end(&j);
+	for (k = top_keys; k->name != NULL; k++)
+		schema_key(&j, k, NULL);
 	json_obj_end(&j);
 	json_obj_begin(&j, "$defs");
 	json_obj_begin(&j, "node");
@@ -523,7 +594,7 @@ print_schema(FILE *fp, const struct ext_set *exts)
 	for (i = 0; (t = nth_type(exts, i)) != NULL; i++) {
 		char *def = xasprintf("step_%s", t->name);
 
-		schema_step(&j, def, t);
+		schema_node(&j, def, t);
 		free(def);
 	}
 	json_obj_end(&j);

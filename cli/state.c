@@ -16,8 +16,6 @@
 
 #include "../migrate/migrate.h"
 
-#define EXIT_USAGE_CODE	2
-#define DEFAULT_IDENTITY "/var/lib/tsi/identity"
 
 static void
 say(void *ctx, enum state_msg kind, int percent, const char *msg)
@@ -65,7 +63,7 @@ load_identity(const struct state_args *a, struct identity *id)
 {
 	char	*err = NULL;
 
-	if (identity_load(a->identity ? a->identity : DEFAULT_IDENTITY, id, &err) == 0)
+	if (identity_load(a->identity ? a->identity : DEFAULT_IDENTITY_DIR, id, &err) == 0)
 		return 0;
 	fprintf(stderr, "tsi: error: %s\n", err);
 	free(err);
@@ -102,10 +100,10 @@ cli_capture(const struct state_args *a, const struct state_log *log)
 	struct identity		 ids[STATE_ARGS_MAX];
 	char			 host[65] = "localhost", *sw, *err = NULL;
 	size_t			 i, nids = 0;
-	int			 r = EXIT_USAGE_CODE;
+	int			 r = EXIT_USAGE;
 
 	if (need_store(a, "capture") == -1 || (sw = switches(a)) == NULL)
-		return EXIT_USAGE_CODE;
+		return EXIT_USAGE;
 	memset(&o, 0, sizeof o);
 	gethostname(host, sizeof host - 1);
 	for (i = 0; i < a->nrecipients; i++, nids++)
@@ -185,11 +183,11 @@ cli_restore(const struct state_args *a, const struct state_log *log)
 	memset(&o, 0, sizeof o);
 	if (need_store(a, "restore") == -1 || overwrite_mode(a->overwrite,
 	    &o.overwrite) == -1 || (sw = switches(a)) == NULL)
-		return EXIT_USAGE_CODE;
+		return EXIT_USAGE;
 	if (!is_hardlink_store(a->store)) {
 		if (load_identity(a, &id) == -1) {
 			free(sw);
-			return EXIT_USAGE_CODE;
+			return EXIT_USAGE;
 		}
 		have_id = 1;
 		o.id = &id;
@@ -221,11 +219,11 @@ cli_read(const char *sub, const struct state_args *a)
 	int		 r, have_id = 0;
 
 	if (need_store(a, sub) == -1)
-		return EXIT_USAGE_CODE;
+		return EXIT_USAGE;
 	if (!is_hardlink_store(a->store) && (a->identity != NULL ||
 	    strcmp(sub, "verify") != 0)) {
 		if (load_identity(a, &id) == -1)
-			return EXIT_USAGE_CODE;
+			return EXIT_USAGE;
 		have_id = 1;
 	}
 	if (strcmp(sub, "list") == 0)
@@ -234,7 +232,7 @@ cli_read(const char *sub, const struct state_args *a)
 		r = state_verify(a->store, have_id ? &id : NULL);
 	else if (a->to == NULL) {
 		fprintf(stderr, "tsi: error: state extract needs --to DIR\n");
-		r = EXIT_USAGE_CODE;
+		r = EXIT_USAGE;
 	} else
 		r = state_extract(a->store, have_id ? &id : NULL, a->to, a->operands,
 		    a->noperands);
@@ -260,7 +258,7 @@ state_cli(const char *sub, const struct state_args *a)
 		stop_catch_signals();
 	if (strcmp(sub, "estimate") == 0) {
 		if ((sw = switches(a)) == NULL)
-			return EXIT_USAGE_CODE;
+			return EXIT_USAGE;
 		r = state_estimate(a->root, a->rules, a->nrules, a->all, sw);
 		free(sw);
 		return r;
@@ -269,7 +267,7 @@ state_cli(const char *sub, const struct state_args *a)
 		if (a->noperands != 1) {
 			fprintf(stderr, "tsi: error: explain takes one PATH, as seen inside "
 			    "the root\n");
-			return EXIT_USAGE_CODE;
+			return EXIT_USAGE;
 		}
 		return state_explain(a->root, a->operands[0], a->rules, a->nrules);
 	}
@@ -279,7 +277,7 @@ state_cli(const char *sub, const struct state_args *a)
 		return cli_restore(a, &log);
 	if (strcmp(sub, "undo") == 0) {
 		if (need_store(a, sub) == -1)
-			return EXIT_USAGE_CODE;
+			return EXIT_USAGE;
 		if ((r = state_undo(a->root, a->store, &log, &n, &err)) == -1) {
 			fprintf(stderr, "tsi: error: %s\n", err);
 			free(err);

@@ -7,6 +7,7 @@
 
 #include "../interp/engine.h"
 #include "../migrate/migrate.h"
+#include "../steps/steps.h"
 
 /*
  * A rule pack rather than a sequence: a top-level "components:" or
@@ -43,22 +44,23 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
     const char *vars_file, const struct seq_var *cli_vars, size_t ncli_vars)
 {
 	struct diag	 d;
-	struct vars	 known;
-	struct seq_var	*fv = NULL;
-	size_t		 nfv = 0, i;
+	struct seq_var	*known = NULL;
+	size_t		 nknown = 0, i;
 	int		 f;
 
 	diag_init(&d);
-	vars_init(&known);
-	if (vars_file != NULL && vars_file_load(vars_file, &fv, &nfv, &d) == -1) {
+	if (vars_file != NULL && vars_file_load(vars_file, &known, &nknown, &d) == -1) {
 		diag_print(&d, stderr, DIAG_TEXT);
 		diag_release(&d);
+		seq_vars_free(known, nknown);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < nfv; i++)
-		vars_set(&known, fv[i].name, fv[i].value, 0);
-	for (i = 0; i < ncli_vars; i++)
-		vars_set(&known, cli_vars[i].name, cli_vars[i].value, 0);
+	known = xreallocarray(known, nknown + ncli_vars + 1, sizeof *known);
+	for (i = 0; i < ncli_vars; i++, nknown++) {
+		known[nknown] = cli_vars[i];
+		known[nknown].name = xstrdup(cli_vars[i].name);
+		known[nknown].value = xstrdup(cli_vars[i].value);
+	}
 	for (f = 0; f < nfiles; f++) {
 		struct sequence *seq;
 
@@ -66,11 +68,9 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 			rules_check_file(files[f], &d);
 			continue;
 		}
-		seq = sequence_load(files[f], &d, 0);
-
+		seq = sequence_load(files[f], &builtin_steps, &d, 0);
 		if (seq != NULL) {
-			sequence_check_vars(seq, &known, &d);
-			sequence_check_smp(seq, &d);
+			sequence_check(seq, &builtin_steps, known, nknown, &d);
 			ext_set_describe(seq->exts, &d);
 		}
 		sequence_free(seq);
@@ -81,7 +81,6 @@ cmd_validate(char **files, int nfiles, enum diag_format fmt,
 		    nfiles == 1 ? "" : "s");
 	f = d.nerrors > 0 ? 1 : 0;
 	diag_release(&d);
-	vars_release(&known);
-	seq_vars_free(fv, nfv);
+	seq_vars_free(known, nknown);
 	return f;
 }

@@ -1,11 +1,13 @@
-/* check.c - whole-sequence checks: variables used but never set */
+/*
+ * check.c - whole-sequence checks of `tsi validate`: variables used but
+ * never set, values of typed variables, and the step table's own checks.
+ */
 #include "seq.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
-#include "../migrate/migrate.h"
 
 /* The names the sequence defines, in a struct vars for its hash index
  * (values are unused); names that are not valid variable names cannot be
@@ -75,7 +77,7 @@ check_cond(struct ref_ctx *rc, const struct cond *c)
 }
 
 static void
-collect_defined(const struct sequence *s, const struct vars *known,
+collect_defined(const struct sequence *s, const struct seq_var *known, size_t nknown,
     struct names *ns)
 {
 	size_t	i, j;
@@ -84,8 +86,8 @@ collect_defined(const struct sequence *s, const struct vars *known,
 		names_add(ns, engine_builtin_vars[i]);
 	for (i = 0; i < s->nvars; i++)
 		names_add(ns, s->vars[i].name);
-	for (i = 0; known != NULL && i < known->n; i++)
-		names_add(ns, known->v[i].name);
+	for (i = 0; i < nknown; i++)
+		names_add(ns, known[i].name);
 	for (i = 0; i < s->n; i++) {
 		const struct tnode *t = s->nodes[i];
 
@@ -101,65 +103,69 @@ collect_defined(const struct sequence *s, const struct vars *known,
 	}
 }
 
-/* USMT switches known at validate time are checked now, not on the
- * endpoint in the middle of a migration (sccm-spec.md pain point 9). */
 static void
-check_usmt_value(const char *name, const char *value, const struct loc *loc,
-    struct diag *d)
+check_typed(const struct step_table *tab, const char *name, const char *value,
+    int secret, const struct loc *loc, struct diag *d)
 {
-	struct usmt_opts	 o;
-	enum usmt_tool		 tool;
-	char			*err = NULL;
+	char	*why = typed_var_check(tab, name, value, secret);
 
-	if (strcasecmp(name, "OSDMigrateAdditionalCaptureOptions") == 0)
-		tool = USMT_CAPTURE;
-	else if (strcasecmp(name, "OSDMigrateAdditionalRestoreOptions") == 0)
-		tool = USMT_RESTORE;
-	else
-		return;
-	if (strchr(value, '%') != NULL)		/* known only at run time */
-		return;
-	if (usmt_parse(tool, value, &o, &err) == -1) {
-		diag_error(d, loc, "%s: %s", name, err);
-		free(err);
-		return;
+	if (why != NULL) {
+		diag_error(d, loc, "%s", why);
+		free(why);
 	}
-	usmt_release(&o);
 }
 
+/*
+ * Values of typed variables known before the run (OSDDoNotLogCommand: a
+ * boolean; OSDMigrateAdditionalCaptureOptions: ScanState switches) are
+ * judged now, not on the endpoint in the middle of a migration
+ * (sccm-spec.md pain point 9): in variables, the child sequences'
+ * variables, --vars-file and --var, and literal set_variable steps.
+ */
 static void
-check_usmt_switches(const struct sequence *s, struct diag *d)
+check_typed_values(const struct sequence *s, const struct step_table *tab,
+    const struct seq_var *known, size_t nknown, struct diag *d)
 {
 	size_t	i, j;
 
 	for (i = 0; i < s->nvars; i++)
-		check_usmt_value(s->vars[i].name, s->vars[i].value, &s->vars[i].loc, d);
+		check_typed(tab, s->vars[i].name, s->vars[i].value, s->vars[i].secret,
+		    &s->vars[i].loc, d);
+	for (i = 0; i < nknown; i++)
+		check_typed(tab, known[i].name, known[i].value, known[i].secret,
+		    &known[i].loc, d);
 	for (i = 0; i < s->n; i++) {
 		const struct tnode *t = s->nodes[i];
-		const struct param_value *name = NULL, *value = NULL;
+		const struct param_value *name = NULL, *value = NULL, *secret = NULL;
 
+		for (j = 0; j < t->ndefaults; j++)
+			check_typed(tab, t->defaults[j].name, t->defaults[j].value,
+			    t->defaults[j].secret, &t->defaults[j].loc, d);
 		for (j = 0; j < t->args.n; j++) {
 			if (t->args.spec[j].flags & P_SETS_VAR)
 				name = &t->args.v[j];
 			else if (strcmp(t->args.spec[j].name, "value") == 0)
 				value = &t->args.v[j];
+			else if (strcmp(t->args.spec[j].name, "secret") == 0)
+				secret = &t->args.v[j];
 		}
 		if (name != NULL && value != NULL && name->str != NULL &&
 		    value->str != NULL && value->set)
-			check_usmt_value(name->str, value->str, &value->loc, d);
+			check_typed(tab, name->str, value->str, secret != NULL && secret->b,
+			    &value->loc, d);
 	}
 }
 
-void
-sequence_check_vars(const struct sequence *s, const struct vars *known,
-    struct diag *d)
+int
+sequence_check(const struct sequence *s, const struct step_table *tab,
+    const struct seq_var *known, size_t nknown, struct diag *d)
 {
 	struct names	ns;
 	struct ref_ctx	rc = { &ns, d, NULL };
-	size_t		i, j, k;
+	size_t		i, j, k, errors = d->nerrors;
 
 	vars_init(&ns.set);
-	collect_defined(s, known, &ns);
+	collect_defined(s, known, nknown, &ns);
 	for (i = 0; i < s->n; i++) {
 		const struct tnode *t = s->nodes[i];
 
@@ -179,5 +185,8 @@ sequence_check_vars(const struct sequence *s, const struct vars *known,
 		}
 	}
 	vars_release(&ns.set);
-	check_usmt_switches(s, d);
+	check_typed_values(s, tab, known, nknown, d);
+	for (i = 0; tab != NULL && tab->checks != NULL && tab->checks[i] != NULL; i++)
+		tab->checks[i](s, d);
+	return d->nerrors > errors ? -1 : 0;
 }

@@ -10,30 +10,13 @@
 
 #include <mbedtls/sha256.h>
 
-#include "../steps/steps.h"
-
 #define INCLUDE_DEPTH_MAX	16
 #define NODES_MAX		100000	/* steps and groups, includes counted in */
-#define NAME_MAX_LEN		256
-#define DESCRIPTION_MAX_LEN	4096
-
-static const char *const top_keys[] = {
-	"name", "description", "variables", "extensions", "steps",
-};
-static const char *const node_keys[] = {
-	"name", "description", "disabled", "continue_on_error", "condition",
-	"steps", "type", "with", "timeout", "success_codes", "retry",
-	"rerun_on_resume", "lua_limits",
-};
-static const char *const step_only_keys[] = {
-	"type", "with", "timeout", "success_codes", "retry", "rerun_on_resume",
-	"lua_limits",
-};
-static const char *const lua_limit_keys[] = { "memory_mb", "instructions" };
-static const char *const retry_keys[] = { "count", "delay" };
+#define KEYS_MAX		32
 
 struct compiler {
 	struct sequence		*seq;
+	const struct step_table	*steps;
 	struct diag		*d;
 	char			*stack[INCLUDE_DEPTH_MAX];	/* real paths */
 	int			 nstack;
@@ -46,11 +29,46 @@ struct compiler {
 static int compile_steps(struct compiler *, const struct node *, int parent,
     int depth, const char *base_dir);
 
+/* Unknown keys of map are errors, with a "did you mean" among keys (those
+ * of where, or all when where is 0). */
 static int
-get_string(struct diag *d, const struct node *map, const char *key, size_t max,
-    char **out)
+check_keys(struct diag *d, const struct node *map, const char *what,
+    const struct node_key *keys, int where)
+{
+	const char	*names[KEYS_MAX];
+	size_t		 n = 0, i;
+
+	for (i = 0; keys[i].name != NULL && n < KEYS_MAX; i++)
+		if (where == 0 || (keys[i].where & where))
+			names[n++] = keys[i].name;
+	return node_check_keys(d, map, what, names, n);
+}
+
+/* The whole number of key in map, within the table's bounds: 1 when
+ * given, 0 when not, -1 after an error. */
+static int
+get_key_int(struct diag *d, const struct node *map, const struct node_key *keys,
+    const char *key, long long *out)
 {
 	const struct node	*v = node_get(map, key);
+	const struct node_key	*k = node_key_find(keys, key);
+
+	if (v == NULL)
+		return 0;
+	if (v->kind != NODE_SCALAR || str_to_ll(v->str, out) == -1 ||
+	    *out < k->min || *out > k->max)
+		return diag_error(d, &v->loc, "'%s' takes a whole number from %lld "
+		    "to %lld", key, k->min, k->max);
+	return 1;
+}
+
+/* A string key of map, at most as long as the table says. */
+static int
+get_string(struct diag *d, const struct node *map, const struct node_key *keys,
+    const char *key, char **out)
+{
+	const struct node	*v = node_get(map, key);
+	size_t			 max = (size_t)node_key_find(keys, key)->max;
 
 	if (v == NULL)
 		return 0;
@@ -73,7 +91,7 @@ get_bool(struct diag *d, const struct node *map, const char *key, int *out)
 	if (v == NULL)
 		return 0;
 	if (v->kind != NODE_SCALAR || parse_bool(v->str, out) == -1)
-		return diag_error(d, &v->loc, "'%s' takes true or false, not %s%s%s",
+		return diag_error(d, &v->loc, "'%s' takes " BOOL_WORDS ", not %s%s%s",
 		    key, v->kind == NODE_SCALAR ? "'" : node_kind_name(v),
 		    v->kind == NODE_SCALAR ? v->str : "",
 		    v->kind == NODE_SCALAR ? "'" : "");
@@ -257,62 +275,60 @@ compile_success_codes(struct compiler *c, struct tnode *t, const struct node *v)
 	return r;
 }
 
+/*
+ * A mapping of whole numbers (retry, lua_limits): its keys and bounds come
+ * from the table's fields; out[i] gets field i when given.
+ */
+static int
+compile_int_fields(struct compiler *c, const struct node *v, const struct node_key *k,
+    long long *out)
+{
+	char		 what[64];
+	long long	 x;
+	size_t		 i;
+	int		 r = 0, got;
+
+	snprintf(what, sizeof what, "'%s'", k->name);
+	if (v->kind != NODE_MAP)
+		return diag_error(c->d, &v->loc, "'%s' takes a mapping with '%s' and "
+		    "'%s'", k->name, k->fields[0].name, k->fields[1].name);
+	if (check_keys(c->d, v, what, k->fields, 0) == -1)
+		r = -1;
+	for (i = 0; k->fields[i].name != NULL; i++) {
+		if ((got = get_key_int(c->d, v, k->fields, k->fields[i].name, &x)) == -1)
+			r = -1;
+		else if (got == 1)
+			out[i] = x;
+	}
+	return r;
+}
+
 static int
 compile_retry(struct compiler *c, struct tnode *t, const struct node *v)
 {
-	const struct node	*count, *delay;
-	long long		 x;
-	int			 r = 0;
+	long long	f[2] = { 0, 0 };	/* count, delay */
 
-	if (v->kind != NODE_MAP)
-		return diag_error(c->d, &v->loc, "'retry' takes a mapping with "
-		    "'count' and 'delay'");
-	if (node_check_keys(c->d, v, "'retry'", retry_keys, 2) == -1)
-		r = -1;
-	if ((count = node_get(v, "count")) != NULL) {
-		if (get_int(c->d, count, "count", 0, 100, &x) == -1)
-			r = -1;
-		else
-			t->retry_count = (int)x;
-	}
-	if ((delay = node_get(v, "delay")) != NULL) {
-		if (get_int(c->d, delay, "delay", 0, 86400, &x) == -1)
-			r = -1;
-		else
-			t->retry_delay = (int)x;
-	}
-	return r;
+	if (compile_int_fields(c, v, node_key_find(node_keys, "retry"), f) == -1)
+		return -1;
+	t->retry_count = (int)f[0];
+	t->retry_delay = (int)f[1];
+	return 0;
 }
 
 /* lua_limits: {memory_mb, instructions}, for steps written in Lua. */
 static int
 compile_lua_limits(struct compiler *c, struct tnode *t, const struct node *v)
 {
-	const struct node	*m, *i;
-	long long		 x;
-	int			 r = 0;
+	long long	f[2] = { 0, 0 };	/* memory_mb, instructions */
 
 	if (!(t->type->flags & STEP_LUA))
 		return diag_error(c->d, &v->loc, "'lua_limits' applies to steps "
 		    "written in Lua, not to '%s'", t->type->name);
-	if (v->kind != NODE_MAP)
-		return diag_error(c->d, &v->loc, "'lua_limits' takes a mapping with "
-		    "'memory_mb' and 'instructions'");
-	if (node_check_keys(c->d, v, "'lua_limits'", lua_limit_keys, 2) == -1)
-		r = -1;
-	if ((m = node_get(v, "memory_mb")) != NULL) {
-		if (get_int(c->d, m, "memory_mb", 1, 4096, &x) == -1)
-			r = -1;
-		else
-			t->lua_memory_mb = (int)x;
-	}
-	if ((i = node_get(v, "instructions")) != NULL) {
-		if (get_int(c->d, i, "instructions", 1000, 1000000000000LL, &x) == -1)
-			r = -1;
-		else
-			t->lua_instructions = x;
-	}
-	return r;
+	if (compile_int_fields(c, v, node_key_find(node_keys, "lua_limits"), f) == -1)
+		return -1;
+	t->lua_memory_mb = (int)f[0];
+	t->lua_instructions = f[1];
+	return 0;
 }
 
 /* extensions: [path.lua | dir, ...], relative to the sequence file. */
@@ -375,14 +391,14 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 {
 	const struct node	*type = node_get(n, "type"), *v;
 	long long		 x;
-	int			 r = 0, args_bad = 0;
+	int			 r = 0, args_bad = 0, got;
 
 	if (type->kind != NODE_SCALAR)
 		return diag_error(c->d, &type->loc, "'type' takes a step type name");
-	if ((t->type = step_type_find(type->str)) == NULL)
+	if ((t->type = step_table_find(c->steps, type->str)) == NULL)
 		t->type = ext_set_find(c->seq->exts, type->str);
 	if (t->type == NULL) {
-		const char *s = step_type_suggest(type->str);
+		const char *s = step_table_suggest(c->steps, type->str);
 
 		if (s != NULL)
 			return diag_error(c->d, &type->loc, "unknown step type '%s' (did "
@@ -398,12 +414,10 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 		r = args_bad = -1;
 	else if (check_set_vars(c, t) == -1)
 		r = -1;
-	if ((v = node_get(n, "timeout")) != NULL) {
-		if (get_int(c->d, v, "timeout", 1, 30LL * 86400, &x) == -1)
-			r = -1;
-		else
-			t->timeout = (int)x;
-	}
+	if ((got = get_key_int(c->d, n, node_keys, "timeout", &x)) == -1)
+		r = -1;
+	else if (got == 1)
+		t->timeout = (int)x;
 	if ((v = node_get(n, "success_codes")) != NULL) {
 		if (compile_success_codes(c, t, v) == -1)
 			r = -1;
@@ -454,7 +468,7 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 		c->too_many = 1;
 		return -1;
 	}
-	if (node_check_keys(c->d, n, "a step", node_keys, ARRAY_SIZE(node_keys)) == -1)
+	if (check_keys(c->d, n, "a step", node_keys, 0) == -1)
 		r = -1;
 	steps = node_get(n, "steps");
 	type = node_get(n, "type");
@@ -465,9 +479,8 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 		return diag_error(c->d, &n->loc, "a node needs 'type' (a step) or "
 		    "'steps' (a group)");
 	t = tnode_new(c, steps ? TN_GROUP : TN_STEP, n, parent, depth, base_dir);
-	if (get_string(c->d, n, "name", NAME_MAX_LEN, &t->name) == -1 ||
-	    get_string(c->d, n, "description", DESCRIPTION_MAX_LEN,
-	    &t->description) == -1 ||
+	if (get_string(c->d, n, node_keys, "name", &t->name) == -1 ||
+	    get_string(c->d, n, node_keys, "description", &t->description) == -1 ||
 	    get_bool(c->d, n, "disabled", &t->disabled) == -1 ||
 	    get_bool(c->d, n, "continue_on_error", &t->continue_on_error) == -1)
 		r = -1;
@@ -475,12 +488,12 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 	    (t->cond = cond_compile(cond, c->d)) == NULL)
 		r = -1;
 	if (steps != NULL) {
-		for (i = 0; i < ARRAY_SIZE(step_only_keys); i++) {
-			const struct node *k = node_get(n, step_only_keys[i]);
+		for (i = 0; node_keys[i].name != NULL; i++) {
+			const struct node *k = node_get(n, node_keys[i].name);
 
-			if (k != NULL)
+			if (k != NULL && !(node_keys[i].where & NK_GROUP))
 				r = diag_error(c->d, &k->loc, "'%s' applies to steps, "
-				    "not to groups", step_only_keys[i]);
+				    "not to groups", node_keys[i].name);
 		}
 		if (t->name == NULL)
 			t->name = xstrdup("(group)");
@@ -582,11 +595,11 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 		    "'name' and 'steps', not %s", node_kind_name(root));
 		goto out;
 	}
-	if (node_check_keys(c->d, root, "a sequence", top_keys, ARRAY_SIZE(top_keys)) == -1)
+	if (check_keys(c->d, root, "a sequence", top_keys, 0) == -1)
 		r = -1;
 	if (into == NULL) {
-		if (get_string(c->d, root, "name", NAME_MAX_LEN, &c->seq->name) == -1 ||
-		    get_string(c->d, root, "description", DESCRIPTION_MAX_LEN,
+		if (get_string(c->d, root, top_keys, "name", &c->seq->name) == -1 ||
+		    get_string(c->d, root, top_keys, "description",
 		    &c->seq->description) == -1)
 			r = -1;
 		c->seq->base_dir = xstrdup(base_dir);
@@ -620,20 +633,22 @@ hash_text(void *ctx, const char *text, size_t len)
 }
 
 struct sequence *
-sequence_load(const char *path, struct diag *d, int flags)
+sequence_load(const char *path, const struct step_table *steps, struct diag *d,
+    int flags)
 {
 	struct compiler	 c;
 	unsigned char	 sum[32];
 	size_t		 i, errors = d->nerrors;
-	int		 steps = 0;
+	int		 nsteps = 0;
 
 	memset(&c, 0, sizeof c);
 	c.seq = xcalloc(1, sizeof *c.seq);
 	c.seq->path = xstrdup(path);
+	c.steps = steps;
 	c.d = d;
 	c.hash = flags & SEQ_HASH;
 	c.seq->exts = xcalloc(1, sizeof *c.seq->exts);
-	ext_set_init(c.seq->exts);
+	ext_set_init(c.seq->exts, steps);
 	mbedtls_sha256_init(&c.sha);
 	mbedtls_sha256_starts_ret(&c.sha, 0);
 	ext_set_load_system(c.seq->exts, d);
@@ -646,8 +661,8 @@ sequence_load(const char *path, struct diag *d, int flags)
 		snprintf(c.seq->hash + 2 * i, 3, "%02x", sum[i]);
 	for (i = 0; i < c.seq->n; i++)
 		if (c.seq->nodes[i]->kind == TN_STEP)
-			c.seq->nodes[i]->step_number = ++steps;
-	c.seq->nsteps = (size_t)steps;
+			c.seq->nodes[i]->step_number = ++nsteps;
+	c.seq->nsteps = (size_t)nsteps;
 	if (c.seq->name == NULL)
 		c.seq->name = xstrdup(path);
 	if (d->nerrors > errors) {

@@ -172,13 +172,9 @@ compile_variable(const struct node *map, struct diag *d)
 		if (scalar_value(d, opkey, opval, &c->value) == -1)
 			bad = 1;
 		else if (c->op == OP_EXISTS) {
-			if (str_ieq(c->value, "true"))
-				c->want = 1;
-			else if (str_ieq(c->value, "false"))
-				c->want = 0;
-			else {
-				diag_error(d, &opval->loc, "'exists' takes true or false, "
-				    "not '%s'", c->value);
+			if (parse_bool(c->value, &c->want) == -1) {
+				diag_error(d, &opval->loc, "'exists' takes " BOOL_WORDS
+				    ", not '%s'", c->value);
 				bad = 1;
 			}
 		}

@@ -62,7 +62,14 @@ int
 step_set_var(struct step_ctx *ctx, const char *name, const char *value, int secret)
 {
 	enum vars_result r;
+	char		*why;
 
+	if ((why = typed_var_check(ctx->e->opts->steps, name, value,
+	    secret || vars_is_secret(&ctx->e->vars, name))) != NULL) {
+		step_log(ctx, LOG_ERROR, "cannot set %s", why);
+		free(why);
+		return -1;
+	}
 	r = vars_set(&ctx->e->vars, name, value, secret ? VAR_SECRET : 0);
 	if (r != VARS_OK) {
 		step_log(ctx, LOG_ERROR, "cannot set variable '%s': %s", name,

@@ -10,21 +10,14 @@
 #ifndef TSI_ENGINE_H
 #define TSI_ENGINE_H
 
+#include "../lib/defaults.h"
 #include "log.h"
 #include "seq.h"
 #include "vars.h"
 
-#define EXIT_OK		0
-#define EXIT_FAILED	1
-#define EXIT_USAGE	2
-#define EXIT_RESTART	3
-#define EXIT_INTERRUPTED 130
-
-#define DEFAULT_STATE_DIR	"/var/lib/tsi"
-#define DEFAULT_LOG_DIR		"/var/log/tsi"
-#define DEFAULT_REBOOT_COMMAND	"systemctl reboot"
 
 struct run_opts {
+	const struct step_table *steps;		/* the step types, for run and resume */
 	const char	*sequence;		/* run only */
 	const char	*state_dir;
 	const char	*log_dir;

@@ -11,12 +11,11 @@
 #include <sys/stat.h>
 
 #include "seq.h"
-#include "../steps/steps.h"
+#include "../lib/defaults.h"
 
 #define EXT_FILE_MAX		(1024 * 1024)
 #define EXT_STEPS_MAX		64
 #define EXT_PARAMS_MAX		64
-#define DEFAULT_EXT_DIRS	"/usr/share/tsi/steps:/etc/tsi/steps"
 
 /* A step type registered from Lua. */
 struct ext_step {
@@ -45,9 +44,10 @@ static const struct lua_limits load_limits = {
 };
 
 void
-ext_set_init(struct ext_set *s)
+ext_set_init(struct ext_set *s, const struct step_table *builtins)
 {
 	memset(s, 0, sizeof *s);
+	s->builtins = builtins;
 }
 
 static void
@@ -86,7 +86,7 @@ ext_set_release(struct ext_set *s)
 		ext_file_free(s->files[i]);
 	free(s->files);
 	free(s->types);
-	ext_set_init(s);
+	ext_set_init(s, s->builtins);
 }
 
 const struct step_type *
@@ -486,7 +486,7 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 		const char *n = f->steps[i]->type.name;
 		const struct step_type *other;
 
-		if (step_type_find(n) != NULL)
+		if (step_table_find(s->builtins, n) != NULL)
 			r = diag_error(d, &at, "Lua step '%s' in '%s' clashes with the "
 			    "built-in step type '%s'", n, path, n);
 		else if ((other = ext_set_find(s, n)) != NULL)

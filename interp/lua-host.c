@@ -17,9 +17,9 @@
 #define MIB		(1024 * 1024)
 
 const struct lua_limits lua_default_limits = {
-	.memory = 64 * MIB,
-	.instructions = 100000000,
-	.seconds = 300,
+	.memory = LUA_DEFAULT_MEMORY_MB * MIB,
+	.instructions = LUA_DEFAULT_INSTRUCTIONS,
+	.seconds = LUA_DEFAULT_SECONDS,
 };
 
 const struct lua_limits lua_condition_limits = {

@@ -32,6 +32,11 @@ enum {
 	CAP_NET  = 1 << 2,	/* tsi.http */
 };
 
+/* A Lua step's budgets when its lua_limits and timeout say nothing. */
+#define LUA_DEFAULT_MEMORY_MB		64
+#define LUA_DEFAULT_INSTRUCTIONS	100000000
+#define LUA_DEFAULT_SECONDS		300
+
 struct lua_limits {
 	size_t		memory;		/* bytes of the state while a call runs */
 	long long	instructions;
@@ -44,13 +49,14 @@ extern const struct lua_limits lua_condition_limits;
 struct ext_file;			/* one loaded extension file (lua-host.c) */
 
 struct ext_set {
+	const struct step_table	 *builtins;	/* a Lua type may not take their names */
 	struct ext_file		**files;
 	size_t			  nfiles;
 	const struct step_type	**types;	/* registered, in load order */
 	size_t			  ntypes;
 };
 
-void	ext_set_init(struct ext_set *);
+void	ext_set_init(struct ext_set *, const struct step_table *builtins);
 void	ext_set_release(struct ext_set *);
 /*
  * Loads one .lua file, or every *.lua file of a directory (in name order),

@@ -18,20 +18,6 @@ param_type_name(enum param_type t)
 	return "?";
 }
 
-int
-parse_bool(const char *s, int *out)
-{
-	if (str_ieq(s, "true") || str_ieq(s, "yes")) {
-		*out = 1;
-		return 0;
-	}
-	if (str_ieq(s, "false") || str_ieq(s, "no")) {
-		*out = 0;
-		return 0;
-	}
-	return -1;
-}
-
 const char *
 param_parse(const struct param_spec *spec, struct param_value *v)
 {
@@ -41,7 +27,7 @@ param_parse(const struct param_spec *spec, struct param_value *v)
 	switch (spec->type) {
 	case P_BOOL:
 		if (parse_bool(v->str, &v->b) == -1)
-			return "must be true or false";
+			return "must be " BOOL_WORDS;
 		return NULL;
 	case P_INT:
 		if (str_to_ll(v->str, &v->num) == -1 || v->num < spec->min ||
@@ -90,6 +76,7 @@ compile_value(const struct step_type *t, const struct param_spec *ps,
     struct diag *d)
 {
 	const char	*why;
+	char		*err = NULL;
 	size_t		 i;
 
 	pv->set = 1;
@@ -100,11 +87,18 @@ compile_value(const struct step_type *t, const struct param_spec *ps,
 			    "not %s", k->str, t->name, param_type_name(ps->type),
 			    node_kind_name(v));
 		pv->str = xstrdup(node_is_null(v) ? "" : v->str);
-		if (ps->type != P_STRING && ((ps->flags & P_LITERAL) ||
-		    strchr(pv->str, '%') == NULL) &&
-		    (why = param_parse(ps, pv)) != NULL)
+		/* %VAR% is known at run time only */
+		if (!(ps->flags & P_LITERAL) && strchr(pv->str, '%') != NULL)
+			return 0;
+		if (ps->type != P_STRING && (why = param_parse(ps, pv)) != NULL)
 			return diag_error(d, &v->loc, "parameter '%s' of '%s' %s, "
 			    "not '%s'", k->str, t->name, why, pv->str);
+		if (ps->check != NULL && ps->check(pv->str, &err) == -1) {
+			diag_error(d, &v->loc, "parameter '%s' of '%s': %s", k->str,
+			    t->name, err);
+			free(err);
+			return -1;
+		}
 		return 0;
 	}
 	if (node_is_null(v))
@@ -236,12 +230,45 @@ expand_one(struct vars *vs, const struct param_spec *ps, const char *in,
 	return 0;
 }
 
+/* A parameter the step did not give takes its variable's value (as is:
+ * expansion is one pass), checked as a parameter's would be. */
+static int
+from_variable(const struct param_spec *ps, struct param_value *dst, struct vars *vs,
+    char **err)
+{
+	const char	*v = ps->var != NULL ? vars_get(vs, ps->var) : NULL;
+	const char	*why;
+	char		*e = NULL;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	free(dst->str);
+	dst->str = xstrdup(v);
+	dst->set = dst->from_var = 1;
+	if (ps->flags & P_SECRET)
+		vars_add_secret(vs, v);
+	if ((why = param_parse(ps, dst)) != NULL) {
+		*err = xasprintf("variable '%s' (for parameter '%s') %s, not '%s'",
+		    ps->var, ps->name, why, vars_is_secret(vs, ps->var) ?
+		    VAR_REDACTED : v);
+		return -1;
+	}
+	if (ps->check != NULL && ps->check(v, &e) == -1) {
+		*err = xasprintf("variable '%s' (for parameter '%s'): %s", ps->var,
+		    ps->name, e);
+		free(e);
+		return -1;
+	}
+	return 0;
+}
+
 int
 args_expand(const struct step_args *in, struct step_args *out, struct vars *vs,
     char **err)
 {
 	size_t		 i, j;
 	const char	*why;
+	char		*e = NULL;
 
 	out->spec = in->spec;
 	out->n = in->n;
@@ -263,7 +290,14 @@ args_expand(const struct step_args *in, struct step_args *out, struct vars *vs,
 				    why, dst->str);
 				goto fail;
 			}
+			if (src->set && ps->check != NULL && ps->check(dst->str, &e) == -1) {
+				*err = xasprintf("parameter '%s': %s", ps->name, e);
+				free(e);
+				goto fail;
+			}
 		}
+		if (!src->set && from_variable(ps, dst, vs, err) == -1)
+			goto fail;
 		if (src->nitems > 0)
 			dst->items = xcalloc(src->nitems, sizeof *dst->items);
 		for (j = 0; j < src->nitems; j++) {
@@ -281,6 +315,12 @@ args_expand(const struct step_args *in, struct step_args *out, struct vars *vs,
 fail:
 	args_release(out);
 	return -1;
+}
+
+const char *
+args_str(const struct step_args *a, size_t i, const char *def)
+{
+	return i < a->n && a->v[i].str != NULL ? a->v[i].str : def;
 }
 
 const struct param_value *

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/version.h"
+#include "../lib/defaults.h"
 
 static const char *
 status_name(char st, enum tnode_kind kind)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/proc.h"
-#include "../lib/version.h"
+#include "../lib/defaults.h"
 
 static int
 usage_error(const char *fmt, ...)
@@ -152,9 +152,22 @@ set_builtins(struct engine *e)
 static int
 set_initial_var(struct engine *e, const struct seq_var *v, const char *origin)
 {
-	enum vars_result r = vars_set(&e->vars, v->name, v->value,
-	    v->secret ? VAR_SECRET : 0);
+	enum vars_result r;
+	struct diag	 d;
+	char		*why;
 
+	/* a typed variable holds a value of its type from the start */
+	if ((why = typed_var_check(e->opts->steps, v->name, v->value,
+	    v->secret)) != NULL) {
+		diag_init(&d);
+		diag_error(&d, &v->loc, "%s", why);
+		diag_print(&d, stderr, DIAG_TEXT);
+		diag_release(&d);
+		free(why);
+		fprintf(stderr, "tsi: nothing was run\n");
+		return EXIT_USAGE;
+	}
+	r = vars_set(&e->vars, v->name, v->value, v->secret ? VAR_SECRET : 0);
 	if (r != VARS_OK)
 		return usage_error("%s: cannot set '%s': %s", origin, v->name,
 		    vars_result_str(r));
@@ -206,13 +219,13 @@ new_run_id(struct engine *e)
 }
 
 static struct sequence *
-load_sequence(const char *path)
+load_sequence(const struct engine *e, const char *path)
 {
 	struct diag	 d;
 	struct sequence	*seq;
 
 	diag_init(&d);
-	seq = sequence_load(path, &d, SEQ_HASH);
+	seq = sequence_load(path, e->opts->steps, &d, SEQ_HASH);
 	diag_print(&d, stderr, DIAG_TEXT);
 	if (seq == NULL)
 		fprintf(stderr, "tsi: %s; nothing was run\n", diag_summary(&d));
@@ -279,7 +292,7 @@ engine_run(const struct run_opts *o)
 		r = usage_error("cannot read '%s': %s", o->sequence, strerror(errno));
 		goto out;
 	}
-	if ((e.seq = load_sequence(o->sequence)) == NULL) {
+	if ((e.seq = load_sequence(&e, o->sequence)) == NULL) {
 		r = EXIT_USAGE;
 		goto out;
 	}
@@ -335,7 +348,7 @@ engine_resume(const struct run_opts *o)
 		goto out;
 	}
 	e.sequence_path = xstrdup(ji.sequence);
-	if ((e.seq = load_sequence(ji.sequence)) == NULL) {
+	if ((e.seq = load_sequence(&e, ji.sequence)) == NULL) {
 		r = usage_error("cannot resume the run of '%s'", ji.sequence);
 		goto out;
 	}

@@ -19,6 +19,44 @@
 #include "lua-host.h"
 #include "step.h"
 
+/*
+ * The keys of nodes and of the top level (node-keys.c): one table that the
+ * compiler checks a file against and `tsi schema` and `tsi steps` print.
+ */
+#define NAME_MAX_LEN		256
+#define DESCRIPTION_MAX_LEN	4096
+#define TIMEOUT_MAX		(30LL * 86400)
+#define RETRY_COUNT_MAX		100
+#define RETRY_DELAY_MAX		86400
+
+enum node_key_kind {
+	NK_STRING, NK_BOOL, NK_INT,
+	NK_MAP,			/* fields holds its keys */
+	NK_CONDITION, NK_STEPS, NK_TYPE, NK_WITH, NK_CODES, NK_VARIABLES, NK_PATHS,
+};
+
+enum {
+	NK_GROUP = 1 << 0,	/* a key of groups */
+	NK_STEP  = 1 << 1,	/* a key of steps */
+	NK_LUA   = 1 << 2,	/* of steps written in Lua only */
+};
+
+struct node_key {
+	const char		*name;
+	enum node_key_kind	 kind;
+	int			 where;		/* NK_GROUP, NK_STEP, NK_LUA */
+	long long		 min, max;	/* NK_INT bounds; NK_STRING: max length */
+	const char		*def;		/* default, as text; NULL for none */
+	const struct node_key	*fields;	/* NK_MAP */
+	const char		*help;
+};
+
+/* NULL-name terminated. */
+extern const struct node_key node_keys[];
+extern const struct node_key top_keys[];
+const struct node_key	*node_key_find(const struct node_key *, const char *name);
+const char		*node_key_kind_name(enum node_key_kind);
+
 enum tnode_kind {
 	TN_GROUP,
 	TN_STEP,
@@ -81,22 +119,18 @@ struct sequence {
 /* Loads and compiles; NULL when d holds errors.  With SEQ_HASH the
  * SHA-256 of every file compiled in goes to seq->hash (for resume). */
 #define SEQ_HASH	1
-struct sequence	*sequence_load(const char *path, struct diag *d, int flags);
+struct sequence	*sequence_load(const char *path, const struct step_table *,
+		    struct diag *d, int flags);
 void		 sequence_free(struct sequence *);
 
 /*
- * Static checks that need the whole sequence: variables referenced but
- * never set (warnings).  known holds extra defined names (from --var and
- * --vars-file); may be NULL.
+ * check.c: what `tsi validate` checks beyond compiling: variables used but
+ * never set (warnings), literal values of typed variables (errors), and
+ * the table's whole-sequence checks.  known are the variables given with
+ * --vars-file and --var (their loc says where).  -1 when it found errors.
  */
-void		 sequence_check_vars(const struct sequence *, const struct vars *known,
-		    struct diag *);
-/*
- * check-smp.c: the State Migration Point steps in execution order (every
- * request released, captures and restores use a store requested for
- * them, continue_on_error between request and release); -1 on errors.
- */
-int		 sequence_check_smp(const struct sequence *, struct diag *);
+int		 sequence_check(const struct sequence *, const struct step_table *,
+		    const struct seq_var *known, size_t nknown, struct diag *);
 
 /* Parses a vars file (a YAML map of NAME: VALUE or NAME: {value, secret}). */
 int		 vars_file_load(const char *path, struct seq_var **out, size_t *n,
@@ -110,9 +144,16 @@ int		 args_compile(const struct step_type *, const struct node *with,
 int		 args_expand(const struct step_args *in, struct step_args *out,
 		    struct vars *, char **err);
 void		 args_release(struct step_args *);
+/* step-table.c: the row that types variable name (the engine's, a step
+ * type's, or a parameter's that falls back to it); NULL when untyped. */
+const struct param_spec *typed_var_find(const struct step_table *, const char *name);
+/* NULL when value suits the variable's type, else why not (caller frees). */
+char		*typed_var_check(const struct step_table *, const char *name,
+		    const char *value, int secret);
+/* The engine's own typed variables (OSDDoNotLogCommand...), NULL-name ended. */
+const struct param_spec *engine_typed_vars(void);
 /* Checks and parses a scalar of the given type; NULL or why not (static). */
 const char	*param_parse(const struct param_spec *, struct param_value *);
 const char	*param_type_name(enum param_type);
-int		 parse_bool(const char *, int *);
 
 #endif

@@ -38,6 +38,15 @@ enum {
 	P_SETS_VAR = 1 << 3,	/* the value names a variable the step sets */
 };
 
+/*
+ * A parameter row.  var names the variable a parameter falls back to when
+ * the step does not give it (ConfigMgr's OSDStateStorePath,
+ * OSDMigrateContinueOnRestore...): the engine fills the parameter from it
+ * before the handler runs, validation checks the variable's literal values
+ * against the row, and `tsi steps` shows it.  check, when set, judges a
+ * value beyond its type (USMT switches), at compile time when the value
+ * is literal and at run time after expansion.
+ */
 struct param_spec {
 	const char		 *name;
 	enum param_type		  type;
@@ -46,10 +55,14 @@ struct param_spec {
 	long long		  min, max;	/* P_INT bounds */
 	const char *const	 *choices;	/* P_ENUM, NULL-terminated */
 	const char		 *help;
+	const char		 *var;		/* the variable it falls back to */
+	/* 0, or -1 with *why (caller frees) */
+	int			(*check)(const char *value, char **why);
 };
 
 struct param_value {
-	int		  set;		/* given in the sequence */
+	int		  set;		/* given in the sequence, or by its variable */
+	int		  from_var;	/* run time: set from spec->var */
 	struct loc	  loc;
 	char		 *str;		/* scalars: text (after expansion at run time) */
 	long long	  num;		/* P_INT, parsed */
@@ -154,5 +167,29 @@ void		 step_proc_opts(struct step_ctx *, struct proc_opts *);
 
 /* Parameter lookup by name on a step_args (NULL when unknown). */
 const struct param_value *args_get(const struct step_args *, const char *name);
+/* The text of parameter i as the handler sees it: given in the sequence,
+ * else by its variable, else its default; def when none of them is. */
+const char	*args_str(const struct step_args *, size_t i, const char *def);
+
+struct sequence;
+/*
+ * The step types a sequence may name, handed to the compiler, the engine
+ * and the schema by their caller: interp knows step types only through
+ * it (steps/steps.c holds the built-ins'; Lua extensions add theirs).
+ */
+struct step_table {
+	const struct step_type *const	 *types;	/* NULL-terminated */
+	/* Variables the step types read beyond their parameters', with their
+	 * types (TSISMPAllowPlainHTTP: a boolean); NULL-name terminated. */
+	const struct param_spec		 *vars;
+	/* Whole-sequence checks of `tsi validate` (the SMP steps' order);
+	 * NULL-terminated.  Each returns -1 when it reported an error. */
+	int			(*const *checks)(const struct sequence *, struct diag *);
+};
+
+/* Exact, case-sensitive name lookup; NULL when unknown. */
+const struct step_type	*step_table_find(const struct step_table *, const char *name);
+/* The closest known name, for "did you mean"; NULL when none is close. */
+const char		*step_table_suggest(const struct step_table *, const char *name);
 
 #endif

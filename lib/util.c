@@ -482,6 +482,20 @@ sha256_hex(const void *data, size_t len, char out[65])
 	hex_encode(sum, sizeof sum, out);
 }
 
+int
+parse_bool(const char *s, int *out)
+{
+	if (str_ieq(s, "true") || str_ieq(s, "yes") || strcmp(s, "1") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (str_ieq(s, "false") || str_ieq(s, "no") || strcmp(s, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
 void
 hex_encode(const void *data, size_t len, char *out)
 {

@@ -94,6 +94,14 @@ int64_t	 now_ms(void);
 void	 format_utc(char out[32]);
 /* Hex SHA-256 of data (65 bytes with NUL). */
 void	 sha256_hex(const void *, size_t, char out[65]);
+/*
+ * The one reading of a boolean in tsi, for sequence values, variables
+ * (OSDDoNotLogCommand, OSDMigrateContinueOnRestore...), smp.conf and Lua
+ * parameters: true/false, yes/no, 1/0, in any case.  0 with *out set, or
+ * -1 for anything else, which callers report as an error.
+ */
+int	 parse_bool(const char *, int *out);
+#define BOOL_WORDS	"true or false (yes/no, 1/0)"
 /* len bytes as 2 * len lowercase hex digits and a NUL. */
 void	 hex_encode(const void *, size_t len, char *out);
 /* Base64 (caller frees), and back into out (max bytes): 0 or -1. */

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/defaults.h"
 #include "../lib/node.h"
 
-#define DEFAULT_RULES_DIR	"/usr/share/tsi/rules"
 #define EXCLUSIONS_PACK		"exclusions"
 
 static const char *const default_packs[] = {

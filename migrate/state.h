@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/defaults.h"
 #include "../lib/stop.h"
 #include "../store/store.h"
 
@@ -138,6 +139,5 @@ int	state_cli(const char *sub, const struct state_args *);
 /* The hard-link store's data folder and catalog, and the restore records. */
 #define HARDLINK_DATA		"data"
 #define HARDLINK_CATALOG	"catalog"
-#define RESTORE_STATE_DIR	"/var/lib/tsi/restore"
 
 #endif

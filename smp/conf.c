@@ -203,10 +203,9 @@ parse_top(const struct node *root, struct smp_conf *c, struct diag *d)
 	} else if (node_get(root, "retention") != NULL)
 		return -1;
 	if ((v = scalar(root, "restore_only", d)) != NULL) {
-		if (strcmp(v->str, "true") != 0 && strcmp(v->str, "false") != 0)
-			return diag_error(d, &v->loc, "restore_only is true or false, not '%s'",
-			    v->str);
-		c->restore_only = strcmp(v->str, "true") == 0;
+		if (parse_bool(v->str, &c->restore_only) == -1)
+			return diag_error(d, &v->loc, "restore_only is " BOOL_WORDS
+			    ", not '%s'", v->str);
 	} else if (node_get(root, "restore_only") != NULL)
 		return -1;
 	if ((lim = node_get(root, "limits")) != NULL) {

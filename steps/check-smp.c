@@ -10,6 +10,7 @@
  * at run time only.
  */
 #include "../interp/seq.h"
+#include "steps.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,33 +12,6 @@
 #include "../migrate/migrate.h"
 #include "../smp/smp-client.h"
 
-const char *
-state_param(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
-    const char *def)
-{
-	const char	*v;
-
-	if (a->v[i].set && a->v[i].str != NULL)
-		return a->v[i].str;
-	if (var != NULL && (v = step_var(ctx, var)) != NULL && *v != '\0')
-		return v;
-	return def;
-}
-
-int
-state_bool(struct step_ctx *ctx, const struct step_args *a, int i, const char *var,
-    int def)
-{
-	const char	*v;
-
-	if (a->v[i].set)
-		return a->v[i].b;
-	if (var == NULL || (v = step_var(ctx, var)) == NULL || *v == '\0')
-		return def;
-	return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
-	    strcasecmp(v, "yes") == 0;
-}
-
 static void
 to_step(void *arg, enum state_msg kind, int percent, const char *msg)
 {
@@ -75,36 +48,43 @@ state_identity_dir(struct step_ctx *ctx)
 	return v != NULL && *v != '\0' ? v : DEFAULT_IDENTITY_DIR;
 }
 
-int
-state_check_switches(const struct tnode *t, struct diag *d, int tool)
+static int
+check_switches(enum usmt_tool tool, const char *value, char **why)
 {
-	const struct param_value	*v = args_get(&t->args, "additional_options");
-	struct usmt_opts		 uo;
-	char				*err = NULL;
-	int				 r = 0;
+	struct usmt_opts	uo;
 
-	if (v == NULL || !v->set || v->str == NULL || strchr(v->str, '%') != NULL)
-		return 0;
-	if (usmt_parse((enum usmt_tool)tool, v->str, &uo, &err) == -1) {
-		r = diag_error(d, &v->loc, "%s", err);
-		free(err);
-	} else
-		usmt_release(&uo);
-	return r;
+	if (usmt_parse(tool, value, &uo, why) == -1)
+		return -1;
+	usmt_release(&uo);
+	return 0;
 }
 
-static int
-state_var_true(struct step_ctx *ctx, const char *var)
+int
+state_check_capture_switches(const char *value, char **why)
 {
-	const char	*v = step_var(ctx, var);
+	return check_switches(USMT_CAPTURE, value, why);
+}
 
-	return v != NULL && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+int
+state_check_restore_switches(const char *value, char **why)
+{
+	return check_switches(USMT_RESTORE, value, why);
 }
 
 static void
 smp_note_to_step(void *ctx, const char *msg)
 {
 	step_log(ctx, LOG_WARN, "%s", msg);
+}
+
+/* A boolean variable; its value was checked when it was set. */
+static int
+bool_var(struct step_ctx *ctx, const char *var)
+{
+	const char	*v = step_var(ctx, var);
+	int		 b = 0;
+
+	return v != NULL && parse_bool(v, &b) == 0 && b;
 }
 
 /* A policy variable: a whole number in [0, max], else def. */
@@ -130,7 +110,7 @@ state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
 	    30, 3);
 	o->retry_delay_s = delay >= 0 ? (int)delay : policy_var(ctx, "OSDStateSMPRetryTime",
 	    600, 60);
-	o->allow_plain_http = state_var_true(ctx, "TSISMPAllowPlainHTTP");
+	o->allow_plain_http = bool_var(ctx, "TSISMPAllowPlainHTTP");
 	o->recovery_key = step_var(ctx, "TSIRecoveryKey");
 	o->note = smp_note_to_step;
 	o->stop = step_stop(ctx);

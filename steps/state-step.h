@@ -1,30 +1,24 @@
 /*
- * state-step.h - what capture_user_state and restore_user_state share:
- * ConfigMgr's variables as defaults of step parameters, the identity, and
- * the user-state engine's messages turned into the step's log lines.
+ * state-step.h - what the user-state and SMP steps share: the checks of
+ * USMT switches, the identity, the SMP client's options, and the
+ * user-state engine's messages turned into the step's log lines.
  */
 #ifndef TSI_STATE_STEP_H
 #define TSI_STATE_STEP_H
 
 #include "../migrate/state.h"
+#include "../lib/defaults.h"
 #include "steps.h"
 
-#define DEFAULT_IDENTITY_DIR	"/var/lib/tsi/identity"
 #define STORE_FILE_NAME		"state.tsistore"
 #define STORE_HARDLINK_NAME	"state.hardlink"
 
-/* The parameter's text if the step gives it, else the variable's, else def. */
-const char	*state_param(struct step_ctx *, const struct step_args *, int i,
-		    const char *var, const char *def);
-/* The same for booleans: "true"/"false" (any case), 1/0, yes/no. */
-int		 state_bool(struct step_ctx *, const struct step_args *, int i,
-		    const char *var, int def);
 /* Fills log to report into the step: findings as warnings, progress. */
 void		 state_log_init(struct step_ctx *, struct state_log *);
-/* validate: the USMT switches of additional_options, when literal. */
-struct tnode;
-struct diag;
-int		 state_check_switches(const struct tnode *, struct diag *, int tool);
+/* The check of additional_options and of the variables it falls back to:
+ * ScanState's or LoadState's switches (param_spec.check). */
+int		 state_check_capture_switches(const char *value, char **why);
+int		 state_check_restore_switches(const char *value, char **why);
 /* TSIIdentityDir, or the default. */
 const char	*state_identity_dir(struct step_ctx *);
 

@@ -32,26 +32,26 @@ static const char *const modes[] = { "Simple", "Advanced", NULL };
 
 static const struct param_spec params[] = {
 	[CS_STORE] = { "store_path", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Folder of the store (default: OSDStateStorePath); the store is "
-	    STORE_FILE_NAME " or " STORE_HARDLINK_NAME " in it.  An SMP store URL "
-	    "streams the store to the State Migration Point." },
-	[CS_MODE] = { "mode", P_ENUM, 0, NULL, 0, 0, modes,
-	    "Simple: the default rule packs; Advanced: config_files (default: "
-	    "OSDMigrateMode, else Simple)." },
+	    "Folder of the store; the store is " STORE_FILE_NAME " or "
+	    STORE_HARDLINK_NAME " in it.  An SMP store URL streams the store to "
+	    "the State Migration Point.", "OSDStateStorePath", NULL },
+	[CS_MODE] = { "mode", P_ENUM, 0, "Simple", 0, 0, modes,
+	    "Simple: the default rule packs; Advanced: config_files.",
+	    "OSDMigrateMode", NULL },
 	[CS_CONFIG_FILES] = { "config_files", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Comma list of rule packs (names or files) for Advanced mode "
-	    "(default: OSDMigrateConfigFiles)." },
-	[CS_CONTINUE] = { "continue_on_locked_files", P_BOOL, 0, NULL, 0, 0, NULL,
-	    "Files that cannot be read are findings, not failures (default: "
-	    "OSDMigrateContinueOnLockedFiles, else true)." },
-	[CS_VERBOSE] = { "verbose_logging", P_BOOL, 0, NULL, 0, 0, NULL,
-	    "Log every file (default: OSDMigrateEnableVerboseLogging, else false)." },
+	    "Comma list of rule packs (names or files) for Advanced mode.",
+	    "OSDMigrateConfigFiles", NULL },
+	[CS_CONTINUE] = { "continue_on_locked_files", P_BOOL, 0, "true", 0, 0, NULL,
+	    "Files that cannot be read are findings, not failures.",
+	    "OSDMigrateContinueOnLockedFiles", NULL },
+	[CS_VERBOSE] = { "verbose_logging", P_BOOL, 0, "false", 0, 0, NULL,
+	    "Log every file.", "OSDMigrateEnableVerboseLogging", NULL },
 	[CS_HARDLINK] = { "hardlink", P_BOOL, 0, "false", 0, 0, NULL,
 	    "A hard-link store on the same file system, for a refresh of this "
 	    "computer: no data copied, not encrypted; sets _OSDMigrateUseHardlinks." },
 	[CS_OPTIONS] = { "additional_options", P_STRING, 0, NULL, 0, 0, NULL,
-	    "ScanState switches: /ui /ue /uel /all /c /v /o /nocompress /hardlink "
-	    "(default: OSDMigrateAdditionalCaptureOptions)." },
+	    "ScanState switches: /ui /ue /uel /all /c /v /o /nocompress /hardlink.",
+	    "OSDMigrateAdditionalCaptureOptions", state_check_capture_switches },
 	[CS_RECIPIENTS] = { "recipients", P_LIST, 0, NULL, 0, 0, NULL,
 	    "More public identities (lines or files) the store is encrypted to, "
 	    "besides this computer (TSIIdentityDir) and TSIRecoveryKey." },
@@ -61,12 +61,6 @@ static const struct param_spec params[] = {
 };
 
 static const char *const sets[] = { "_OSDMigrateUseHardlinks", NULL };
-
-static int
-validate(const struct tnode *t, struct diag *d)
-{
-	return state_check_switches(t, d, USMT_CAPTURE);
-}
 
 /* Advanced mode: the packs of config_files, relative files beside the sequence. */
 static size_t
@@ -138,8 +132,8 @@ job_release(struct job *j)
 static int
 job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int keys)
 {
-	const char	*dir = state_param(ctx, a, CS_STORE, "OSDStateStorePath", NULL);
-	const char	*mode = state_param(ctx, a, CS_MODE, "OSDMigrateMode", "Simple");
+	const char	*dir = args_str(a, CS_STORE, NULL);
+	const char	*mode = args_str(a, CS_MODE, "Simple");
 	const char	*rk;
 	char		*err = NULL;
 	size_t		 i;
@@ -150,8 +144,7 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 		return -1;
 	}
 	j->dir = xstrdup(dir);
-	j->o.switches = state_param(ctx, a, CS_OPTIONS, "OSDMigrateAdditionalCaptureOptions",
-	    NULL);
+	j->o.switches = args_str(a, CS_OPTIONS, NULL);
 	j->o.hardlink = a->v[CS_HARDLINK].b || switch_given(j->o.switches, "/hardlink");
 	j->smp = smp_is_url(dir);
 	if (j->smp && j->o.hardlink) {
@@ -167,8 +160,8 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 	j->store = j->smp ? xstrdup(dir) : xasprintf("%s/%s", dir, j->o.hardlink ?
 	    STORE_HARDLINK_NAME : STORE_FILE_NAME);
 	if (strcasecmp(mode, "Advanced") == 0)
-		j->npacks = split_packs(ctx, state_param(ctx, a, CS_CONFIG_FILES,
-		    "OSDMigrateConfigFiles", ""), j->packs, 32);
+		j->npacks = split_packs(ctx, args_str(a, CS_CONFIG_FILES, ""), j->packs,
+		    32);
 	if (keys && !j->o.hardlink && !j->smp) {
 		if (identity_load(state_identity_dir(ctx), &j->ids[0], &err) == -1) {
 			step_log(ctx, LOG_ERROR, "this computer has no identity in '%s': %s (tsi identity init makes one)",
@@ -209,9 +202,8 @@ job_init(struct step_ctx *ctx, const struct step_args *a, struct job *j, int key
 	j->o.npacks = j->npacks;
 	j->o.all_users = a->v[CS_ALL_USERS].b;
 	j->o.overwrite = 1;	/* a rerun replaces the store of an earlier attempt */
-	j->o.continue_on_error = state_bool(ctx, a, CS_CONTINUE,
-	    "OSDMigrateContinueOnLockedFiles", 1);
-	j->o.verbose = state_bool(ctx, a, CS_VERBOSE, "OSDMigrateEnableVerboseLogging", 0);
+	j->o.continue_on_error = a->v[CS_CONTINUE].b;
+	j->o.verbose = a->v[CS_VERBOSE].b;
 	return 0;
 }
 
@@ -307,7 +299,6 @@ const struct step_type step_capture_user_state = {
 	.params = params,
 	.flags = STEP_NEEDS_ROOT,
 	.sets = sets,
-	.validate = validate,
 	.run = run,
 	.plan = plan,
 };

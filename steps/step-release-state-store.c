@@ -15,14 +15,14 @@ enum { RL_STORE };
 
 static const struct param_spec params[] = {
 	[RL_STORE] = { "store_path", P_STRING, 0, NULL, 0, 0, NULL,
-	    "The SMP store URL (default: OSDStateStorePath)." },
+	    "The SMP store URL.", "OSDStateStorePath", NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
 static int
 release(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 {
-	const char		*store = state_param(ctx, a, RL_STORE, "OSDStateStorePath", NULL);
+	const char		*store = args_str(a, RL_STORE, NULL);
 	struct smp_client_opts	 so;
 	char			*info = NULL, *err = NULL;
 	int			 r;

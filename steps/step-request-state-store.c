@@ -21,14 +21,14 @@ static const struct param_spec params[] = {
 	[RQ_MODE] = { "mode", P_ENUM, P_REQUIRED, NULL, 0, 0, modes,
 	    "capture: a store on an SMP with room; restore: the SMP that holds this "
 	    "computer's store." },
-	[RQ_COUNT] = { "retry_count", P_INT, 0, NULL, 0, 30, NULL,
-	    "Times the list of SMPs is tried again, and a failed transfer retried "
-	    "(default: OSDStateSMPRetryCount, else 3)." },
-	[RQ_DELAY] = { "retry_delay", P_INT, 0, NULL, 0, 600, NULL,
-	    "Seconds between attempts (default: OSDStateSMPRetryTime, else 60)." },
+	[RQ_COUNT] = { "retry_count", P_INT, 0, "3", 0, 30, NULL,
+	    "Times the list of SMPs is tried again, and a failed transfer retried.",
+	    "OSDStateSMPRetryCount", NULL },
+	[RQ_DELAY] = { "retry_delay", P_INT, 0, "60", 0, 600, NULL,
+	    "Seconds between attempts.", "OSDStateSMPRetryTime", NULL },
 	[RQ_SMPS] = { "state_migration_points", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Space-separated SMP URLs such as https://smp1:8443 (default: "
-	    "TSIStateMigrationPoints)." },
+	    "Space-separated SMP URLs such as https://smp1:8443.",
+	    "TSIStateMigrationPoints", NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -52,15 +52,14 @@ static int
 request(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 {
 	const char		*mode = a->v[RQ_MODE].str;
-	const char		*list = state_param(ctx, a, RQ_SMPS, "TSIStateMigrationPoints", "");
+	const char		*list = args_str(a, RQ_SMPS, "");
 	struct smp_client_opts	 so;
 	char			*smps[32], *url = NULL, *err = NULL;
 	size_t			 n, i;
 	int			 r = STEP_RC_ERROR;
 
 	n = split_smps(list, smps, 32);
-	state_smp_opts(ctx, &so, a->v[RQ_COUNT].set ? a->v[RQ_COUNT].num : -1,
-	    a->v[RQ_DELAY].set ? a->v[RQ_DELAY].num : -1);
+	state_smp_opts(ctx, &so, a->v[RQ_COUNT].num, a->v[RQ_DELAY].num);
 	for (i = 0; i < n && smp_is_url(smps[i]); i++)
 		;
 	if (n == 0 || i < n) {

@@ -29,21 +29,20 @@ static const char *const overwrites[] = { "rename", "skip", "overwrite", "newer"
 
 static const struct param_spec params[] = {
 	[RS_STORE] = { "store_path", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Folder of the store (default: OSDStateStorePath), the store itself, or "
-	    "an SMP store URL (request_state_store sets it)." },
-	[RS_CONTINUE] = { "continue_on_restore", P_BOOL, 0, NULL, 0, 0, NULL,
-	    "Findings do not fail the step (default: OSDMigrateContinueOnRestore, "
-	    "else true)." },
-	[RS_VERBOSE] = { "verbose_logging", P_BOOL, 0, NULL, 0, 0, NULL,
-	    "Log every file (default: OSDMigrateEnableVerboseLogging, else false)." },
-	[RS_LOCAL_ACCOUNTS] = { "local_accounts", P_BOOL, 0, NULL, 0, 0, NULL,
+	    "Folder of the store, the store itself, or an SMP store URL "
+	    "(request_state_store sets it).", "OSDStateStorePath", NULL },
+	[RS_CONTINUE] = { "continue_on_restore", P_BOOL, 0, "true", 0, 0, NULL,
+	    "Findings do not fail the step.", "OSDMigrateContinueOnRestore", NULL },
+	[RS_VERBOSE] = { "verbose_logging", P_BOOL, 0, "false", 0, 0, NULL,
+	    "Log every file.", "OSDMigrateEnableVerboseLogging", NULL },
+	[RS_LOCAL_ACCOUNTS] = { "local_accounts", P_BOOL, 0, "false", 0, 0, NULL,
 	    "Create users that do not exist here, disabled unless /lae (LoadState "
-	    "/lac; default: OSDMigrateLocalAccounts, else false)." },
+	    "/lac).", "OSDMigrateLocalAccounts", NULL },
 	[RS_PASSWORD] = { "local_account_password", P_STRING, P_SECRET, NULL, 0, 0, NULL,
-	    "Password of created accounts (default: OSDMigrateLocalAccountPassword)." },
+	    "Password of created accounts.", "OSDMigrateLocalAccountPassword", NULL },
 	[RS_OPTIONS] = { "additional_options", P_STRING, 0, NULL, 0, 0, NULL,
-	    "LoadState switches: /ui /ue /all /mu /lac /lae /c /v (default: "
-	    "OSDMigrateAdditionalRestoreOptions)." },
+	    "LoadState switches: /ui /ue /all /mu /lac /lae /c /v.",
+	    "OSDMigrateAdditionalRestoreOptions", state_check_restore_switches },
 	[RS_OVERWRITE] = { "overwrite", P_ENUM, 0, "rename", 0, 0, overwrites,
 	    "When a file exists: rename (the restored one becomes 'name (1).ext'), "
 	    "skip, overwrite or newer." },
@@ -51,12 +50,6 @@ static const struct param_spec params[] = {
 	    "Restore every user of the store, whatever /ui and /ue say." },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
-
-static int
-validate(const struct tnode *t, struct diag *d)
-{
-	return state_check_switches(t, d, USMT_RESTORE);
-}
 
 /* The store in the folder: the encrypted one, else the hard-link one. */
 static char *
@@ -91,7 +84,7 @@ download_error(void *ctx)
 static int
 restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 {
-	const char		*dir = state_param(ctx, a, RS_STORE, "OSDStateStorePath", NULL);
+	const char		*dir = args_str(a, RS_STORE, NULL);
 	const char		*ow = a->v[RS_OVERWRITE].str;
 	struct restore_opts	 o;
 	struct state_log	 log;
@@ -125,12 +118,11 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 		return r;
 	}
 	buf_adds(&sw, "");
-	extra = state_param(ctx, a, RS_OPTIONS, "OSDMigrateAdditionalRestoreOptions", NULL);
+	extra = args_str(a, RS_OPTIONS, NULL);
 	if (extra != NULL)
 		buf_adds(&sw, extra);
-	pw = state_param(ctx, a, RS_PASSWORD, "OSDMigrateLocalAccountPassword", NULL);
-	if (state_bool(ctx, a, RS_LOCAL_ACCOUNTS, "OSDMigrateLocalAccounts", 0) &&
-	    strstr(sw.data, "/lac") == NULL)
+	pw = args_str(a, RS_PASSWORD, NULL);
+	if (a->v[RS_LOCAL_ACCOUNTS].b && strstr(sw.data, "/lac") == NULL)
 		buf_adds(&sw, " /lac");
 	for (i = 0; overwrites[i] != NULL; i++)
 		if (strcmp(ow, overwrites[i]) == 0)
@@ -139,8 +131,8 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	o.store = store;
 	o.switches = sw.data;
 	o.all_users = a->v[RS_ALL_USERS].b;
-	o.continue_on_error = state_bool(ctx, a, RS_CONTINUE, "OSDMigrateContinueOnRestore", 1);
-	o.verbose = state_bool(ctx, a, RS_VERBOSE, "OSDMigrateEnableVerboseLogging", 0);
+	o.continue_on_error = a->v[RS_CONTINUE].b;
+	o.verbose = a->v[RS_VERBOSE].b;
 	o.lac_password = pw;
 	if (plan_only) {
 		step_plan(ctx, "restore '%s' into the homes under '%s' (existing files: %s)",
@@ -210,7 +202,6 @@ const struct step_type step_restore_user_state = {
 	.summary = "Restore users' files and settings from a state store.",
 	.params = params,
 	.flags = STEP_NEEDS_ROOT,
-	.validate = validate,
 	.run = run,
 	.plan = plan,
 };

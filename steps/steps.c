@@ -5,7 +5,7 @@
  *  1. write steps/step-NAME.c with one `const struct step_type step_NAME`
  *     (params rows with help text, run, and plan unless the generic plan
  *     says enough); keep everything else in the file static;
- *  2. declare it in steps/steps.h and list it in step_types[] below;
+ *  2. declare it in steps/steps.h and list it in types[] below;
  *  3. add tests/cases/NNNN-step-NAME-*.t: a run, a dry run and a
  *     validation error at least;
  *  4. run `make schemas` and commit schemas/sequence.schema.json;
@@ -14,11 +14,9 @@
  */
 #include "steps.h"
 
-#include <string.h>
+#include "../lib/defaults.h"
 
-#include "../lib/util.h"
-
-const struct step_type *const step_types[] = {
+static const struct step_type *const types[] = {
 	&step_run_command,
 	&step_set_variable,
 	&step_restart,
@@ -31,24 +29,28 @@ const struct step_type *const step_types[] = {
 	NULL,
 };
 
-const struct step_type *
-step_type_find(const char *name)
-{
-	size_t	i;
+/* Variables the steps read that no parameter falls back to. */
+static const struct param_spec vars[] = {
+	{ "TSIIdentityDir", P_STRING, 0, DEFAULT_IDENTITY_DIR, 0, 0, NULL,
+	    "This computer's identity (tsi identity init).", NULL, NULL },
+	{ "TSIRecoveryKey", P_STRING, 0, NULL, 0, 0, NULL,
+	    "The site's recovery key (a public line or a file): stores are "
+	    "encrypted to it too, and an SMP store must be.", NULL, NULL },
+	{ "TSISMPCACert", P_STRING, 0, NULL, 0, 0, NULL,
+	    "The State Migration Point's certificate (smp-cert.pem), pinned; a "
+	    "bundle for several SMPs.", NULL, NULL },
+	{ "TSISMPAllowPlainHTTP", P_BOOL, 0, "false", 0, 0, NULL,
+	    "Allow http:// SMP URLs (debugging only).", NULL, NULL },
+	{ "OSDStateSMPRetryCount", P_INT, 0, "3", 0, 30, NULL,
+	    "Retries of a failed SMP request.", NULL, NULL },
+	{ "OSDStateSMPRetryTime", P_INT, 0, "60", 0, 600, NULL,
+	    "Seconds between SMP retries.", NULL, NULL },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL },
+};
 
-	for (i = 0; step_types[i] != NULL; i++)
-		if (strcmp(step_types[i]->name, name) == 0)
-			return step_types[i];
-	return NULL;
-}
+static int (*const checks[])(const struct sequence *, struct diag *) = {
+	sequence_check_smp,
+	NULL,
+};
 
-const char *
-step_type_suggest(const char *name)
-{
-	const char	*names[64];
-	size_t		 n;
-
-	for (n = 0; step_types[n] != NULL && n < ARRAY_SIZE(names); n++)
-		names[n] = step_types[n]->name;
-	return str_suggest(name, names, n);
-}
+const struct step_table builtin_steps = { types, vars, checks };

@@ -1,5 +1,6 @@
 /*
- * steps.h - the table of built-in step types (steps.c).
+ * steps.h - the built-in step types (one file each), and the table that
+ * hands them to interp (steps.c).
  */
 #ifndef TSI_STEPS_H
 #define TSI_STEPS_H
@@ -16,12 +17,15 @@ extern const struct step_type step_restore_user_state;
 extern const struct step_type step_request_state_store;
 extern const struct step_type step_release_state_store;
 
-/* NULL-terminated, in the order `tsi steps` lists them. */
-extern const struct step_type *const step_types[];
+/* The built-ins in the order `tsi steps` lists them, the variables they
+ * read and the whole-sequence checks of `tsi validate`. */
+extern const struct step_table builtin_steps;
 
-/* Exact, case-sensitive name lookup; NULL when unknown. */
-const struct step_type	*step_type_find(const char *name);
-/* The closest known name, for "did you mean"; NULL when none is close. */
-const char		*step_type_suggest(const char *name);
+struct sequence;
+struct diag;
+/* check-smp.c: the SMP steps in execution order (every request released,
+ * captures and restores use a store requested for them, continue_on_error
+ * between request and release); -1 on errors. */
+int	sequence_check_smp(const struct sequence *, struct diag *);
 
 #endif

@@ -15,10 +15,10 @@ steps:
 === rc
 1
 === stderr
-seq.yaml:5:33: error: '/all' cannot be combined with /ui, /ue or /uel
+seq.yaml:5:33: error: parameter 'additional_options' of 'capture_user_state': '/all' cannot be combined with /ui, /ue or /uel
     5 |     with: { additional_options: "/all /ui:alice" }
       |                                 ^
-seq.yaml:8:33: error: '/lae' needs '/lac' (it enables the accounts /lac creates)
+seq.yaml:8:33: error: parameter 'additional_options' of 'restore_user_state': '/lae' needs '/lac' (it enables the accounts /lac creates)
     8 |     with: { additional_options: "/lae" }
       |                                 ^
 seq.yaml:11:24: error: parameter 'overwrite' of 'restore_user_state' must be one of 'rename', 'skip', 'overwrite', 'newer', not 'always'

@@ -18,7 +18,7 @@ steps:
 === rc
 1
 === stderr-contains
-seq.yaml:4:3: error: OSDMigrateAdditionalRestoreOptions: '/lae' needs '/lac' (it enables the accounts /lac creates)
-seq.yaml:8:62: error: OSDMigrateAdditionalCaptureOptions: '/listfiles' cannot be combined with '/p'
-seq.yaml:11:62: error: OSDMigrateAdditionalCaptureOptions: '/lac' is a restore switch, not a capture one
+seq.yaml:4:3: error: variable 'OSDMigrateAdditionalRestoreOptions': '/lae' needs '/lac' (it enables the accounts /lac creates)
+seq.yaml:8:62: error: variable 'OSDMigrateAdditionalCaptureOptions': '/listfiles' cannot be combined with '/p'
+seq.yaml:11:62: error: variable 'OSDMigrateAdditionalCaptureOptions': '/lac' is a restore switch, not a capture one
 tsi: 3 errors, 1 warning in 1 file

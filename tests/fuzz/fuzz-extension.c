@@ -17,6 +17,7 @@
 #include "../../lib/diag.h"
 #include "fuzz-input.h"
 #include "../../interp/lua-host.h"
+#include "../../steps/steps.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_input_write(data, size);
 	diag_init(&d);
-	ext_set_init(&set);
+	ext_set_init(&set, &builtin_steps);
 	ext_set_load(&set, fuzz_path, NULL, &d);
 	ext_set_describe(&set, &d);
 	ext_set_release(&set);

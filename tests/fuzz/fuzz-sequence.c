@@ -4,8 +4,8 @@
  * Each input is written to DIR/seq.yaml (DIR a private mkdtemp directory
  * made once per process), because the compiler reads sequences by path: it
  * needs realpath() and a base directory for run_sequence.  Then, as
- * `tsi validate` does: sequence_load(), sequence_check_vars() and
- * sequence_check_smp() when it compiled, and diag_print() of everything
+ * `tsi validate` does: sequence_load() and sequence_check() (variables,
+ * typed values, the SMP steps' order) when it compiled, and diag_print() of everything
  * found (in all three formats, to /dev/null: the caret printer quotes
  * source lines).  Every iteration frees all it made, sources_free()
  * included, so that memory does not grow and LeakSanitizer can blame the
@@ -29,6 +29,7 @@
 #include "../../lib/diag.h"
 #include "fuzz-input.h"
 #include "../../interp/seq.h"
+#include "../../steps/steps.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -69,14 +70,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_input_write(data, size);
 	diag_init(&d);
-	seq = sequence_load(fuzz_path, &d, SEQ_HASH);
+	seq = sequence_load(fuzz_path, &builtin_steps, &d, SEQ_HASH);
 	/* errors of loading and a returned sequence never go together (the
 	 * whole-sequence checks below may add errors of their own) */
 	if (seq != NULL && d.nerrors != 0)
 		abort();
 	if (seq != NULL) {
-		sequence_check_vars(seq, NULL, &d);
-		sequence_check_smp(seq, &d);
+		sequence_check(seq, &builtin_steps, NULL, 0, &d);
 	}
 	diag_print(&d, devnull, DIAG_TEXT);
 	diag_print(&d, devnull, DIAG_JSON);

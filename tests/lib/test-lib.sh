@@ -178,12 +178,16 @@ test_expect() {
 		return 0
 	fi
 	mkdir -p "$dir"
-	if (cd "$dir" && eval "$2") > "$dir.out" 2>&1; then
+	(cd "$dir" && eval "$2") > "$dir.out" 2>&1
+	st=$?
+	if [ $st = 0 ]; then
 		echo "ok - $TEST_NAME: $1"
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok - $TEST_NAME: $1"
 		sed 's/^/    # /' "$dir.out"
+		[ $st -gt 128 ] && echo "    # (the test's shell was killed by signal $((st - 128)))"
+		true
 	fi
 }
 

@@ -235,7 +235,7 @@ test_expect 'wrong type: timeout: soon' '
 
 test_expect 'wrong type: continue_on_error: maybe' '
 	step_with "    continue_on_error: maybe" > wt-coe.yaml &&
-	refused wt-coe.yaml pos "'\''continue_on_error'\'' takes true or false, not '\''maybe'\''"
+	refused wt-coe.yaml pos "'\''continue_on_error'\'' takes true or false (yes/no, 1/0), not '\''maybe'\''"
 '
 
 test_expect 'wrong type: with: [1,2]' '

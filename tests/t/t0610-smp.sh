@@ -97,6 +97,12 @@ store_state() {
 	    srv/smp.db "$1"
 }
 
+# state_is ID STATE: the store is in STATE, or the test says which it is in.
+state_is() {
+	_st=$(store_state "$1")
+	[ "$_st" = "$2" ] || { echo "store $1 is $_st, not $2" >&2; return 1; }
+}
+
 test_expect 'replace: the source captures to the SMP, the destination restores; the SMP holds no plaintext' '
 	smp_world &&
 	run_seq source.yaml src old s > out 2>&1 && contains out "released: store" &&
@@ -334,12 +340,12 @@ test_expect 'a refresh: the computer is its own destination; a repeated capture 
 	run_seq source.yaml third third s > out 2>&1 && id=$(store_id) && contains out "is complete" &&
 	url="https://127.0.0.1:$(cat srv.port)/v1/stores/$id" &&
 	run_seq rel.yaml third third r1 --var "OSDStateStorePath=$url" > out2 2>&1 &&
-	contains out2 "is complete" && sleep 2 && [ "$(store_state $id)" = complete ] &&
+	contains out2 "is complete" && sleep 2 && state_is $id complete &&
 	[ -e srv/stores/$id.tsistore ] &&
 	rm -rf third/home/alice && mkdir third/home/alice &&
 	run_seq dest.yaml third third d > out3 2>&1 && contains out3 "is released" &&
-	run_seq rel.yaml third third r2 --var "OSDStateStorePath=$url" > out4 2>&1 &&
-	contains out4 "is released" && sleep 2 && [ "$(store_state $id)" = deleted ] && smp_stop srv
+	wait_until "state_is $id deleted 2> /dev/null" 5 &&
+	state_is $id deleted && smp_stop srv
 '
 
 test_expect 'plain HTTP needs an explicit yes; a recovery key other than TSIRecoveryKey is refused' '

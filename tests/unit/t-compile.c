@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../../interp/seq.h"
+#include "../../steps/steps.h"
 #include "unit.h"
 
 static struct sequence *
@@ -17,7 +18,7 @@ compile_text(const char *text, struct diag *d)
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		return NULL;
 	close(fd);
-	s = sequence_load(path, d, SEQ_HASH);
+	s = sequence_load(path, &builtin_steps, d, SEQ_HASH);
 	unlink(path);
 	return s;
 }

@@ -1,0 +1,111 @@
+/*
+ * step-table.c - lookups in the step table handed to interp (step.h), and
+ * the variables whose values have a type.
+ *
+ * A typed variable is one the engine reads (OSDDoNotLogCommand), one a
+ * step parameter falls back to (OSDMigrateContinueOnRestore, through the
+ * row's var column) or one a step type reads (the table's vars).  Its
+ * values are judged by the same row as a parameter's: a boolean is read by
+ * parse_bool() and nothing else, so "maybe" is an error where it is set,
+ * never a silent false.
+ */
+#include "seq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* The engine's own control variables (sccm-spec.md 1.6). */
+static const struct param_spec engine_vars[] = {
+	{ "OSDDoNotLogCommand", P_BOOL, 0, "false", 0, 0, NULL,
+	    "Keep the command lines of run_command and tsi.exec out of the log.",
+	    NULL, NULL },
+	{ "SMSTSRebootRequested", P_BOOL, 0, NULL, 0, 0, NULL,
+	    "Set by a step: restart after it.", NULL, NULL },
+	{ "SMSTSRetryRequested", P_BOOL, 0, NULL, 0, 0, NULL,
+	    "With SMSTSRebootRequested: run the same step again after the restart.",
+	    NULL, NULL },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+const struct step_type *
+step_table_find(const struct step_table *tab, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; tab != NULL && tab->types[i] != NULL; i++)
+		if (strcmp(tab->types[i]->name, name) == 0)
+			return tab->types[i];
+	return NULL;
+}
+
+const char *
+step_table_suggest(const struct step_table *tab, const char *name)
+{
+	const char	*names[128];
+	size_t		 n;
+
+	for (n = 0; tab != NULL && tab->types[n] != NULL && n < ARRAY_SIZE(names); n++)
+		names[n] = tab->types[n]->name;
+	return str_suggest(name, names, n);
+}
+
+static const struct param_spec *
+in_rows(const struct param_spec *rows, const char *name)
+{
+	for (; rows != NULL && rows->name != NULL; rows++)
+		if (str_ieq(rows->name, name))
+			return rows;
+	return NULL;
+}
+
+const struct param_spec *
+typed_var_find(const struct step_table *tab, const char *name)
+{
+	const struct param_spec	*p;
+	size_t			 i;
+
+	if ((p = in_rows(engine_vars, name)) != NULL)
+		return p;
+	if (tab == NULL)
+		return NULL;
+	if ((p = in_rows(tab->vars, name)) != NULL)
+		return p;
+	for (i = 0; tab->types[i] != NULL; i++)
+		for (p = tab->types[i]->params; p->name != NULL; p++)
+			if (p->var != NULL && str_ieq(p->var, name))
+				return p;
+	return NULL;
+}
+
+char *
+typed_var_check(const struct step_table *tab, const char *name, const char *value,
+    int secret)
+{
+	const struct param_spec	*p = typed_var_find(tab, name);
+	struct param_value	 v;
+	const char		*why;
+	char			*err = NULL, *msg;
+
+	/* an empty value deletes the variable; %VAR% is known at run time */
+	if (p == NULL || *value == '\0' || strchr(value, '%') != NULL)
+		return NULL;
+	memset(&v, 0, sizeof v);
+	v.str = (char *)value;
+	if ((why = param_parse(p, &v)) != NULL)
+		return xasprintf("variable '%s' %s, not '%s'", name, why,
+		    secret ? VAR_REDACTED : value);
+	if (p->check != NULL && p->check(value, &err) == -1) {
+		msg = xasprintf("variable '%s': %s", name, err);
+		free(err);
+		return msg;
+	}
+	return NULL;
+}
+
+const struct param_spec *
+engine_typed_vars(void)
+{
+	return engine_vars;
+}
