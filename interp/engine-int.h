@@ -49,13 +49,30 @@ struct engine {
 	char			*journal_sequence;
 };
 
-/* engine.c: runs from e->ip to the end, a restart or a stop. */
-int	engine_continue(struct engine *, int interrupted_no_rerun);
+/* A step as its handler runs (step-ctx.c serves it). */
+struct step_ctx {
+	struct engine		*e;
+	const struct tnode	*t;
+	struct stop		 stop;		/* the step's deadline, and signals */
+	int			 timed_out;
+	int			 restart;
+	int64_t			 last_progress;
+	size_t			 output_bytes;	/* logged so far, for the cap */
+};
+
+/* step-ctx.c: an event about node t, to finish with runlog_event_end(). */
+struct json	*log_step_event(struct engine *, const char *event, const struct tnode *t);
+
+/* engine.c: runs from e->ip to the end, a restart or a stop, and says
+ * which; run.c ends the run or restarts. */
+enum loop_end {
+	LOOP_DONE,		/* the sequence ended: succeeded or failed */
+	LOOP_RESTART,		/* a restart is due before e->ip */
+	LOOP_INTERRUPTED,	/* a signal stopped the step at e->ip */
+};
+enum loop_end engine_continue(struct engine *, int interrupted_no_rerun);
 void	engine_set_var(struct engine *, const char *name, const char *value);
 
-/* run.c: the end of a run, and a restart. */
-int	engine_finish(struct engine *, int interrupted);
-int	engine_restart(struct engine *);
 
 /* journal.c: what is known of a journal before its sequence is loaded */
 struct journal_info {

@@ -24,168 +24,6 @@ const char *const engine_builtin_vars[] = {
 	NULL,
 };
 
-struct step_ctx {
-	struct engine		*e;
-	const struct tnode	*t;
-	struct stop		 stop;		/* the step's deadline, and signals */
-	int			 timed_out;
-	int			 restart;
-	int64_t			 last_progress;
-	size_t			 output_bytes;	/* logged so far, for the cap */
-};
-
-#define STEP_OUTPUT_LOG_MAX	(16u * 1024 * 1024)
-
-static struct json *log_step_event(struct engine *, const char *, const struct tnode *);
-
-/* Services for handlers (step.h). */
-
-const char *
-step_var(struct step_ctx *ctx, const char *name)
-{
-	return vars_get(&ctx->e->vars, name);
-}
-
-int
-step_var_is_secret(struct step_ctx *ctx, const char *name)
-{
-	return vars_is_secret(&ctx->e->vars, name);
-}
-
-void
-step_set_readonly_var(struct step_ctx *ctx, const char *name, const char *value)
-{
-	vars_set(&ctx->e->vars, name, value, VAR_ENGINE);
-}
-
-int
-step_set_var(struct step_ctx *ctx, const char *name, const char *value, int secret)
-{
-	enum vars_result r;
-	char		*why;
-
-	if ((why = typed_var_check(ctx->e->opts->steps, name, value,
-	    secret || vars_is_secret(&ctx->e->vars, name))) != NULL) {
-		step_log(ctx, LOG_ERROR, "cannot set %s", why);
-		free(why);
-		return -1;
-	}
-	r = vars_set(&ctx->e->vars, name, value, secret ? VAR_SECRET : 0);
-	if (r != VARS_OK) {
-		step_log(ctx, LOG_ERROR, "cannot set variable '%s': %s", name,
-		    vars_result_str(r));
-		return -1;
-	}
-	return 0;
-}
-
-void
-step_log(struct step_ctx *ctx, enum log_level level, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	runlog_vmsg(&ctx->e->log, level, fmt, ap);
-	va_end(ap);
-}
-
-/* A command's output goes to the log, up to a cap a step: a chatty or
- * runaway command must not fill the disk the log is on. */
-void
-step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t len)
-{
-	if (ctx->output_bytes > STEP_OUTPUT_LOG_MAX)
-		return;
-	ctx->output_bytes += len + 40;	/* with the timestamp and level a line gets */
-	if (ctx->output_bytes > STEP_OUTPUT_LOG_MAX) {
-		runlog_msg(&ctx->e->log, LOG_WARN, "step '%s' wrote more than %u MiB: "
-		    "the rest of its output is not logged", ctx->t->name,
-		    STEP_OUTPUT_LOG_MAX >> 20);
-		return;
-	}
-	runlog_output(&ctx->e->log, stream, line, len);
-}
-
-void
-step_plan(struct step_ctx *ctx, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	runlog_msg(&ctx->e->log, LOG_INFO, "      would %s", msg);
-	free(msg);
-}
-
-/* The progress line on a terminal, and an event at most every second. */
-void
-step_progress(struct step_ctx *ctx, double fraction, const char *msg)
-{
-	struct engine	*e = ctx->e;
-	int64_t		 now = now_ms();
-	struct json	*j;
-
-	runlog_status(&e->log, "step %d of %zu: %s: %3.0f%% %s", ctx->t->step_number,
-	    e->seq->nsteps, ctx->t->name, fraction * 100, msg);
-	if (now - ctx->last_progress < 1000 && fraction < 1)
-		return;
-	ctx->last_progress = now;
-	j = log_step_event(e, "progress", ctx->t);
-	json_int(j, "percent", (long long)(fraction * 100));
-	json_str(j, "message", msg);
-	runlog_event_end(&e->log);
-}
-
-static void
-proc_output(void *ctx, const char *stream, const char *line, size_t len)
-{
-	step_output(ctx, stream, line, len);
-}
-
-int
-step_command_hidden(struct step_ctx *ctx)
-{
-	const char	*v = vars_get(&ctx->e->vars, "OSDDoNotLogCommand");
-	int		 b = 0;
-
-	return v != NULL && parse_bool(v, &b) == 0 && b;
-}
-
-void
-step_log_command(struct step_ctx *ctx, const char *prefix, char *const *argv)
-{
-	char	*line;
-
-	if (step_command_hidden(ctx)) {
-		step_log(ctx, LOG_INFO, "%s: a command (not logged: OSDDoNotLogCommand "
-		    "is true)", prefix);
-		return;
-	}
-	line = proc_argv_string(argv);
-	step_log(ctx, LOG_INFO, "%s: %s", prefix, line);
-	free(line);
-}
-
-void
-step_proc_opts(struct step_ctx *ctx, struct proc_opts *po)
-{
-	memset(po, 0, sizeof *po);
-	po->on_line = proc_output;
-	po->ctx = ctx;
-	po->stop = &ctx->stop;
-}
-
-void	step_request_restart(struct step_ctx *ctx) { ctx->restart = 1; }
-void	step_timed_out(struct step_ctx *ctx) { ctx->timed_out = 1; }
-int64_t	step_deadline(const struct step_ctx *ctx) { return ctx->stop.deadline; }
-const struct stop *step_stop(const struct step_ctx *ctx) { return &ctx->stop; }
-int	step_interrupted(const struct step_ctx *ctx) { (void)ctx; return stop_signal != 0; }
-const struct tnode *step_node(const struct step_ctx *ctx) { return ctx->t; }
-const char *step_root(const struct step_ctx *ctx) { return ctx->e->root; }
-const char *step_base_dir(const struct step_ctx *ctx) { return ctx->t->base_dir; }
-
 /* Engine variables. */
 
 void
@@ -203,21 +41,6 @@ set_engine_int(struct engine *e, const char *name, long long v)
 
 	snprintf(s, sizeof s, "%lld", v);
 	set_engine_var(e, name, s);
-}
-
-static struct json *
-log_step_event(struct engine *e, const char *event, const struct tnode *t)
-{
-	struct json	*j = runlog_event_begin(&e->log, event);
-
-	json_int(j, "ip", t->index);
-	json_str(j, "name", t->name);
-	json_str(j, "kind", t->kind == TN_GROUP ? "group" : "step");
-	if (t->type != NULL)
-		json_str(j, "type", t->type->name);
-	json_str(j, "file", t->loc.file);
-	json_int(j, "line", t->loc.line);
-	return j;
 }
 
 static const char *
@@ -486,7 +309,7 @@ build_stack(struct engine *e, int *stack)
 }
 
 /* The run loop (sccm-spec.md 1.2).  stack holds the open groups. */
-static int
+static enum loop_end
 engine_loop(struct engine *e, int *stack, int nstack)
 {
 	const struct tnode	*t;
@@ -498,7 +321,7 @@ engine_loop(struct engine *e, int *stack, int nstack)
 		if (e->failed)
 			break;
 		if (e->restart_pending)
-			return engine_restart(e);
+			return LOOP_RESTART;
 		if (e->ip >= (int)e->seq->n)
 			break;
 		t = e->seq->nodes[e->ip];
@@ -514,11 +337,11 @@ engine_loop(struct engine *e, int *stack, int nstack)
 		retry_same = 0;
 		switch (run_step(e, t, &retry_same)) {
 		case OUT_INTERRUPTED:
-			return engine_finish(e, 1);
+			return LOOP_INTERRUPTED;
 		case OUT_ABORT:
 			e->failed = 1;
 			e->journal_failed = 1;
-			return engine_finish(e, 0);
+			return LOOP_DONE;
 		case OUT_OK:
 			e->ip = retry_same ? t->index : t->index + 1;
 			break;
@@ -532,14 +355,15 @@ engine_loop(struct engine *e, int *stack, int nstack)
 			break;
 		}
 	}
-	return engine_finish(e, 0);
+	return LOOP_DONE;
 }
 
-/* Resuming: rebuilds the open groups and runs on. */
-int
+/* Rebuilds the open groups (on a resume) and runs on. */
+enum loop_end
 engine_continue(struct engine *e, int interrupted_no_rerun)
 {
-	int	*stack = xcalloc(e->seq->n + 1, sizeof *stack), n, r;
+	int		*stack = xcalloc(e->seq->n + 1, sizeof *stack), n;
+	enum loop_end	 r;
 
 	n = build_stack(e, stack);
 	if (interrupted_no_rerun) {

@@ -580,9 +580,5 @@ lua_api_open(lua_State *L, enum lhost_mode mode)
 		lua_pop(L, 1);
 		luaL_newlib(L, cond_api);
 	}
-	if (mode == LH_LOAD) {
-		lua_pushcfunction(L, lua_register_step);
-		lua_setfield(L, -2, "register_step");
-	}
 	lua_setglobal(L, "tsi");
 }

@@ -273,8 +273,8 @@ static int lua_ext_run(struct step_ctx *, const struct step_args *);
 static int lua_ext_plan(struct step_ctx *, const struct step_args *);
 
 /* tsi.register_step{ name = ..., summary = ..., params = {...}, run = ..., plan = ... } */
-int
-lua_register_step(lua_State *L)
+static int
+register_step(lua_State *L)
 {
 	static const char *const fields[] = {
 		"name", "summary", "params", "run", "plan", NULL,
@@ -444,7 +444,12 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 	path = f->path;
 	at.file = source_name(path);
 	f->real = real;
-	f->host = lhost_new(f->path, LH_LOAD, 0);
+	f->host = lhost_new(f->path, LH_LOAD, 0, lua_api_open);
+	/* tsi.register_step exists while an extension file loads, only */
+	lua_getglobal(f->host->L, "tsi");
+	lua_pushcfunction(f->host->L, register_step);
+	lua_setfield(f->host->L, -2, "register_step");
+	lua_pop(f->host->L, 1);
 	f->host->file = f;
 	name = xasprintf("@%s", path);
 	st = luaL_loadbufferx(f->host->L, text, len, name, "t");
@@ -603,25 +608,6 @@ ext_set_describe(const struct ext_set *s, struct diag *d)
 		    b.data ? b.data : "no steps", lua_caps_string(f->caps));
 		buf_release(&b);
 	}
-}
-
-/* The ctx table of a call: name, type, file, line, dry_run. */
-void
-lua_push_ctx(lua_State *L, struct step_ctx *ctx)
-{
-	const struct tnode	*t = step_node(ctx);
-
-	lua_createtable(L, 0, 5);
-	lua_pushstring(L, t->name);
-	lua_setfield(L, -2, "name");
-	lua_pushstring(L, t->type->name);
-	lua_setfield(L, -2, "type");
-	lua_pushstring(L, t->loc.file);
-	lua_setfield(L, -2, "file");
-	lua_pushinteger(L, t->loc.line);
-	lua_setfield(L, -2, "line");
-	lua_pushboolean(L, lhost_of(L)->mode == LH_PLAN);
-	lua_setfield(L, -2, "dry_run");
 }
 
 /* The params table: strings, booleans, integers, lists and maps. */

@@ -181,7 +181,7 @@ strict_index(lua_State *L)
 }
 
 static void
-sandbox_open(lua_State *L, enum lhost_mode mode)
+sandbox_open(lua_State *L, enum lhost_mode mode, lhost_api_fn open_api)
 {
 	static const luaL_Reg libs[] = {
 		{ LUA_GNAME, luaopen_base },
@@ -234,7 +234,8 @@ sandbox_open(lua_State *L, enum lhost_mode mode)
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_pop(L, 2);
-	lua_api_open(L, mode);
+	if (open_api != NULL)
+		open_api(L, mode);
 	/* reading an undefined global is an error, not a silent nil */
 	lua_pushglobaltable(L);
 	lua_newtable(L);
@@ -247,7 +248,7 @@ sandbox_open(lua_State *L, enum lhost_mode mode)
 }
 
 struct lhost *
-lhost_new(const char *name, enum lhost_mode mode, int caps)
+lhost_new(const char *name, enum lhost_mode mode, int caps, lhost_api_fn open_api)
 {
 	struct lhost	*h = xcalloc(1, sizeof *h);
 	int64_t		 deadline;
@@ -264,7 +265,7 @@ lhost_new(const char *name, enum lhost_mode mode, int caps)
 	h->instruction_limit = lua_default_limits.instructions;
 	deadline = 0;
 	h->deadline = deadline;
-	sandbox_open(h->L, mode);
+	sandbox_open(h->L, mode, open_api);
 	h->baseline = h->used;
 	return h;
 }
@@ -423,20 +424,6 @@ lua_caps_string(int caps)
 	return s;
 }
 
-int
-lua_check_chunk(const char *name, const char *text, size_t len,
-    const struct loc *loc, struct diag *d)
-{
-	struct lhost	*h = lhost_new(name, LH_COND, 0);
-	int		 st, r = 0;
-
-	st = luaL_loadbufferx(h->L, text, len, name, "t");
-	if (st != LUA_OK)
-		r = diag_error(d, loc, "Lua syntax error: %s", lua_tostring(h->L, -1));
-	lhost_free(h);
-	return r;
-}
-
 void
 lua_step_limits(const struct step_ctx *ctx, struct lua_limits *out)
 {
@@ -447,37 +434,6 @@ lua_step_limits(const struct step_ctx *ctx, struct lua_limits *out)
 		out->memory = (size_t)t->lua_memory_mb * MIB;
 	if (t->lua_instructions > 0)
 		out->instructions = t->lua_instructions;
-}
-
-static int64_t
-call_deadline(const struct step_ctx *ctx, const struct lua_limits *lim)
-{
-	int64_t	d = step_deadline(ctx);
-
-	return d > 0 ? d : now_ms() + (int64_t)lim->seconds * 1000;
-}
-
-int
-lua_run_chunk(struct step_ctx *ctx, const char *name, const char *text,
-    size_t len, int caps, const struct lua_limits *lim, int plan)
-{
-	struct lhost	*h = lhost_new(name, plan ? LH_PLAN : LH_RUN, caps);
-	char		*msg = NULL;
-	int		 code, st, rc = 0;
-
-	h->ctx = ctx;
-	st = luaL_loadbufferx(h->L, text, len, name, "t");
-	if (st != LUA_OK) {
-		step_log(ctx, LOG_ERROR, "Lua syntax error: %s", lua_tostring(h->L, -1));
-		lhost_free(h);
-		return STEP_RC_ERROR;
-	}
-	lua_push_ctx(h->L, ctx);
-	st = lhost_call(h, 1, lim, call_deadline(ctx, lim), &msg, &code);
-	rc = lhost_step_result(h, ctx, st, msg, code);
-	free(msg);
-	lhost_free(h);
-	return rc;
 }
 
 int
@@ -512,53 +468,21 @@ lhost_step_result(struct lhost *h, struct step_ctx *ctx, int st, const char *msg
 	return STEP_RC_ERROR;
 }
 
-static int
-wrap_expression(const char *expr, char **out)
+/* The ctx table of a call: name, type, file, line, dry_run. */
+void
+lua_push_ctx(lua_State *L, struct step_ctx *ctx)
 {
-	*out = xasprintf("return (%s\n)", expr);
-	return 0;
-}
+	const struct tnode	*t = step_node(ctx);
 
-int
-lua_check_condition(const char *expr, const struct loc *loc, struct diag *d)
-{
-	char	*src;
-	int	 r;
-
-	wrap_expression(expr, &src);
-	r = lua_check_chunk("=condition", src, strlen(src), loc, d);
-	free(src);
-	return r;
-}
-
-int
-lua_eval_condition(const char *expr, const struct vars *vars, struct buf *why)
-{
-	struct lhost	*h = lhost_new("condition", LH_COND, 0);
-	char		*src, *msg = NULL;
-	int		 code, st, r = 0;
-
-	h->cond_vars = vars;
-	wrap_expression(expr, &src);
-	st = luaL_loadbufferx(h->L, src, strlen(src), "=condition", "t");
-	free(src);
-	if (st == LUA_OK)
-		st = lhost_call(h, 0, &lua_condition_limits,
-		    now_ms() + lua_condition_limits.seconds * 1000, &msg, &code);
-	else
-		msg = xstrdup(lua_tostring(h->L, -1));
-	if (st == LUA_OK) {
-		r = lua_toboolean(h->L, -1);
-		if (why)
-			buf_addf(why, "Lua condition '%s' is %s", expr, r ? "true" : "false");
-	} else if (why) {
-		char *nl = strchr(msg, '\n');
-
-		if (nl != NULL)		/* the traceback says nothing useful here */
-			*nl = '\0';
-		buf_addf(why, "Lua condition '%s' failed: %s", expr, msg);
-	}
-	free(msg);
-	lhost_free(h);
-	return r;
+	lua_createtable(L, 0, 5);
+	lua_pushstring(L, t->name);
+	lua_setfield(L, -2, "name");
+	lua_pushstring(L, t->type->name);
+	lua_setfield(L, -2, "type");
+	lua_pushstring(L, t->loc.file);
+	lua_setfield(L, -2, "file");
+	lua_pushinteger(L, t->loc.line);
+	lua_setfield(L, -2, "line");
+	lua_pushboolean(L, lhost_of(L)->mode == LH_PLAN);
+	lua_setfield(L, -2, "dry_run");
 }

@@ -1,5 +1,7 @@
 /*
- * lua-int.h - internals shared by lua-host.c, lua-api.c and lua-ext.c.
+ * lua-int.h - internals shared by the Lua files: lua-host.c (sandboxed
+ * states and their budgets) below lua-api.c (the tsi table), and above
+ * them lua-ext.c (extension files) and lua-chunk.c (chunks, conditions).
  */
 #ifndef TSI_LUA_INT_H
 #define TSI_LUA_INT_H
@@ -37,7 +39,12 @@ struct lhost {
 /* The Lua value of a tsi.fail(): a table with these fields. */
 #define FAIL_KEY	"__tsi_fail"
 
-struct lhost	*lhost_new(const char *name, enum lhost_mode, int caps);
+/* Opens the tsi table of a state (lua-api.c's lua_api_open). */
+typedef void	(*lhost_api_fn)(lua_State *, enum lhost_mode);
+
+/* A sandboxed state; open_api adds the tsi table, or NULL for none. */
+struct lhost	*lhost_new(const char *name, enum lhost_mode, int caps,
+		    lhost_api_fn open_api);
 void		 lhost_free(struct lhost *);
 struct lhost	*lhost_of(lua_State *);
 /*
@@ -59,10 +66,11 @@ int		 step_exit_code(long long);
 void		 lhost_need(lua_State *, int cap, const char *what);
 void		 lhost_no_plan(lua_State *, const char *what);
 
-/* lua-api.c */
-void		 lua_api_open(lua_State *, enum lhost_mode);
-/* lua-ext.c: tsi.register_step, and the ctx table of a call */
+/* The ctx table of a call: name, type, file, line, dry_run. */
 void		 lua_push_ctx(lua_State *, struct step_ctx *);
-int		 lua_register_step(lua_State *);
+
+/* lua-api.c: the tsi table for the mode (tsi.get only in conditions);
+ * lua-ext.c adds tsi.register_step while an extension file loads. */
+void		 lua_api_open(lua_State *, enum lhost_mode);
 
 #endif

@@ -280,6 +280,23 @@ log_start(struct engine *e, const char *event)
 	runlog_event_end(&e->log);
 }
 
+static int	engine_finish(struct engine *, int interrupted);
+static int	engine_restart(struct engine *);
+
+/* What the run loop stopped for: the end, a restart or a signal. */
+static int
+end_or_restart(struct engine *e, enum loop_end how)
+{
+	switch (how) {
+	case LOOP_RESTART:
+		return engine_restart(e);
+	case LOOP_INTERRUPTED:
+		return engine_finish(e, 1);
+	default:
+		return engine_finish(e, 0);
+	}
+}
+
 int
 engine_run(const struct run_opts *o)
 {
@@ -320,7 +337,7 @@ engine_run(const struct run_opts *o)
 	    e.dry_run ? "dry run of" : "running", e.seq->name, o->sequence,
 	    e.seq->nsteps);
 	log_start(&e, "run_start");
-	r = engine_continue(&e, 0);
+	r = end_or_restart(&e, engine_continue(&e, 0));
 out:
 	engine_release(&e);
 	return r;
@@ -382,7 +399,7 @@ engine_resume(const struct run_opts *o)
 		runlog_msg(&e.log, LOG_INFO, "resuming '%s' after a restart, at "
 		    "instruction %d of %zu", e.seq->name, e.ip, e.seq->n);
 	log_start(&e, "resume");
-	r = engine_continue(&e, no_rerun);
+	r = end_or_restart(&e, engine_continue(&e, no_rerun));
 out:
 	journal_info_release(&ji);
 	engine_release(&e);
@@ -434,7 +451,7 @@ count_steps(const struct engine *e, size_t *ran, size_t *failed, size_t *skipped
 	}
 }
 
-int
+static int
 engine_finish(struct engine *e, int interrupted)
 {
 	struct json	*j;
@@ -487,7 +504,7 @@ reboot_output(void *ctx, const char *stream, const char *line, size_t len)
 	runlog_output(ctx, stream, line, len);
 }
 
-int
+static int
 engine_restart(struct engine *e)
 {
 	struct proc_opts	 po;

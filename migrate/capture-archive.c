@@ -191,22 +191,6 @@ set_owner(struct arch *s, struct archive_entry *ae, const struct stat *st)
 	archive_entry_copy_gname(ae, ids_name(&s->gr, st->st_gid));
 }
 
-void
-cap_entry_from_stat(struct cat_entry *ce, char type, const struct stat *st,
-    const char *path, const char *link)
-{
-	memset(ce, 0, sizeof *ce);
-	ce->type = type;
-	ce->mode = st->st_mode & 07777;
-	ce->uid = st->st_uid;
-	ce->gid = st->st_gid;
-	ce->size = type == 'f' ? (uint64_t)st->st_size : 0;
-	ce->mtime = st->st_mtim.tv_sec;
-	ce->mtime_ns = (uint32_t)st->st_mtim.tv_nsec;
-	ce->path = path;
-	ce->link = link;
-}
-
 /* Writes an entry's header; records where it starts in ce. */
 static int
 write_header(struct capture *c, struct archive_entry *ae, struct cat_entry *ce)

@@ -17,50 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void
-cap_say(struct capture *c, enum state_msg kind, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (kind == STATE_VERBOSE && !c->verbose)
-		return;
-	va_start(ap, fmt);
-	state_vsay(c->log, c->counts, kind, -1, fmt, ap);
-	va_end(ap);
-}
-
-/* A file that could not be captured: a finding, or the end without /c. */
-int
-cap_finding(struct capture *c, int fatal_without_c, const char *rel, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*what, *esc;
-
-	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) == -1)
-		what = NULL;
-	va_end(ap);
-	esc = cat_escape(rel);		/* file names may hold control characters */
-	cap_say(c, STATE_FINDING, "~%s/%s: %s", c->user->name, esc, what ? what : "");
-	if (fatal_without_c && !c->continue_on_error && c->err == NULL)
-		c->err = xasprintf("cannot capture ~%s/%s: %s (OSDMigrateContinueOnLockedFiles"
-		    " or /c lets a capture go on)", c->user->name, esc, what ? what : "");
-	free(esc);
-	free(what);
-	return fatal_without_c && !c->continue_on_error ? -1 : 0;
-}
-
-int
-cap_stopping(struct capture *c)
-{
-	enum stop_why	why;
-
-	if (c->err == NULL && (why = state_stop_check(c->log)) != STOP_NO)
-		c->err = xasprintf("the capture was stopped (%s); no store was made",
-		    stop_why_text(why));
-	return c->err != NULL;
-}
-
 static void
 progress(struct capture *c, int force)
 {
