@@ -43,44 +43,72 @@ set_engine_int(struct engine *e, const char *name, long long v)
 	set_engine_var(e, name, s);
 }
 
+/* "N step" or "N steps". */
 static const char *
-node_label(const struct tnode *t, char *buf, size_t size)
+steps_word(size_t n)
 {
-	if (t->kind == TN_STEP)
-		snprintf(buf, size, "[%d] ", t->step_number);
-	else
-		snprintf(buf, size, "%s", "");
-	return buf;
+	return n == 1 ? "step" : "steps";
 }
 
-/* Disabled nodes and false conditions: skipped, _SMSTSLastAction* untouched. */
+/*
+ * The nodes inside a skipped group are skipped with it: each step is
+ * counted and reported as skipped (an event each); returns how many.
+ */
+static size_t
+skip_inside(struct engine *e, const struct tnode *g)
+{
+	struct json	*j;
+	size_t		 n = 0;
+	int		 i;
+
+	for (i = g->index + 1; i < g->end; i++) {
+		const struct tnode *t = e->seq->nodes[i];
+
+		e->status[i] = ST_SKIPPED;
+		if (t->kind != TN_STEP)
+			continue;
+		n++;
+		j = log_step_event(e, "skip", t);
+		json_str(j, "reason", "its group was skipped");
+		json_str(j, "group", g->name);
+		runlog_event_end(&e->log);
+	}
+	return n;
+}
+
+/* Disabled nodes and false conditions: skipped (a group with all it holds),
+ * _SMSTSLastAction* untouched. */
 static int
 skip_if_needed(struct engine *e, const struct tnode *t)
 {
 	struct cond_env	 env = { &e->vars, e->root };
-	struct buf	 why = BUF_INIT;
-	char		 label[32];
-	const char	*kind = t->kind == TN_GROUP ? "group" : "step";
+	struct buf	 cond = BUF_INIT, why = BUF_INIT, what = BUF_INIT;
+	size_t		 n;
 
-	node_label(t, label, sizeof label);
-	if (t->disabled) {
-		e->status[t->index] = ST_DISABLED;
-		runlog_msg(&e->log, LOG_INFO, "%s%s '%s': skipped (disabled)", label,
-		    kind, t->name);
-		json_str(log_step_event(e, "skip", t), "reason", "disabled");
-		runlog_event_end(&e->log);
-		return 1;
-	}
-	if (t->cond == NULL || cond_eval(t->cond, &env, &why)) {
-		buf_release(&why);
+	if (!t->disabled && (t->cond == NULL || cond_eval(t->cond, &env, &cond))) {
+		buf_release(&cond);
 		return 0;
 	}
-	e->status[t->index] = ST_SKIPPED;
-	runlog_msg(&e->log, LOG_INFO, "%s%s '%s': skipped (condition false: %s)",
-	    label, kind, t->name, why.data ? why.data : "");
-	json_str(log_step_event(e, "skip", t), "reason", why.data ? why.data : "");
+	if (t->disabled)
+		buf_adds(&why, "disabled");
+	else
+		buf_addf(&why, "condition false: %s", cond.data ? cond.data : "");
+	e->status[t->index] = t->disabled ? ST_DISABLED : ST_SKIPPED;
+	if (t->kind == TN_STEP)
+		buf_addf(&what, "[%d/%zu] step '%s': skipped", t->step_number,
+		    e->seq->nsteps, t->name);
+	else if ((n = skip_inside(e, t)) > 0)
+		buf_addf(&what, "group '%s': skipped with its %zu %s", t->name, n,
+		    steps_word(n));
+	else
+		buf_addf(&what, "group '%s': skipped", t->name);
+	runlog_msg(&e->log, LOG_INFO, "%s (%s)", what.data, why.data);
+	json_str(log_step_event(e, "skip", t), "reason", t->disabled ? "disabled" :
+	    cond.data ? cond.data : "");
 	runlog_event_end(&e->log);
+	buf_release(&cond);
 	buf_release(&why);
+	buf_release(&what);
 	return 1;
 }
 

@@ -433,31 +433,54 @@ out:
 	return r;
 }
 
+/* What became of the steps: every step is in exactly one count. */
+struct step_counts {
+	size_t	ran, failed, skipped, not_run;
+};
+
 static void
-count_steps(const struct engine *e, size_t *ran, size_t *failed, size_t *skipped)
+count_steps(const struct engine *e, struct step_counts *c)
 {
 	size_t	i;
 
-	*ran = *failed = *skipped = 0;
+	memset(c, 0, sizeof *c);
 	for (i = 0; i < e->seq->n; i++) {
 		if (e->seq->nodes[i]->kind != TN_STEP)
 			continue;
 		switch (e->status[i]) {
-		case ST_SUCCEEDED:	(*ran)++; break;
-		case ST_FAILED:		(*ran)++; (*failed)++; break;
+		case ST_SUCCEEDED:	c->ran++; break;
+		case ST_FAILED:		c->ran++; c->failed++; break;
 		case ST_SKIPPED:
-		case ST_DISABLED:	(*skipped)++; break;
+		case ST_DISABLED:	c->skipped++; break;
+		default:		c->not_run++; break;
 		}
 	}
+}
+
+/* "1 step ran (0 failed), 2 skipped", and ", 3 not run" after a failure. */
+static void
+counts_text(const struct step_counts *c, int dry_run, char *out, size_t len)
+{
+	int	n;
+
+	if (dry_run)
+		n = snprintf(out, len, "%zu step%s would run, %zu skipped", c->ran,
+		    c->ran == 1 ? "" : "s", c->skipped);
+	else
+		n = snprintf(out, len, "%zu step%s ran (%zu failed), %zu skipped", c->ran,
+		    c->ran == 1 ? "" : "s", c->failed, c->skipped);
+	if (c->not_run > 0 && n > 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, ", %zu not run", c->not_run);
 }
 
 static int
 engine_finish(struct engine *e, int interrupted)
 {
-	struct json	*j;
-	const char	*result;
-	size_t		 ran, failed, skipped;
-	int		 code;
+	struct json		*j;
+	const char		*result;
+	struct step_counts	 c;
+	char			 counts[160];
+	int			 code;
 
 	if (interrupted) {
 		runlog_msg(&e->log, LOG_ERROR, "stopped by a signal during step '%s'; "
@@ -471,22 +494,23 @@ engine_finish(struct engine *e, int interrupted)
 			report_write(e, "interrupted", EXIT_INTERRUPTED);
 		return EXIT_INTERRUPTED;
 	}
-	count_steps(e, &ran, &failed, &skipped);
+	count_steps(e, &c);
+	counts_text(&c, e->dry_run, counts, sizeof counts);
 	result = e->failed ? "failed" : "succeeded";
 	code = e->failed ? EXIT_FAILED : EXIT_OK;
 	if (e->dry_run)
-		runlog_msg(&e->log, LOG_INFO, "dry run of '%s': %zu steps would run, "
-		    "%zu skipped; nothing was changed", e->seq->name, ran, skipped);
+		runlog_msg(&e->log, LOG_INFO, "dry run of '%s': %s; nothing was changed",
+		    e->seq->name, counts);
 	else
 		runlog_msg(&e->log, e->failed ? LOG_ERROR : LOG_INFO, "sequence '%s' "
-		    "%s: %zu steps ran (%zu failed), %zu skipped", e->seq->name,
-		    result, ran, failed, skipped);
+		    "%s: %s", e->seq->name, result, counts);
 	j = runlog_event_begin(&e->log, "run_end");
 	json_str(j, "result", result);
 	json_int(j, "exit_code", code);
-	json_int(j, "steps_run", (long long)ran);
-	json_int(j, "steps_failed", (long long)failed);
-	json_int(j, "steps_skipped", (long long)skipped);
+	json_int(j, "steps_run", (long long)c.ran);
+	json_int(j, "steps_failed", (long long)c.failed);
+	json_int(j, "steps_skipped", (long long)c.skipped);
+	json_int(j, "steps_not_run", (long long)c.not_run);
 	runlog_event_end(&e->log);
 	if (!e->dry_run) {
 		report_write(e, result, code);

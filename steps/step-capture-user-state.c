@@ -283,11 +283,11 @@ plan(struct step_ctx *ctx, const struct step_args *a)
 		    j.o.hardlink ? "the hard-link" : j.smp ? "the State Migration Point's "
 		    "encrypted" : "the encrypted", j.store);
 		for (i = 0; i < j.npacks; i++)
-			step_plan(ctx, "  rule pack: %s", j.packs[i]);
+			step_plan(ctx, "take the files of rule pack %s", j.packs[i]);
 		if (j.npacks == 0)
-			step_plan(ctx, "  rule packs: the defaults (Simple mode)");
+			step_plan(ctx, "take the files of the default rule packs (Simple mode)");
 		if (j.o.switches != NULL)
-			step_plan(ctx, "  ScanState switches: %s", j.o.switches);
+			step_plan(ctx, "apply the ScanState switches %s", j.o.switches);
 	}
 	job_release(&j);
 	return r;

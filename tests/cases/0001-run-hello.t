@@ -14,7 +14,7 @@ running: /bin/sh -c 'echo hello; echo warn >&2'
   | hello
   ! warn
 [1/1] Greet: succeeded (exit code 0, N s)
-sequence 'Hello' succeeded: 1 steps ran (0 failed), 0 skipped
+sequence 'Hello' succeeded: 1 step ran (0 failed), 0 skipped
 === check
 test ! -e st/journal.jsonl
 test "$(stat -c %a st)" = 700

@@ -26,7 +26,7 @@ warning: step 'S1' failed; going on (continue_on_error)
 skipping the rest of group 'Group1'
 warning: group 'Group1' failed; going on (continue_on_error)
 error: group 'Group2' failed
-error: sequence 'Worked example' failed: 3 steps ran (3 failed), 0 skipped
+error: sequence 'Worked example' failed: 3 steps ran (3 failed), 0 skipped, 3 not run
 === stdout-lacks
 ran S3
 ran S5

@@ -14,7 +14,7 @@ steps:
     type: run_command
     with: { command: "echo last=%_SMSTSLastActionSucceeded% rc=%_SMSTSLastActionRetCode%" }
 === stdout-contains
-[2] step 'Disabled': skipped (disabled)
-[3] step 'False condition': skipped (condition false: variable 'Nothing' is not set)
+[2/4] step 'Disabled': skipped (disabled)
+[3/4] step 'False condition': skipped (condition false: variable 'Nothing' is not set)
   | last=false rc=7
 sequence 'Skips' succeeded: 2 steps ran (1 failed), 2 skipped

@@ -24,5 +24,5 @@ steps:
     with: { command: "echo root=%_TSIRoot%" }
 === stdout-contains
   | debian-ok
-[2] step 'Debian 13 or later': skipped (condition false: the OS is 'debian' version '12')
+[2/3] step 'Debian 13 or later': skipped (condition false: the OS is 'debian' version '12')
   | root=$WORK/sysroot

@@ -22,7 +22,7 @@ tsi 0.1.0: dry run of 'Plans' (seq.yaml), 5 steps
 [2/5] Make a file (run_command, seq.yaml:4)
       would run /bin/sh -c 'touch made-by-run' (in $WORK)
       would set 'Out' from its output
-[3] step 'Only in simple mode': skipped (condition false: variable 'Mode' is 'Advanced', which fails equals 'Simple')
+[3/5] step 'Only in simple mode': skipped (condition false: variable 'Mode' is 'Advanced', which fails equals 'Simple')
 [4/5] Reboot (restart, seq.yaml:11)
       would restart the computer and resume after step 'Reboot'
 [5/5] After (run_command, seq.yaml:12)

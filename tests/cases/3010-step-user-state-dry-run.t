@@ -19,12 +19,12 @@ steps:
 tsi 0.1.0: dry run of 'Refresh' (seq.yaml), 3 steps
 [1/3] Capture (capture_user_state, seq.yaml:6)
       would capture the users of '/' into the encrypted store '/srv/state/state.tsistore'
-      would   rule pack: documents
-      would   rule pack: browsers
-      would   ScanState switches: /ue:*\* /ui:alice /c
+      would take the files of rule pack documents
+      would take the files of rule pack browsers
+      would apply the ScanState switches /ue:*\* /ui:alice /c
 [2/3] Capture to links (capture_user_state, seq.yaml:9)
       would capture the users of '/' into the hard-link store '/srv/state/state.hardlink'
-      would   rule packs: the defaults (Simple mode)
+      would take the files of the default rule packs (Simple mode)
 [3/3] Restore (restore_user_state, seq.yaml:12)
       would restore the store in '/srv/state' into the homes under '/' (no store there yet)
 dry run of 'Refresh': 3 steps would run, 0 skipped; nothing was changed

@@ -30,7 +30,7 @@ tsi 0.1.0: dry run of 'SMP steps' (seq.yaml), 6 steps
       would ask 1 State Migration Point for a capture store (3 retries, 60 s apart) and set OSDStateStorePath
 [2/6] Capture (capture_user_state, seq.yaml:6)
       would capture the users of '/' into the State Migration Point's encrypted store 'https://smp1.example:8443/v1/stores/ASSIGNED-BY-THE-SMP'
-      would   rule packs: the defaults (Simple mode)
+      would take the files of the default rule packs (Simple mode)
 [3/6] Release it (release_state_store, seq.yaml:9)
       would release the SMP store https://smp1.example:8443/v1/stores/ASSIGNED-BY-THE-SMP
 [4/6] Request a restore store from two SMPs (request_state_store, seq.yaml:12)

@@ -35,7 +35,7 @@ return 3
 === stdout-contains
 computed	42
   | condition held
-[3] step 'Not when false': skipped (condition false: Lua condition 'tsi.get('Answer') == '41'' is false)
+[3/5] step 'Not when false': skipped (condition false: Lua condition 'tsi.get('Answer') == '41'' is false)
 Lua condition 'tsi.set ~= nil or print ~= nil' failed: condition:1: undefined global 'print'
 chunk from a file, step Exit code from the chunk
 [5/5] Exit code from the chunk: succeeded (exit code 3, N s)
