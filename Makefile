@@ -36,6 +36,13 @@ UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 
 TSI	= $(if $(filter 1,$(SAN)),tsi-san,tsi)
 
+# The test build (lib/faults.h): the files that hold a FAULT point compiled
+# again with -DTSI_FAULTS, linked with everything else into tsi-faults.
+# tsi itself holds no fault injection, not even its names.
+FAULT_SRCS = lib/faults.c $(shell grep -lE 'FAULT_(SLEEP|KILL_AT|VALUE)' $(LIB_SRCS))
+FAULT_OBJS = $(FAULT_SRCS:%.c=$(BUILD)/faults/%.o)
+TSI_FAULTS = $(BUILD)/tsi-faults
+
 all: $(TSI)
 
 $(BUILD)/%.o: %.c
@@ -51,19 +58,31 @@ $(BUILD)/libtsi.a: $(LIB_OBJS)
 $(TSI): $(BUILD)/cli/main.o $(BUILD)/libtsi.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/faults/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DTSI_FAULTS -c -o $@ $<
+
+$(BUILD)/libtsi-faults.a: $(filter-out $(FAULT_SRCS:%.c=$(BUILD)/%.o),$(LIB_OBJS)) $(FAULT_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(TSI_FAULTS): $(BUILD)/cli/main.o $(BUILD)/libtsi-faults.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtsi.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Every test; ends with "N passed, N failed".
-test: $(TSI) $(BUILD)/unit-tests
-	@TSI=$(abspath $(TSI)) UNIT=$(abspath $(BUILD)/unit-tests) \
-	    sh tests/lib/run-all.sh
+test: $(TSI) $(TSI_FAULTS) $(BUILD)/unit-tests
+	@TSI=$(abspath $(TSI)) TSI_FAULTS=$(abspath $(TSI_FAULTS)) \
+	    UNIT=$(abspath $(BUILD)/unit-tests) sh tests/lib/run-all.sh
 
 san:
 	@$(MAKE) --no-print-directory SAN=1 test
 
-valgrind: all $(BUILD)/unit-tests
-	@TSI=$(abspath $(TSI)) UNIT=$(abspath $(BUILD)/unit-tests) \
+valgrind: all $(TSI_FAULTS) $(BUILD)/unit-tests
+	@TSI=$(abspath $(TSI)) TSI_FAULTS=$(abspath $(TSI_FAULTS)) \
+	    UNIT=$(abspath $(BUILD)/unit-tests) \
 	    TSI_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 	    --error-exitcode=99" sh tests/lib/run-all.sh
 
@@ -97,4 +116,4 @@ clean:
 
 .PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp clean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d

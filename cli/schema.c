@@ -76,7 +76,8 @@ print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
 		if (k->def != NULL)
 			fprintf(fp, " (default: %s)", k->def);
 		fputs(k->where == NK_GROUP ? " (groups only)" : k->where & NK_LUA ?
-		    " (Lua steps only)" : !(k->where & NK_GROUP) ? " (steps only)" : "", fp);
+		    " (Lua steps only)" : k->where & NK_RUNS ? " (steps but run_sequence)" :
+		    !(k->where & NK_GROUP) ? " (steps only)" : "", fp);
 		fputc('\n', fp);
 		for (f = k->fields; f != NULL && f->name != NULL; f++)
 			fprintf(fp, "      %-18s %-8s %s (%lld to %lld, default: %s)\n",
@@ -388,7 +389,8 @@ schema_node(struct json *j, const char *key, const struct step_type *t)
 	json_obj_begin(j, "properties");
 	for (k = node_keys; k->name != NULL; k++)
 		if ((k->where & where) && (!(k->where & NK_LUA) ||
-		    (t != NULL && (t->flags & STEP_LUA))))
+		    (t != NULL && (t->flags & STEP_LUA))) && (!(k->where & NK_RUNS) ||
+		    (t != NULL && !(t->flags & STEP_INCLUDE))))
 			schema_key(j, k, t);
 	json_obj_end(j);
 	json_obj_end(j);

@@ -390,6 +390,7 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
     const char *base_dir)
 {
 	const struct node	*type = node_get(n, "type"), *v;
+	const struct node_key	*k;
 	long long		 x;
 	int			 r = 0, args_bad = 0, got;
 
@@ -437,6 +438,11 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 	if (args_bad == 0 && t->type->validate != NULL &&
 	    t->type->validate(t, c->d) == -1)
 		r = -1;
+	for (k = node_keys; (t->type->flags & STEP_INCLUDE) && k->name != NULL; k++)
+		if ((k->where & NK_RUNS) && (v = node_get(n, k->name)) != NULL)
+			r = diag_error(c->d, &v->loc, "'%s' does not apply to '%s': it "
+			    "runs its sequence as a group ('timeout' bounds the whole "
+			    "of it)", k->name, t->type->name);
 	if (r == 0 && (t->type->flags & STEP_INCLUDE)) {
 		const struct param_value *path = args_get(&t->args, "path");
 		char *full = path_join(base_dir, path->str);

@@ -12,6 +12,7 @@
 #define ST_NOT_RUN	'.'
 #define ST_SUCCEEDED	'S'
 #define ST_FAILED	'F'
+#define ST_TIMED_OUT	'T'	/* failed: its time limit passed */
 #define ST_SKIPPED	'K'	/* condition was false */
 #define ST_DISABLED	'D'
 #define ST_RUNNING	'R'	/* started, not finished (groups while open) */
@@ -40,6 +41,7 @@ struct engine {
 	int			 restart_pending;
 	char			*status;		/* one letter per node */
 	long long		*rc;			/* per node */
+	int64_t			*deadline;		/* per open group with a timeout */
 	int64_t			*duration_ms;		/* per node, this process */
 	char			*message;		/* why the run failed, if known */
 

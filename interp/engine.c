@@ -142,20 +142,39 @@ generic_plan(struct step_ctx *ctx, const struct step_args *a)
 	return 0;
 }
 
+/*
+ * The step's deadline: its own timeout, or an enclosing run_sequence's
+ * when that comes sooner.  *limit says whose it is, for the log.
+ */
+static int64_t
+step_deadline_of(struct engine *e, const struct tnode *t, const struct tnode **limit)
+{
+	int64_t	d = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
+	int	p;
+
+	*limit = t;
+	for (p = t->parent; p >= 0; p = e->seq->nodes[p]->parent)
+		if (e->deadline[p] > 0 && (d == 0 || e->deadline[p] < d)) {
+			d = e->deadline[p];
+			*limit = e->seq->nodes[p];
+		}
+	return d;
+}
+
 static long long
-call_handler(struct engine *e, struct step_ctx *ctx)
+call_handler(struct engine *e, struct step_ctx *ctx, const struct tnode **limit)
 {
 	const struct tnode	*t = ctx->t;
 	struct step_args	 args;
 	char			*err = NULL;
 	long long		 rc;
 
+	ctx->stop.deadline = step_deadline_of(e, t, limit);
 	if (args_expand(&t->args, &args, &e->vars, &err) == -1) {
 		runlog_msg(&e->log, LOG_ERROR, "step '%s': %s", t->name, err);
 		free(err);
 		return STEP_RC_ERROR;
 	}
-	ctx->stop.deadline = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
 	if (e->dry_run)
 		rc = t->type->plan ? t->type->plan(ctx, &args) : generic_plan(ctx, &args);
 	else
@@ -191,11 +210,12 @@ take_reboot_requests(struct engine *e, int *retry_same)
 static enum outcome
 run_step(struct engine *e, const struct tnode *t, int *retry_same)
 {
-	struct step_ctx	 ctx;
-	int64_t		 start = now_ms();
-	long long	 rc = 0;
-	int		 attempt = 0, ok = 0;
-	struct json	*j;
+	struct step_ctx		 ctx;
+	const struct tnode	*limit = t;
+	int64_t			 start = now_ms();
+	long long		 rc = 0;
+	int			 attempt = 0, ok = 0;
+	struct json		*j;
 
 	set_engine_var(e, "_SMSTSCurrentActionName", t->name);
 	set_engine_int(e, "_SMSTSNextInstructionPointer", t->index);
@@ -217,22 +237,28 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 		memset(&ctx, 0, sizeof ctx);
 		ctx.e = e;
 		ctx.t = t;
-		rc = call_handler(e, &ctx);
+		rc = call_handler(e, &ctx, &limit);
 		if (stop_signal)
 			return OUT_INTERRUPTED;
+		/* the engine's promise: whatever the handler did, a step that
+		 * came back after its deadline timed out and failed */
+		if (!e->dry_run && ctx.stop.deadline > 0 && now_ms() >= ctx.stop.deadline)
+			ctx.timed_out = 1;
+		if (ctx.timed_out)
+			rc = STEP_RC_TIMEOUT;
 		ok = !ctx.timed_out && is_success(t, rc);
-		if (ok || attempt >= t->retry_count)
+		if (ok || attempt >= t->retry_count || (ctx.timed_out && limit != t))
 			break;
 		attempt++;
-		runlog_msg(&e->log, LOG_WARN, "step '%s' failed (exit code %lld); "
-		    "retry %d of %d in %d s", t->name, rc, attempt, t->retry_count,
-		    t->retry_delay);
+		runlog_msg(&e->log, LOG_WARN, "step '%s' %s (exit code %lld); "
+		    "retry %d of %d in %d s", t->name, ctx.timed_out ? "timed out" :
+		    "failed", rc, attempt, t->retry_count, t->retry_delay);
 		if (stop_sleep(NULL, (int64_t)t->retry_delay * 1000) == STOP_SIGNAL)
 			return OUT_INTERRUPTED;
 	}
 	e->rc[t->index] = rc;
 	e->duration_ms[t->index] = now_ms() - start;
-	e->status[t->index] = ok ? ST_SUCCEEDED : ST_FAILED;
+	e->status[t->index] = ok ? ST_SUCCEEDED : ctx.timed_out ? ST_TIMED_OUT : ST_FAILED;
 	set_engine_int(e, "_SMSTSLastActionRetCode", rc);
 	set_engine_var(e, "_SMSTSLastActionSucceeded", ok ? "true" : "false");
 	if (!e->dry_run) {
@@ -242,9 +268,14 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 	}
 	if (e->dry_run)
 		;	/* the plan said it all */
-	else if (ctx.timed_out)
+	else if (ctx.timed_out && limit == t)
 		runlog_msg(&e->log, LOG_ERROR, "[%d/%zu] %s: failed: timed out after "
-		    "%d s", t->step_number, e->seq->nsteps, t->name, t->timeout);
+		    "%d s (exit code %d)", t->step_number, e->seq->nsteps, t->name,
+		    t->timeout, STEP_RC_TIMEOUT);
+	else if (ctx.timed_out)
+		runlog_msg(&e->log, LOG_ERROR, "[%d/%zu] %s: failed: timed out: the "
+		    "timeout of '%s' (%d s) passed (exit code %d)", t->step_number,
+		    e->seq->nsteps, t->name, limit->name, limit->timeout, STEP_RC_TIMEOUT);
 	else
 		runlog_msg(&e->log, ok ? LOG_INFO : LOG_ERROR, "[%d/%zu] %s: %s (exit "
 		    "code %lld, %.3f s)", t->step_number, e->seq->nsteps, t->name,
@@ -275,10 +306,44 @@ fail_parent(struct engine *e, const struct tnode *t)
 		return;
 	}
 	p = e->seq->nodes[t->parent];
-	e->status[p->index] = ST_FAILED;
+	if (e->status[p->index] != ST_TIMED_OUT)	/* the stronger reason stays */
+		e->status[p->index] = ST_FAILED;
 	e->ip = p->end;
 	if (t->index + 1 < p->end && t->end < p->end)
 		runlog_msg(&e->log, LOG_INFO, "skipping the rest of group '%s'", p->name);
+}
+
+/* A run_sequence with a timeout: its child sequence's time starts now
+ * (again after a resume). */
+static void
+arm_group(struct engine *e, const struct tnode *t)
+{
+	if (t->timeout > 0)
+		e->deadline[t->index] = now_ms() + (int64_t)t->timeout * 1000;
+}
+
+/*
+ * An open group whose time is up: it and the groups open inside it time
+ * out, and what is left of them does not run.  Outermost first.
+ */
+static void
+expire_groups(struct engine *e, const int *stack, int nstack)
+{
+	const struct tnode	*g;
+	int			 i, k;
+
+	for (i = 0; i < nstack; i++) {
+		g = e->seq->nodes[stack[i]];
+		if (e->deadline[g->index] == 0 || now_ms() < e->deadline[g->index])
+			continue;
+		runlog_msg(&e->log, LOG_ERROR, "group '%s' timed out after %d s: what "
+		    "is left of it does not run", g->name, g->timeout);
+		for (k = i; k < nstack; k++)
+			e->status[stack[k]] = ST_TIMED_OUT;
+		if (e->ip < g->end)
+			e->ip = g->end;
+		return;
+	}
 }
 
 static void
@@ -287,6 +352,7 @@ enter_group(struct engine *e, const struct tnode *t)
 	size_t	i;
 
 	e->status[t->index] = ST_RUNNING;
+	arm_group(e, t);
 	runlog_msg(&e->log, LOG_INFO, "group '%s'%s%s", t->name,
 	    t->include_file ? ": running " : "", t->include_file ? t->include_file : "");
 	log_step_event(e, "group_start", t);
@@ -301,14 +367,18 @@ enter_group(struct engine *e, const struct tnode *t)
 static void
 finish_group(struct engine *e, const struct tnode *t)
 {
-	int		 failed = e->status[t->index] == ST_FAILED;
+	int		 failed = e->status[t->index] == ST_FAILED ||
+			    e->status[t->index] == ST_TIMED_OUT;
 	struct json	*j;
 
 	if (!failed)
 		e->status[t->index] = ST_SUCCEEDED;
 	j = log_step_event(e, "group_end", t);
 	json_str(j, "result", failed ? "failed" : "succeeded");
+	if (e->status[t->index] == ST_TIMED_OUT)
+		json_bool(j, "timed_out", 1);
 	runlog_event_end(&e->log);
+	e->deadline[t->index] = 0;
 	if (!failed)
 		return;
 	if (t->continue_on_error) {
@@ -344,6 +414,7 @@ engine_loop(struct engine *e, int *stack, int nstack)
 	int			 retry_same;
 
 	for (;;) {
+		expire_groups(e, stack, nstack);
 		while (nstack > 0 && e->ip >= e->seq->nodes[stack[nstack - 1]]->end)
 			finish_group(e, e->seq->nodes[stack[--nstack]]);
 		if (e->failed)
@@ -390,10 +461,12 @@ engine_loop(struct engine *e, int *stack, int nstack)
 enum loop_end
 engine_continue(struct engine *e, int interrupted_no_rerun)
 {
-	int		*stack = xcalloc(e->seq->n + 1, sizeof *stack), n;
+	int		*stack = xcalloc(e->seq->n + 1, sizeof *stack), n, k;
 	enum loop_end	 r;
 
 	n = build_stack(e, stack);
+	for (k = 0; k < n; k++)
+		arm_group(e, e->seq->nodes[stack[k]]);
 	if (interrupted_no_rerun) {
 		const struct tnode *t = e->seq->nodes[e->ip];
 

@@ -43,12 +43,13 @@ const struct node_key node_keys[] = {
 	{ "type", NK_TYPE, NK_STEP, 0, 0, NULL, NULL, "The step type." },
 	{ "with", NK_WITH, NK_STEP, 0, 0, NULL, NULL, "The step type's parameters." },
 	{ "timeout", NK_INT, NK_STEP, 1, TIMEOUT_MAX, NULL, NULL,
-	    "Seconds; a step that runs longer is stopped and fails (timed out)." },
-	{ "success_codes", NK_CODES, NK_STEP, 0, 0, "0 3010", NULL,
+	    "Seconds; a step that runs longer is stopped and fails (timed out, "
+	    "exit code 124).  On run_sequence: the whole child sequence." },
+	{ "success_codes", NK_CODES, NK_STEP | NK_RUNS, 0, 0, "0 3010", NULL,
 	    "Exit codes that mean success." },
-	{ "retry", NK_MAP, NK_STEP, 0, 0, NULL, retry_fields,
+	{ "retry", NK_MAP, NK_STEP | NK_RUNS, 0, 0, NULL, retry_fields,
 	    "Run a failing step again." },
-	{ "rerun_on_resume", NK_BOOL, NK_STEP, 0, 0, "true", NULL,
+	{ "rerun_on_resume", NK_BOOL, NK_STEP | NK_RUNS, 0, 0, "true", NULL,
 	    "Run the step again when a run was interrupted inside it." },
 	{ "lua_limits", NK_MAP, NK_STEP | NK_LUA, 0, 0, NULL, lua_limit_fields,
 	    "Budgets of a Lua step; its time limit is 'timeout' (default "

@@ -12,7 +12,8 @@ status_name(char st, enum tnode_kind kind)
 {
 	switch (st) {
 	case ST_SUCCEEDED:	return "succeeded";
-	case ST_FAILED:		return "failed";
+	case ST_FAILED:
+	case ST_TIMED_OUT:	return "failed";
 	case ST_SKIPPED:	return "skipped";
 	case ST_DISABLED:	return "disabled";
 	case ST_RUNNING:	return kind == TN_GROUP ? "running" : "interrupted";
@@ -63,7 +64,10 @@ report_write(struct engine *e, const char *result, int exit_code)
 		json_str(&j, "file", t->loc.file);
 		json_int(&j, "line", t->loc.line);
 		json_str(&j, "result", status_name(st, t->kind));
-		if (t->kind == TN_STEP && (st == ST_SUCCEEDED || st == ST_FAILED)) {
+		if (st == ST_TIMED_OUT)
+			json_bool(&j, "timed_out", 1);
+		if (t->kind == TN_STEP && (st == ST_SUCCEEDED || st == ST_FAILED ||
+		    st == ST_TIMED_OUT)) {
 			json_int(&j, "exit_code", e->rc[i]);
 			if (e->duration_ms[i] >= 0)
 				json_int(&j, "duration_ms", e->duration_ms[i]);

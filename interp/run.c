@@ -48,6 +48,7 @@ engine_release(struct engine *e)
 	free(e->journal_path);
 	free(e->status);
 	free(e->rc);
+	free(e->deadline);
 	free(e->duration_ms);
 	free(e->journal_state);
 }
@@ -74,6 +75,7 @@ alloc_status(struct engine *e)
 	memset(e->status, ST_NOT_RUN, n);
 	e->status[n] = '\0';
 	e->rc = xcalloc(n + 1, sizeof *e->rc);
+	e->deadline = xcalloc(n + 1, sizeof *e->deadline);
 	e->duration_ms = xcalloc(n + 1, sizeof *e->duration_ms);
 	for (i = 0; i < n; i++)
 		e->duration_ms[i] = -1;
@@ -449,7 +451,8 @@ count_steps(const struct engine *e, struct step_counts *c)
 			continue;
 		switch (e->status[i]) {
 		case ST_SUCCEEDED:	c->ran++; break;
-		case ST_FAILED:		c->ran++; c->failed++; break;
+		case ST_FAILED:
+		case ST_TIMED_OUT:	c->ran++; c->failed++; break;
 		case ST_SKIPPED:
 		case ST_DISABLED:	c->skipped++; break;
 		default:		c->not_run++; break;

@@ -39,12 +39,13 @@ enum {
 	NK_GROUP = 1 << 0,	/* a key of groups */
 	NK_STEP  = 1 << 1,	/* a key of steps */
 	NK_LUA   = 1 << 2,	/* of steps written in Lua only */
+	NK_RUNS  = 1 << 3,	/* not of run_sequence, which runs as a group */
 };
 
 struct node_key {
 	const char		*name;
 	enum node_key_kind	 kind;
-	int			 where;		/* NK_GROUP, NK_STEP, NK_LUA */
+	int			 where;		/* NK_GROUP, NK_STEP, NK_LUA, NK_RUNS */
 	long long		 min, max;	/* NK_INT bounds; NK_STRING: max length */
 	const char		*def;		/* default, as text; NULL for none */
 	const struct node_key	*fields;	/* NK_MAP */

@@ -24,7 +24,6 @@
 #define IO_SIZE			(256 * 1024)
 #define CATALOG_FLUSH		(64 * 1024)
 #define WRITEBACK_EVERY		(8u * 1024 * 1024)
-#define STOP_CHECK_BYTES	(UINT64_C(64) * 1024 * 1024)
 
 struct arch {
 	int				 fd;

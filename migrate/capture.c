@@ -5,6 +5,7 @@
  * (capture-hardlink.c).
  */
 #include "capture-int.h"
+#include "../lib/faults.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,10 +103,10 @@ capture_entry(void *ctx, struct scan_entry *e)
 		cap_say(c, STATE_VERBOSE, "captured ~%s/%s", c->user->name, e->rel);
 	if (r == 0 && c->listfiles != NULL)	/* ScanState /listfiles */
 		fprintf(c->listfiles, "%s/%s\n", c->user->home, e->rel);
-	if ((c->counts->files & 63) == 0) {
-		cap_stopping(c);
+	FAULT_SLEEP(TSI_FAULT_SLOW_FILE_MS);
+	cap_stopping(c);	/* no system call: every file */
+	if ((c->counts->files & 63) == 0)
 		progress(c, 0);
-	}
 	return c->err != NULL ? -1 : 0;
 }
 
@@ -228,6 +229,9 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	if (c.listfiles != NULL && fclose(c.listfiles) != 0 && c.err == NULL)
 		c.err = xasprintf("cannot write /listfiles '%s'", uo.listfiles);
 	c.listfiles = NULL;
+	/* a stop or a deadline that came after the last file still means no
+	 * store: a step that timed out leaves none behind */
+	cap_stopping(&c);
 	if (c.err == NULL && c.sink->finish(&c) == 0) {
 		if (uo.p_file != NULL)
 			write_estimate(&c, uo.p_file);

@@ -524,6 +524,8 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 	int		 sparse = archive_entry_sparse_count(ae) > 0;
 	struct statvfs	 vfs;
 	ssize_t		 k;
+	uint64_t	 last_check = 0;
+	enum stop_why	 why;
 	int		 fd, r;
 
 	/* a declared size the disk cannot hold ends the restore before a
@@ -543,6 +545,19 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 		return errno == ENOSPC ? fatal_io(p, errno, rel) :
 		    (placer_finding(p, rel, "not restored: %s", strerror(errno)), 1);
 	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
+		/* a big file does not delay a stop by more than 64 MiB */
+		if ((uint64_t)off - last_check >= STOP_CHECK_BYTES) {
+			last_check = (uint64_t)off;
+			if ((why = state_stop_check(p->log)) != STOP_NO) {
+				close(fd);
+				unlinkat(dfd, tmp, 0);
+				if (p->fatal == NULL)
+					p->fatal = xasprintf("the restore was stopped (%s) in "
+					    "%s/%s; running it again goes on where it stopped",
+					    stop_why_text(why), p->base_path, rel);
+				return -1;
+			}
+		}
 		while (size > 0) {
 			if ((k = pwrite(fd, data, size, (off_t)off)) == -1) {
 				if (errno == EINTR)

@@ -6,6 +6,7 @@
  * where it stopped and `tsi state undo` can put everything back.
  */
 #include "restore-int.h"
+#include "../lib/faults.h"
 
 #include <crypt.h>
 #include <dirent.h>
@@ -52,7 +53,6 @@ struct restorer {
 	uint8_t				*done;		/* bitmap of finished entries */
 	size_t				 done_len;
 	double				 started, last;
-	uint64_t			 crash_after;
 	int				 unlisted_said;
 	char				*err;
 };
@@ -478,12 +478,27 @@ restore_one(struct restorer *r, const char *path, uint64_t index,
 	return k;
 }
 
+/* After each entry: whether a signal or the step's deadline stops the
+ * restore (r->err says so).  The check costs no system call. */
+static int
+restore_stopping(struct restorer *r, uint64_t index)
+{
+	enum stop_why	why;
+
+	FAULT_KILL_AT(TSI_FAULT_KILL_RESTORE_AFTER, index);
+	FAULT_SLEEP(TSI_FAULT_SLOW_FILE_MS);
+	if ((why = state_stop_check(r->log)) == STOP_NO)
+		return 0;
+	r->err = xasprintf("the restore was stopped (%s); running it again goes on "
+	    "where it stopped", stop_why_text(why));
+	return 1;
+}
+
 static int
 restore_archive(struct restorer *r)
 {
 	struct archive_entry	*ae;
 	uint64_t		 index = 0;
-	enum stop_why		 why;
 	int			 k;
 
 	if (ustore_seek(&r->us, 0, 0, &r->err) == -1)
@@ -497,13 +512,8 @@ restore_archive(struct restorer *r)
 		if (k == -1)
 			return -1;
 		progress(r, 0);
-		if (index == r->crash_after)	/* tests: a kill at a known point */
-			raise(SIGKILL);
-		if ((index & 63) == 0 && (why = state_stop_check(r->log)) != STOP_NO) {
-			r->err = xasprintf("the restore was stopped (%s); running it "
-			    "again goes on where it stopped", stop_why_text(why));
+		if (restore_stopping(r, index))
 			return -1;
-		}
 	}
 	if (k != ARCHIVE_EOF) {
 		r->err = xasprintf("the store's archive is damaged after entry %" PRIu64
@@ -532,7 +542,8 @@ restore_hardlinks(struct restorer *r)
 			index++;
 			continue;
 		}
-		if (restore_one(r, l.entry.path, index++, NULL, &st) == -1)
+		if (restore_one(r, l.entry.path, index++, NULL, &st) == -1 ||
+		    restore_stopping(r, index))
 			return -1;
 		progress(r, 0);
 	}
@@ -582,8 +593,6 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	if (open_records(&r) == -1)
 		goto out;
 	r.started = r.last = now_s();
-	r.crash_after = getenv("TSI_TEST_KILL_RESTORE_AFTER") ?
-	    strtoull(getenv("TSI_TEST_KILL_RESTORE_AFTER"), NULL, 10) : UINT64_MAX;
 	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
 		goto out;
 	for (i = 0; i < r.nusers; i++)

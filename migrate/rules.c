@@ -34,12 +34,16 @@ rules_dir(void)
 		return env;
 	if (dir[0] != '\0')
 		return dir;
-	/* beside the binary: a build tree works without installing */
-	n = readlink("/proc/self/exe", dir, sizeof dir - 8);
+	/* beside the binary, or above it (build/tsi-faults): a build tree
+	 * works without installing */
+	n = readlink("/proc/self/exe", dir, sizeof dir - 16);
 	if (n > 0) {
 		dir[n] = '\0';
 		if ((slash = strrchr(dir, '/')) != NULL) {
 			strcpy(slash, "/rules");
+			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir;
+			strcpy(slash, "/../rules");
 			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 				return dir;
 		}

@@ -101,7 +101,9 @@ void	state_say(const struct state_log *, struct state_counts *, enum state_msg,
 void	state_vsay(const struct state_log *, struct state_counts *, enum state_msg,
 	    int percent, const char *, va_list);
 
-/* Whether the work must stop, and why (STOP_NO to go on). */
+/* Whether the work must stop, and why (STOP_NO to go on).  Loops ask every
+ * 64 files and every STOP_CHECK_BYTES of a big file. */
+#define STOP_CHECK_BYTES	(UINT64_C(64) * 1024 * 1024)
 enum stop_why state_stop_check(const struct state_log *);
 
 /* 0 done, 1 done with findings that fail the work (continue_on_error

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/faults.h"
 #include "../store/fastcrypto.h"
 
 #define SMP_PINS_MAX	64
@@ -215,12 +216,12 @@ to_buf(char *p, size_t size, size_t n, void *ud)
 	return buf_add(ud, p, n) == -1 ? 0 : n;
 }
 
-/* TSI_TEST_SMP_TRACE=FILE: each request's line and signature, appended (a
+/* Tests (TSI_FAULT_SMP_TRACE=FILE): each request's line and signature, appended (a
  * signature is good for one request only; tests replay them). */
 static void
 trace(const char *method, const char *target, const char *auth)
 {
-	const char	*path = getenv("TSI_TEST_SMP_TRACE");
+	const char	*path = FAULT_VALUE(TSI_FAULT_SMP_TRACE);
 	FILE		*f;
 
 	if (path == NULL || (f = fopen(path, "ae")) == NULL)

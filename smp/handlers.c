@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/faults.h"
 #include "../store/fastcrypto.h"
 #include "../store/store.h"
 #include "smp-int.h"
@@ -63,15 +64,13 @@ prep(struct smp_server *s, const char *sql, const char *types, ...)
 
 #define exec_stmt	smp_db_exec
 
-/* Tests: TSI_TEST_SMP_SLOW_MS makes every upload piece and download range
- * that long, a window to kill the SMP or the client mid-transfer. */
+/* Tests (TSI_FAULT_SMP_SLOW_MS, the test build only): every upload piece
+ * and download range that slow, a window to kill the SMP or the client
+ * mid-transfer. */
 static void
 test_slow_down(void)
 {
-	const char	*ms = getenv("TSI_TEST_SMP_SLOW_MS");
-
-	if (ms != NULL)
-		usleep((useconds_t)atoi(ms) * 1000);
+	FAULT_SLEEP(TSI_FAULT_SMP_SLOW_MS);
 }
 
 

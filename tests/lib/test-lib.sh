@@ -21,6 +21,7 @@
 set -u
 : "${TSI_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${TSI:=$TSI_TOP/tsi}"
+: "${TSI_FAULTS:=$TSI_TOP/build/tsi-faults}"
 : "${TSI_WRAP:=}"
 TEST_NAME=$(basename "$0" .sh)
 TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tsi-$TEST_NAME.XXXXXX")
@@ -42,6 +43,13 @@ test_end_started() {
 tsi() {
 	# shellcheck disable=SC2086
 	$TSI_WRAP "$TSI" "$@"
+}
+
+# tsi_faults ARGS...: the test build (lib/faults.h), for the tests that set
+# a TSI_FAULT_* variable; the same code as tsi with fault points added.
+tsi_faults() {
+	# shellcheck disable=SC2086
+	$TSI_WRAP "$TSI_FAULTS" "$@"
 }
 
 # tsi_bg ARGS...: starts tsi in the background (output in bg.out); its pid
@@ -78,6 +86,15 @@ wait_until() {
 		sleep 0.05
 		_wu_left=$((_wu_left - 1))
 	done
+}
+
+# flip_byte FILE OFFSET: changes the byte at OFFSET, always (writing a
+# fixed byte leaves it as it was once in 256 times).
+flip_byte() {
+	_fb=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d " ")
+	[ -n "$_fb" ] || { echo "flip_byte: $1 has no byte $2" >&2; return 1; }
+	printf "$(printf "\\%03o" $(((_fb + 1) % 256)))" |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
 }
 
 # alive PID: the process exists and is not a zombie.

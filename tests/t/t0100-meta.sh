@@ -11,6 +11,15 @@ test_expect 'schemas/sequence.schema.json is what tsi schema prints' '
 	fi
 '
 
+test_expect 'tsi holds no fault injection, not even its names; the test build does' '
+	! grep -a -e TSI_FAULT -e TSI_TEST "$TSI" > found &&
+	test ! -s found &&
+	grep -a -c TSI_FAULT_KILL_RESTORE_AFTER "$TSI_FAULTS" > n &&
+	test "$(cat n)" -ge 1 &&
+	! grep -rn -e "getenv(\"TSI_TEST" -e "getenv(\"TSI_FAULT" "$TSI_TOP"/lib "$TSI_TOP"/interp \
+	    "$TSI_TOP"/store "$TSI_TOP"/migrate "$TSI_TOP"/smp "$TSI_TOP"/steps "$TSI_TOP"/cli
+'
+
 test_expect 'every command answers --help with its usage and exit 0' '
 	for c in run resume discard validate steps schema state identity smp; do
 		tsi "$c" --help > out && contains out "usage: tsi $c" || exit 1

@@ -119,9 +119,7 @@ test_expect 'a truncated store is refused and restores nothing' '
 
 test_expect 'a flipped byte is found by verify (which chunk) and stops a restore' '
 	profiles && capture 2> /dev/null &&
-	cp s.tsi bad.tsi &&
-	b=$(od -An -tu1 -j200000 -N1 s.tsi | tr -d " ") &&
-	printf "$(printf "\\%03o" $(((b + 1) % 256)))" | dd of=bad.tsi bs=1 seek=200000 conv=notrunc 2> /dev/null &&
+	cp s.tsi bad.tsi && flip_byte bad.tsi 200000 &&
 	! cmp -s s.tsi bad.tsi &&
 	tsi_rc 1 state verify --store bad.tsi > v.out && contains v.out "damaged: chunk 0" &&
 	tsi_rc 1 state restore --root dst --store bad.tsi --identity id 2> err &&
@@ -177,7 +175,8 @@ test_expect '--overwrite overwrite replaces, and undo brings the old content bac
 
 test_expect 'a restore killed midway, run again, finishes without duplicates' '
 	profiles && capture 2> /dev/null &&
-	{ TSI_TEST_KILL_RESTORE_AFTER=6 tsi state restore --root dst --store s.tsi --identity id 2> /dev/null; true; } &&
+	{ TSI_FAULT_KILL_RESTORE_AFTER=6 tsi_faults state restore --root dst --store s.tsi --identity id 2> /dev/null; echo $? > rc; } &&
+	[ "$(cat rc)" = 137 ] &&
 	[ -e dst/home/alice ] && ! [ -e dst/home/bob/Pictures/beach.jpg ] &&
 	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
 	contains res.err "going on with an earlier restore" &&

@@ -16,7 +16,7 @@ RAW="python3 $TSI_TOP/tests/lib/smp-raw.py"
 smp_start() {
 	rm -f "$1.port"
 	# shellcheck disable=SC2086
-	$TSI_WRAP "$TSI" smp serve --dir "$1" --listen "127.0.0.1:${2:-0}" \
+	$TSI_WRAP "${SMP_TSI:-$TSI}" smp serve --dir "$1" --listen "127.0.0.1:${2:-0}" \
 	    --port-file "$1.port" >> "$1.log" 2>&1 &
 	echo $! > "$1.pid"
 	started $!
@@ -79,7 +79,7 @@ smp_world() {
 run_seq() {
 	_seq=$1 _root=$2 _ident=$3 _n=$4
 	shift 4
-	tsi run "$_seq" --root "$_root" --state-dir "st-$_n" --log-dir "log-$_n" \
+	$TSI_WRAP "${RUN_TSI:-$TSI}" run "$_seq" --root "$_root" --state-dir "st-$_n" --log-dir "log-$_n" \
 	    --var "TSIStateMigrationPoints=${SMPS:-https://127.0.0.1:$(cat srv.port)}" \
 	    --var "TSISMPCACert=${CACERT:-$PWD/srv/smp-cert.pem}" --var "TSIIdentityDir=$PWD/$_ident" \
 	    --var OSDStateSMPRetryCount=5 --var OSDStateSMPRetryTime=1 "$@"
@@ -165,7 +165,7 @@ test_expect 'unsigned, malformed, oversized and foreign requests get 401, 400, 4
 
 test_expect 'a replayed request is refused, and so is one signed long ago or for another SMP' '
 	smp_world && p=$(cat srv.port) &&
-	TSI_TEST_SMP_TRACE=$PWD/trace run_seq source.yaml src old s > /dev/null 2>&1 &&
+	TSI_FAULT_SMP_TRACE=$PWD/trace RUN_TSI=$TSI_FAULTS run_seq source.yaml src old s > /dev/null 2>&1 &&
 	auth=$(sed -n "2p" trace | sed "s/^Authorization: //") && head -n1 trace | grep -q "GET /v1/capacity" &&
 	$RAW $p srv/smp-cert.pem GET /v1/capacity "Authorization: $auth" > r1 &&
 	contains r1 401 && contains r1 "replayed" &&
@@ -181,7 +181,7 @@ test_expect 'a replayed request is refused, and so is one signed long ago or for
 
 test_expect 'a session MAC works only on the connection that opened it' '
 	smp_world && p=$(cat srv.port) &&
-	TSI_TEST_SMP_TRACE=$PWD/trace run_seq source.yaml src old s > /dev/null 2>&1 &&
+	TSI_FAULT_SMP_TRACE=$PWD/trace RUN_TSI=$TSI_FAULTS run_seq source.yaml src old s > /dev/null 2>&1 &&
 	grep -q "Authorization: TSI-SMP1-MAC" trace &&
 	mac=$(grep -m1 "Authorization: TSI-SMP1-MAC" trace | sed "s/^Authorization: //") &&
 	line=$(grep -m1 -B1 "Authorization: TSI-SMP1-MAC" trace | head -n1) &&
@@ -221,7 +221,7 @@ test_expect 'out of order: reading before the source released is 409, writing af
 
 test_expect 'the SMP killed during an upload and started again: the capture completes' '
 	smp_world && smp_stop srv && head -c 40000000 /dev/urandom > src/home/alice/Documents/big.bin &&
-	TSI_TEST_SMP_SLOW_MS=300 smp_start srv && port=$(cat srv.port) &&
+	TSI_FAULT_SMP_SLOW_MS=300 SMP_TSI=$TSI_FAULTS smp_start srv && port=$(cat srv.port) &&
 	{ (run_seq source.yaml src old s > out 2>&1; echo $? > rc) & } &&
 	wait_until "grep -q \"data?offset=0 -> 200\" srv.log" &&
 	kill -9 "$(cat srv.pid)" && sleep 1 && smp_start srv $port &&
@@ -234,7 +234,7 @@ test_expect 'the SMP killed during an upload and started again: the capture comp
 test_expect 'the SMP restarted during a restore: the restore goes on and completes' '
 	smp_world && head -c 30000000 /dev/urandom > src/home/alice/Documents/big.bin &&
 	run_seq source.yaml src old s > /dev/null 2>&1 && smp_stop srv &&
-	TSI_TEST_SMP_SLOW_MS=200 smp_start srv && port=$(cat srv.port) &&
+	TSI_FAULT_SMP_SLOW_MS=200 SMP_TSI=$TSI_FAULTS smp_start srv && port=$(cat srv.port) &&
 	{ (run_seq dest.yaml dst new d > out 2>&1; echo $? > rc) & } &&
 	wait_until "[ \"\$(grep -c \"GET /v1/stores/.*/data -> 206\" srv.log)\" -ge 2 ]" &&
 	kill -9 "$(cat srv.pid)" && sleep 1 && smp_start srv $port &&
@@ -246,7 +246,7 @@ test_expect 'the SMP restarted during a restore: the restore goes on and complet
 
 test_expect 'the client killed during the capture: tsi resume captures again and releases' '
 	smp_world && smp_stop srv && head -c 40000000 /dev/urandom > src/home/alice/Documents/big.bin &&
-	TSI_TEST_SMP_SLOW_MS=300 smp_start srv &&
+	TSI_FAULT_SMP_SLOW_MS=300 SMP_TSI=$TSI_FAULTS smp_start srv &&
 	tsi_bg run source.yaml --root src --state-dir st --log-dir lg \
 	    --var "TSIStateMigrationPoints=https://127.0.0.1:$(cat srv.port)" \
 	    --var "TSISMPCACert=$PWD/srv/smp-cert.pem" --var "TSIIdentityDir=$PWD/old" \
@@ -275,10 +275,11 @@ test_expect 'a corrupted upload is refused at release and never marked complete'
 	smp_world &&
 	printf "name: x\nsteps:\n  - name: Request\n    type: request_state_store\n    with: { mode: capture }\n  - name: Capture\n    type: capture_user_state\n" > half.yaml &&
 	run_seq half.yaml src old h > /dev/null 2>&1 && id=$(store_id) &&
-	f=srv/stores/$id.tsistore.partial && printf "X" | dd of=$f bs=1 seek=200000 conv=notrunc 2> /dev/null &&
+	flip_byte srv/stores/$id.tsistore.partial 200000 &&
 	printf "name: x\nsteps:\n  - name: Release\n    type: release_state_store\n" > rel.yaml &&
-	! run_seq rel.yaml src old r --var "OSDStateStorePath=https://127.0.0.1:$(cat srv.port)/v1/stores/$id" > out 2>&1 &&
+	{ run_seq rel.yaml src old r --var "OSDStateStorePath=https://127.0.0.1:$(cat srv.port)/v1/stores/$id" > out 2>&1; echo $? > rc; } &&
 	contains out "cannot be released: 1 chunk is damaged, the first is chunk 0" &&
+	[ "$(cat rc)" = 1 ] &&
 	[ "$(store_state $id)" = uploading ] && ! [ -e srv/stores/$id.tsistore ] && smp_stop srv
 '
 
