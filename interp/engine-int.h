@@ -45,6 +45,14 @@ struct engine {
 	int64_t			*duration_ms;		/* per node, this process */
 	char			*message;		/* why the run failed, if known */
 
+	/* step_run_data(): what step types keep for the run */
+	struct run_data {
+		const void	*key;
+		void		*data;
+		void		(*release)(void *);
+	}			*run_data;
+	size_t			 nrun_data;
+
 	/* from the journal, when resuming */
 	char			*journal_state;
 	char			*journal_hash;

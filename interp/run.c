@@ -33,6 +33,11 @@ usage_error(const char *fmt, ...)
 static void
 engine_release(struct engine *e)
 {
+	size_t	i;
+
+	for (i = 0; i < e->nrun_data; i++)
+		e->run_data[i].release(e->run_data[i].data);
+	free(e->run_data);
 	runlog_close(&e->log);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);

@@ -160,6 +160,23 @@ const struct tnode *step_node(const struct step_ctx *ctx) { return ctx->t; }
 const char *step_root(const struct step_ctx *ctx) { return ctx->e->root; }
 const char *step_base_dir(const struct step_ctx *ctx) { return ctx->t->base_dir; }
 
+void *
+step_run_data(struct step_ctx *ctx, const void *key, void *(*make)(void),
+    void (*release)(void *))
+{
+	struct engine	*e = ctx->e;
+	size_t		 i;
+
+	for (i = 0; i < e->nrun_data; i++)
+		if (e->run_data[i].key == key)
+			return e->run_data[i].data;
+	e->run_data = xreallocarray(e->run_data, e->nrun_data + 1, sizeof *e->run_data);
+	e->run_data[e->nrun_data].key = key;
+	e->run_data[e->nrun_data].data = make();
+	e->run_data[e->nrun_data].release = release;
+	return e->run_data[e->nrun_data++].data;
+}
+
 struct json *
 log_step_event(struct engine *e, const char *event, const struct tnode *t)
 {

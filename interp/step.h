@@ -151,6 +151,13 @@ const struct tnode *step_node(const struct step_ctx *);
 const char	*step_root(const struct step_ctx *);
 /* Directory of the sequence file that holds the step. */
 const char	*step_base_dir(const struct step_ctx *);
+/*
+ * Something a step type keeps for the rest of the run (the SMP client's
+ * open connection): the value for key, made by make() on first use; the
+ * engine calls release() on it when the run ends, whatever the ending.
+ */
+void		*step_run_data(struct step_ctx *, const void *key, void *(*make)(void),
+		    void (*release)(void *));
 
 /* Logs "PREFIX: argv as a shell line", or only that a command runs when
  * OSDDoNotLogCommand is true (ConfigMgr's switch for secrets in argv). */

@@ -64,20 +64,31 @@ smp_split_store_url(const char *url, char **base, char id[SMP_STORE_ID_HEX + 1])
 }
 
 /*
- * One client is kept when freed, with its connection, TLS session, pin and
- * signing key: the steps of a sequence (request, capture, release) talk to
- * the same SMP one after the other, and each new client would cost a TLS
- * handshake and a key load on both sides.
+ * A pool keeps one client when it is freed, with its connection, TLS
+ * session, pin and signing key: the steps of a sequence (request, capture,
+ * release) talk to the same SMP one after the other, and each new client
+ * would cost a TLS handshake and a key load on both sides.  Whoever made
+ * the pool (the run) frees it, and the keys with it.
  */
-static struct smp_client	*idle;
+struct smp_pool {
+	struct smp_client	*idle;
+};
 
 static void	client_destroy(struct smp_client *);
 
-static void
-drop_idle(void)
+struct smp_pool *
+smp_pool_new(void)
 {
-	client_destroy(idle);
-	idle = NULL;
+	return xcalloc(1, sizeof(struct smp_pool));
+}
+
+void
+smp_pool_free(struct smp_pool *p)
+{
+	if (p == NULL)
+		return;
+	client_destroy(p->idle);
+	free(p);
 }
 
 static int
@@ -96,12 +107,12 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	size_t			 len;
 
 	*out = NULL;
-	if (idle != NULL && strcmp(idle->base, base) == 0 && same(idle->o.cacert, o->cacert) &&
-	    same(idle->o.identity_dir, o->identity_dir) &&
-	    idle->o.allow_plain_http == o->allow_plain_http) {
-		*out = idle;
-		idle = NULL;
-		(*out)->o = *o;		/* the caller's policy and callbacks */
+	if (o->pool != NULL && (c = o->pool->idle) != NULL && strcmp(c->base, base) == 0 &&
+	    same(c->o.cacert, o->cacert) && same(c->o.identity_dir, o->identity_dir) &&
+	    c->o.allow_plain_http == o->allow_plain_http) {
+		o->pool->idle = NULL;
+		c->o = *o;		/* the caller's policy and callbacks */
+		*out = c;
 		return 0;
 	}
 	if (o->cacert == NULL || *o->cacert == '\0') {
@@ -153,16 +164,16 @@ fail:
 void
 smp_client_free(struct smp_client *c)
 {
-	static int	registered;
+	struct smp_pool	*p;
 
 	if (c == NULL)
 		return;
-	if (!registered) {
-		registered = 1;
-		atexit(drop_idle);
+	if ((p = c->o.pool) == NULL) {
+		client_destroy(c);
+		return;
 	}
-	drop_idle();
-	idle = c;	/* kept for the next step */
+	client_destroy(p->idle);
+	p->idle = c;	/* kept for the next step of the run */
 }
 
 static void

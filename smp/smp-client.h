@@ -32,8 +32,17 @@ struct smp_client_opts {
 	/* when the work must stop: a signal, or the step's deadline, which
 	 * every transfer and wait watches; NULL for signals only */
 	const struct stop *stop;
+	/* keeps the last connection for the next request; NULL for none */
+	struct smp_pool	*pool;
 	void		*ctx;
 };
+
+/* A pool of one open connection that clients made with it leave behind
+ * for the next (the run's steps talk to one SMP in turn); freeing it
+ * closes the connection and wipes its keys. */
+struct smp_pool;
+struct smp_pool	*smp_pool_new(void);
+void		 smp_pool_free(struct smp_pool *);
 
 /* Whether s is an SMP store URL (https:// or http://). */
 int	smp_is_url(const char *s);

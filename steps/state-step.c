@@ -99,10 +99,24 @@ policy_var(struct step_ctx *ctx, const char *var, long long max, int def)
 	return (int)(n > max ? max : n);
 }
 
+static void *
+pool_make(void)
+{
+	return smp_pool_new();
+}
+
+static void
+pool_release(void *p)
+{
+	smp_pool_free(p);
+}
+
 void
 state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
     long long delay)
 {
+	static const char	pool_key[] = "smp connection";
+
 	memset(o, 0, sizeof *o);
 	o->identity_dir = state_identity_dir(ctx);
 	o->cacert = step_var(ctx, "TSISMPCACert");
@@ -114,5 +128,6 @@ state_smp_opts(struct step_ctx *ctx, struct smp_client_opts *o, long long count,
 	o->recovery_key = step_var(ctx, "TSIRecoveryKey");
 	o->note = smp_note_to_step;
 	o->stop = step_stop(ctx);
+	o->pool = step_run_data(ctx, pool_key, pool_make, pool_release);
 	o->ctx = ctx;
 }

@@ -58,4 +58,16 @@ test_expect 'steps lists the built-in step types' '
 	done
 '
 
+test_expect 'steps shows the variable each parameter falls back to, the node keys and the typed variables' '
+	tsi steps > out &&
+	grep "^    store_path " out > sp && test "$(grep -c "(variable: OSDStateStorePath)" sp)" = 3 &&
+	grep "^    continue_on_restore " out > cr &&
+	contains cr "(variable: OSDMigrateContinueOnRestore) (default: true)" &&
+	contains out "every node (groups and steps)" &&
+	grep "^    timeout " out > to && contains to "(1 to 2592000)" &&
+	contains out "variables with a type" &&
+	grep "^    OSDDoNotLogCommand " out > dn && contains dn "boolean" &&
+	tsi steps --json > s.json && contains s.json "\"variable\": \"OSDMigrateAdditionalCaptureOptions\""
+'
+
 test_done

@@ -115,7 +115,8 @@ test_expect 'replace: the source captures to the SMP, the destination restores; 
 	cmp src/home/alice/.bashrc dst/home/alice/.bashrc &&
 	[ "$(store_state $id)" = released ] &&
 	contains srv.log "old-pc PUT /v1/stores/$id/data?offset=0 -> 200" &&
-	contains srv.log "(session)" && smp_stop srv
+	grep "old-pc POST /v1/stores/$id/release -> 200" srv.log > rel.log &&
+	contains rel.log "(session)" && smp_stop srv
 '
 
 test_expect 'only the destination and the recovery key open the store; the source cannot' '
@@ -301,7 +302,7 @@ test_expect 'retention deletes exactly the stores released by their destination,
 
 test_expect 'restore-only mode refuses captures and still serves restores' '
 	smp_world && run_seq source.yaml src old s > /dev/null 2>&1 && smp_stop srv &&
-	sed -i "s/restore_only: false/restore_only: true/" srv/smp.conf && smp_start srv &&
+	sed -i "s/restore_only: false/restore_only: Yes/" srv/smp.conf && smp_start srv &&
 	run_seq dest.yaml dst new d > out 2>&1 && contains out "is released" &&
 	! run_seq source.yaml third third t > out2 2>&1 && contains out2 "restore-only mode" &&
 	smp_stop srv

@@ -75,8 +75,72 @@ test_errors_gathered(void)
 	diag_release(&d);
 }
 
+/* Compiles a one-step sequence with KEY: VALUE (FIELD: VALUE inside a
+ * mapping when field is set); the error text, or NULL (caller frees). */
+static char *
+compile_key(const char *key, const char *field, long long value)
+{
+	struct diag	 d;
+	struct sequence	*s;
+	char		 text[512];
+	char		*err = NULL;
+
+	if (field != NULL)
+		snprintf(text, sizeof text, "steps:\n  - type: lua\n    with: { script: "
+		    "\"return 0\" }\n    %s: { %s: %lld }\n", key, field, value);
+	else
+		snprintf(text, sizeof text, "steps:\n  - type: lua\n    with: { script: "
+		    "\"return 0\" }\n    %s: %lld\n", key, value);
+	diag_init(&d);
+	s = compile_text(text, &d);
+	if (s == NULL)
+		err = diag_text(&d);
+	sequence_free(s);
+	diag_release(&d);
+	return err;
+}
+
+/* The node keys' bounds are the table's: the compiler takes min and max
+ * and refuses one past each, saying the table's numbers. */
+static void
+test_node_key_bounds(void)
+{
+	const struct node_key	*k, *f;
+	char			 want[128], *err;
+	int			 n = 0;
+
+	for (k = node_keys; k->name != NULL; k++) {
+		for (f = k->kind == NK_MAP ? k->fields : k; f != NULL && f->name != NULL;
+		    f = k->kind == NK_MAP ? f + 1 : NULL) {
+			const char *field = k->kind == NK_MAP ? f->name : NULL;
+
+			if (f->kind != NK_INT)
+				continue;
+			n++;
+			snprintf(want, sizeof want, "'%s' takes a whole number from %lld "
+			    "to %lld", f->name, f->min, f->max);
+			err = compile_key(k->name, field, f->min);
+			CHECK_STR(err, NULL);
+			free(err);
+			err = compile_key(k->name, field, f->max);
+			CHECK_STR(err, NULL);
+			free(err);
+			err = compile_key(k->name, field, f->max + 1);
+			CHECK(err != NULL && strstr(err, want) != NULL);
+			free(err);
+			if (f->min > 0) {
+				err = compile_key(k->name, field, f->min - 1);
+				CHECK(err != NULL && strstr(err, want) != NULL);
+				free(err);
+			}
+		}
+	}
+	CHECK_INT(n, 5);	/* timeout, retry's two, lua_limits' two */
+}
+
 UNIT_SUITE(compile_tests) = {
 	UNIT_TEST(table),
+	UNIT_TEST(node_key_bounds),
 	UNIT_TEST(errors_gathered),
 	{ NULL, NULL },
 };

@@ -64,7 +64,33 @@ test_paths(void)
 	free(p);
 }
 
+/* One reading of a boolean for the whole product. */
+static void
+test_booleans(void)
+{
+	static const char *const yes[] = { "true", "TRUE", "True", "yes", "YES", "1" };
+	static const char *const no[] = { "false", "FALSE", "no", "No", "0" };
+	static const char *const bad[] = { "", "maybe", "2", "on", "off", "y", "t",
+	    "true ", " 1", "01", "-1", "truex" };
+	size_t	i;
+	int	b;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		b = 7;
+		CHECK(parse_bool(yes[i], &b) == 0 && b == 1);
+	}
+	for (i = 0; i < sizeof no / sizeof no[0]; i++) {
+		b = 7;
+		CHECK(parse_bool(no[i], &b) == 0 && b == 0);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		b = 7;
+		CHECK(parse_bool(bad[i], &b) == -1 && b == 7);
+	}
+}
+
 UNIT_SUITE(util_tests) = {
+	UNIT_TEST(booleans),
 	UNIT_TEST(numbers),
 	UNIT_TEST(suggest),
 	UNIT_TEST(buf_cap),
