@@ -75,14 +75,15 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtsi.a
 # Every test; ends with "N passed, N failed".
 test: $(TSI) $(TSI_FAULTS) $(BUILD)/unit-tests
 	@TSI=$(abspath $(TSI)) TSI_FAULTS=$(abspath $(TSI_FAULTS)) \
-	    UNIT=$(abspath $(BUILD)/unit-tests) sh tests/lib/run-all.sh
+	    TSI_BUILD=$(abspath $(BUILD)) UNIT=$(abspath $(BUILD)/unit-tests) \
+	    sh tests/lib/run-all.sh
 
 san:
 	@$(MAKE) --no-print-directory SAN=1 test
 
 valgrind: all $(TSI_FAULTS) $(BUILD)/unit-tests
 	@TSI=$(abspath $(TSI)) TSI_FAULTS=$(abspath $(TSI_FAULTS)) \
-	    UNIT=$(abspath $(BUILD)/unit-tests) \
+	    TSI_BUILD=$(abspath $(BUILD)) UNIT=$(abspath $(BUILD)/unit-tests) \
 	    TSI_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 	    --error-exitcode=99" sh tests/lib/run-all.sh
 

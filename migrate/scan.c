@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/defaults.h"
+
 struct scan {
 	const struct ruleset	*rules;
 	scan_fn			 fn;
@@ -226,7 +228,7 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 	if (usmt_parse(USMT_CAPTURE, switches ? switches : "", &uo, &err) == -1) {
 		fprintf(stderr, "tsi: error: %s\n", err);
 		free(err);
-		return 2;
+		return EXIT_USAGE;
 	}
 	gethostname(computer, sizeof computer - 1);
 	diag_init(&d);
@@ -237,7 +239,7 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 		users_release(&us);
 		rules_release(&rs);
 		usmt_release(&uo);
-		return 2;
+		return EXIT_USAGE;
 	}
 	diag_print(&d, stderr, DIAG_TEXT);
 	printf("%-24s %10s %12s %10s\n", "user", "files", "bytes", "left out");
@@ -301,7 +303,7 @@ state_explain(const char *root, const char *path, const char *const *packs,
 		diag_release(&d);
 		users_release(&us);
 		rules_release(&rs);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if ((u = users_owner(&us, path, &rel)) == NULL)
 		printf("%s: not captured: it is in no user's home (tsi captures "

@@ -8,9 +8,10 @@ TSI_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${TSI:=$TSI_TOP/tsi}"
 : "${UNIT:=$TSI_TOP/build/unit-tests}"
 : "${TSI_FAULTS:=$TSI_TOP/build/tsi-faults}"
+: "${TSI_BUILD:=$TSI_TOP/build}"
 : "${TSI_WRAP:=}"
 TSI_EXTENSION_DIRS=
-export TSI_TOP TSI TSI_FAULTS TSI_WRAP TSI_EXTENSION_DIRS
+export TSI_TOP TSI TSI_FAULTS TSI_BUILD TSI_WRAP TSI_EXTENSION_DIRS
 out=$(mktemp "${TMPDIR:-/tmp}/tsi-test.XXXXXX")
 trap 'rm -f "$out" "$out.script"' EXIT
 
