@@ -88,7 +88,8 @@ smp_computer_list(const char *dir, char **err)
 		fail_db(db, err, "cannot list computers");
 	else {
 		printf("%-24s %-16s %s\n", "computer", "key id", "added (UTC)");
-		fwrite(out.data, 1, out.len, stdout);
+		if (out.len > 0)
+			fwrite(out.data, 1, out.len, stdout);
 	}
 	buf_release(&out);
 	sqlite3_close(db);
@@ -175,7 +176,8 @@ smp_list(const char *dir, char **err)
 	else {
 		printf("%-4s %-16s %-16s %-12s %-30s %-10s %12s %s\n", "id", "source",
 		    "destination", "users", "behavior", "store", "bytes", "folder");
-		fwrite(out.data, 1, out.len, stdout);
+		if (out.len > 0)
+			fwrite(out.data, 1, out.len, stdout);
 	}
 	buf_release(&out);
 	sqlite3_close(db);
