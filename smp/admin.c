@@ -1,6 +1,7 @@
 /*
  * admin.c - `tsi smp computer add|list`, `tsi smp associate`, `tsi smp
- * list`: what an SMP admin does on the server directory.
+ * list|delete|recovery`: what an SMP admin does on the server directory
+ * (the database through db-admin.c).
  */
 #include "smp.h"
 
@@ -33,9 +34,8 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 {
 	struct identity	 id;
 	sqlite3		*db;
-	sqlite3_stmt	*st = NULL;
 	char		 kid[17], *line;
-	int		 r = -1;
+	int		 r;
 
 	if (!identity_name_ok(name)) {
 		*err = xasprintf("computer name '%s' may hold only letters, digits, '.', "
@@ -51,53 +51,49 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 		free(line);
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO computers (name, public_key, key_id, "
-	    "added) VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+	r = db_computer_add(db, name, line, kid, (long long)time(NULL));
+	if (r == DB_TAKEN)
+		*err = xasprintf("a computer named '%s' is registered already", name);
+	else if (r == DB_TAKEN_OTHER)
+		*err = xasprintf("this key (%s) is registered already under another name",
+		    kid);
+	else if (r == -1)
 		fail_db(db, err, "cannot add the computer");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, line, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, kid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		*err = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ?
-		    xasprintf("a computer named '%s' is registered already", name) :
-		    sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE ?
-		    xasprintf("this key (%s) is registered already under another name",
-		    kid) : xasprintf("cannot add the computer: %s", sqlite3_errmsg(db));
-	else {
+	else
 		printf("added computer '%s' (key id %s)\n", name, kid);
-		r = 0;
-	}
-out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	free(line);
-	return r;
+	return r == 0 ? 0 : -1;
+}
+
+static void
+computer_row(void *ctx, const char *name, const char *key_id, const char *added)
+{
+	buf_addf(ctx, "%-24s %-16s %s\n", name, key_id, added);
 }
 
 int
 smp_computer_list(const char *dir, char **err)
 {
+	struct buf	 out;
 	sqlite3		*db;
-	sqlite3_stmt	*st;
+	int		 r;
 
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT name, key_id, datetime(added, 'unixepoch') "
-	    "FROM computers ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+	/* the rows are gathered first: no heading is printed when they
+	 * cannot be read */
+	buf_init(&out, 0);
+	if ((r = db_computers_each(db, computer_row, &out)) == -1)
 		fail_db(db, err, "cannot list computers");
-		sqlite3_close(db);
-		return -1;
+	else {
+		printf("%-24s %-16s %s\n", "computer", "key id", "added (UTC)");
+		if (out.len > 0)
+			fwrite(out.data, 1, out.len, stdout);
 	}
-	printf("%-24s %-16s %s\n", "computer", "key id", "added (UTC)");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-24s %-16s %s\n", sqlite3_column_text(st, 0),
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
+	buf_release(&out);
 	sqlite3_close(db);
-	return 0;
+	return r;
 }
 
 /* "all", or a comma list of user names. */
@@ -121,9 +117,9 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
     const char *behavior, char **err)
 {
 	sqlite3		*db;
-	sqlite3_stmt	*st = NULL;
+	long long	 id;
 	size_t		 i;
-	int		 r = -1;
+	int		 r;
 
 	users = users ? users : "all";
 	behavior = behavior ? behavior : SMP_BEHAVIOR_ALL;
@@ -143,199 +139,163 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 	}
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(db, "INSERT INTO associations (source, dest, users, "
-	    "behavior, created) VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+	r = db_association_add(db, source, dest, users, behavior, (long long)time(NULL), &id);
+	if (r == DB_MISSING)
+		*err = xasprintf("'%s' and '%s' must both be registered computers (tsi smp "
+		    "computer add)", source, dest);
+	else if (r == DB_TAKEN)
+		*err = xasprintf("'%s' is associated with '%s' already", source, dest);
+	else if (r == -1)
 		fail_db(db, err, "cannot associate");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, dest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, users, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, behavior, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		*err = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ?
-		    xasprintf("'%s' and '%s' must both be registered computers (tsi smp "
-		    "computer add)", source, dest) :
-		    sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE ?
-		    xasprintf("'%s' is associated with '%s' already", source, dest) :
-		    xasprintf("cannot associate: %s", sqlite3_errmsg(db));
-	else {
-		printf("association %lld: %s -> %s, users %s, %s%s\n",
-		    (long long)sqlite3_last_insert_rowid(db), source, dest, users, behavior,
-		    strcmp(source, dest) == 0 ? " (in place: a refresh)" : "");
-		r = 0;
-	}
-out:
-	sqlite3_finalize(st);
+	else
+		printf("association %lld: %s -> %s, users %s, %s%s\n", id, source, dest, users,
+		    behavior, strcmp(source, dest) == 0 ? " (in place: a refresh)" : "");
 	sqlite3_close(db);
-	return r;
+	return r == 0 ? 0 : -1;
+}
+
+static void
+list_row(void *ctx, const struct db_assoc_store *a)
+{
+	buf_addf(ctx, "%-4lld %-16s %-16s %-12s %-30s %-10s %12lld %s\n", a->assoc, a->source,
+	    a->dest, a->users, a->behavior, a->state, a->size, a->folder);
 }
 
 int
 smp_list(const char *dir, char **err)
 {
+	struct buf	 out;
 	sqlite3		*db;
-	sqlite3_stmt	*st;
+	int		 r;
 
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT a.id, a.source, a.dest, a.users, a.behavior, "
-	    "COALESCE(s.state, 'no store'), COALESCE(s.size, 0), COALESCE(s.folder, '-') "
-	    "FROM associations a LEFT JOIN stores s ON s.association = a.id ORDER BY a.id",
-	    -1, &st, NULL) != SQLITE_OK) {
+	buf_init(&out, 0);
+	if ((r = db_associations_each(db, list_row, &out)) == -1)
 		fail_db(db, err, "cannot list");
-		sqlite3_close(db);
-		return -1;
+	else {
+		printf("%-4s %-16s %-16s %-12s %-30s %-10s %12s %s\n", "id", "source",
+		    "destination", "users", "behavior", "store", "bytes", "folder");
+		if (out.len > 0)
+			fwrite(out.data, 1, out.len, stdout);
 	}
-	printf("%-4s %-16s %-16s %-12s %-30s %-10s %12s %s\n", "id", "source", "destination",
-	    "users", "behavior", "store", "bytes", "folder");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-4lld %-16s %-16s %-12s %-30s %-10s %12lld %s\n",
-		    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-		    (long long)sqlite3_column_int64(st, 6), sqlite3_column_text(st, 7));
-	sqlite3_finalize(st);
+	buf_release(&out);
 	sqlite3_close(db);
-	return 0;
+	return r;
 }
 
 /* ASSOC: an association's id, or SOURCE:DEST. */
 static int
-find_association(sqlite3 *db, const char *assoc, sqlite3_int64 *id, char **err)
+find_association(sqlite3 *db, const char *assoc, long long *id, char **err)
 {
-	sqlite3_stmt	*st;
 	const char	*colon = strchr(assoc, ':');
-	char		*src = colon ? xstrndup(assoc, (size_t)(colon - assoc)) : NULL;
+	char		*src;
 	int		 found;
 
-	if (sqlite3_prepare_v2(db, colon ? "SELECT id FROM associations WHERE source = ? "
-	    "AND dest = ?" : "SELECT id FROM associations WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK) {
+	if (colon != NULL) {
+		src = xstrndup(assoc, (size_t)(colon - assoc));
+		found = db_association_between(db, src, colon + 1, id);
 		free(src);
-		return fail_db(db, err, "cannot look the association up");
-	}
-	if (colon) {
-		sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_STATIC);
 	} else
-		sqlite3_bind_text(st, 1, assoc, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	free(src);
+		found = db_association_id(db, assoc, id);
+	if (found == -1)
+		return fail_db(db, err, "cannot look the association up");
 	if (!found)
 		*err = xasprintf("no association '%s' (an id from tsi smp list, or "
 		    "SOURCE:DEST)", assoc);
 	return found ? 0 : -1;
 }
 
+struct deleting {
+	const char	*dir;
+	int		 n;		/* stores whose file went */
+};
+
+static void
+delete_files(void *ctx, const char *sid, const char *folder)
+{
+	struct deleting	*d = ctx;
+	char		*path;
+	int		 k;
+
+	/* store ids are the server's own hex; anything else is not a path
+	 * to delete */
+	if (folder == NULL || sid == NULL || strstr(folder, "..") != NULL ||
+	    strspn(sid, "0123456789abcdef") != strlen(sid) || *sid == '\0')
+		return;
+	path = smp_store_path(d->dir, folder, sid, 0);
+	k = unlink(path) == 0;
+	free(path);
+	path = smp_store_path(d->dir, folder, sid, 1);	/* an unfinished upload */
+	k |= unlink(path) == 0;
+	free(path);
+	d->n += k;
+}
+
 int
 smp_delete(const char *dir, const char *assoc, char **err)
 {
+	struct deleting	 d = { dir, 0 };
 	sqlite3		*db;
-	sqlite3_stmt	*st = NULL;
-	sqlite3_int64	 id;
-	int		 r = -1, n = 0, k;
+	long long	 id;
+	char		*why = NULL;
+	int		 r = -1;
 
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1)
 		goto out;
-	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	/* the stores' files first: a store left without a row is found by
-	 * nothing, a row without its file is reported */
-	if (sqlite3_prepare_v2(db, "SELECT folder, id FROM stores WHERE association = ?",
-	    -1, &st, NULL) != SQLITE_OK) {
-		fail_db(db, err, "cannot delete");
-		goto rollback;
+	if (db_association_delete(db, id, delete_files, &d, &why) == -1) {
+		*err = xasprintf("cannot delete: %s", why);
+		free(why);
+		goto out;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char	*folder = (const char *)sqlite3_column_text(st, 0);
-		const char	*sid = (const char *)sqlite3_column_text(st, 1);
-		char		*path;
-
-		/* store ids are the server's own hex; anything else is not a
-		 * path to delete */
-		if (folder == NULL || sid == NULL || strstr(folder, "..") != NULL ||
-		    strspn(sid, "0123456789abcdef") != strlen(sid) || *sid == '\0')
-			continue;
-		path = smp_store_path(dir, folder, sid, 0);
-		k = unlink(path) == 0;
-		free(path);
-		path = smp_store_path(dir, folder, sid, 1);	/* an unfinished upload */
-		k |= unlink(path) == 0;
-		free(path);
-		n += k;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "DELETE FROM stores WHERE association = ?1; ", -1, &st,
-	    NULL) != SQLITE_OK || (sqlite3_bind_int64(st, 1, id), sqlite3_step(st)) !=
-	    SQLITE_DONE) {
-		fail_db(db, err, "cannot delete");
-		goto rollback;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "DELETE FROM associations WHERE id = ?1", -1, &st,
-	    NULL) != SQLITE_OK || (sqlite3_bind_int64(st, 1, id), sqlite3_step(st)) !=
-	    SQLITE_DONE) {
-		fail_db(db, err, "cannot delete");
-		goto rollback;
-	}
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	printf("deleted association %lld and %d store%s\n", (long long)id, n,
-	    n == 1 ? "" : "s");
+	printf("deleted association %lld and %d store%s\n", id, d.n, d.n == 1 ? "" : "s");
 	r = 0;
-	goto out;
-rollback:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return r;
+}
+
+struct recovering {
+	const char	*dir;
+	int		 n;
+};
+
+static void
+recovery_steps(void *ctx, const struct db_assoc_store *a)
+{
+	struct recovering	*rc = ctx;
+
+	printf("store %s (%s -> %s), %s:\n"
+	    "  1. bring recovery.key back from where it is kept offline, into a\n"
+	    "     0700 folder KEYS as KEYS/identity.key and KEYS/identity.pub\n"
+	    "  2. tsi state verify --store %s/%s/%s.tsistore --identity KEYS\n"
+	    "  3. tsi state restore --root / --store %s/%s/%s.tsistore --identity KEYS\n"
+	    "     (or tsi state extract ... --to DIR PATTERN for single files)\n",
+	    a->store, a->source, a->dest, a->state, rc->dir, a->folder, a->store, rc->dir,
+	    a->folder, a->store);
+	rc->n++;
 }
 
 int
 smp_recovery(const char *dir, const char *assoc, char **err)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	sqlite3_int64	 id;
-	int		 n = 0;
+	struct recovering	 rc = { dir, 0 };
+	sqlite3			*db;
+	long long		 id;
 
 	if (smp_db_open(dir, &db, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1 ||
-	    sqlite3_prepare_v2(db, "SELECT s.id, s.folder, s.state, a.source, a.dest "
-	    "FROM stores s JOIN associations a ON a.id = s.association WHERE a.id = ?",
-	    -1, &st, NULL) != SQLITE_OK) {
+	    db_association_stores(db, id, recovery_steps, &rc) == -1) {
 		if (*err == NULL)
 			fail_db(db, err, "cannot read the stores");
 		sqlite3_close(db);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf("store %s (%s -> %s), %s:\n"
-		    "  1. bring recovery.key back from where it is kept offline, into a\n"
-		    "     0700 folder KEYS as KEYS/identity.key and KEYS/identity.pub\n"
-		    "  2. tsi state verify --store %s/%s/%s.tsistore --identity KEYS\n"
-		    "  3. tsi state restore --root / --store %s/%s/%s.tsistore --identity KEYS\n"
-		    "     (or tsi state extract ... --to DIR PATTERN for single files)\n",
-		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 3),
-		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 2), dir,
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0), dir,
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0));
-		n++;
-	}
-	if (n == 0)
-		printf("association %lld has no store yet\n", (long long)id);
-	sqlite3_finalize(st);
+	if (rc.n == 0)
+		printf("association %lld has no store yet\n", id);
 	sqlite3_close(db);
 	return 0;
 }

@@ -1,8 +1,7 @@
 /*
- * capacity.c - where a new capture goes and when a store goes away: the
- * storage folders' limits (max_clients, min_free, and a floor no upload
- * piece may cross), the retention timer that starts when the destination
- * releases its store, and uploads abandoned for a week.
+ * capacity.c - the storage folders: where a new capture goes (their
+ * limits, max_clients and min_free), whether an upload piece still fits
+ * (a floor no piece may cross), and where a store's file lies in them.
  */
 #include "smp.h"
 
@@ -11,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "smp-int.h"
 
@@ -22,22 +19,7 @@ folder_path(const struct smp_server *s, const char *folder)
 	return folder[0] == '/' ? xstrdup(folder) : xasprintf("%s/%s", s->dir, folder);
 }
 
-/* Stores a folder holds (every state but deleted). Lock held. */
-static long
-folder_clients(struct smp_server *s, const char *folder)
-{
-	sqlite3_stmt	*st;
-	long		 n = -1;
-
-	if ((st = smp_db_prep(s->db, "SELECT count(*) FROM stores WHERE folder = ? AND "
-	    "state IN ('uploading', 'complete', 'released')", "t", folder)) == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
+/* Lock held: the folders' counts come from the database. */
 int
 smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
 {
@@ -62,7 +44,7 @@ smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
 		freemb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
 		need = f->min_free_pct ? ((uint64_t)vfs.f_blocks * vfs.f_frsize >> 20) *
 		    (uint64_t)f->min_free_pct / 100 : f->min_free_mb;
-		if ((n = folder_clients(s, f->path)) < 0) {
+		if ((n = db_folder_clients(s->db, f->path)) < 0) {
 			snprintf(why, whylen, "the database failed: %s", sqlite3_errmsg(s->db));
 			continue;
 		}
@@ -95,69 +77,10 @@ smp_folder_room(struct smp_server *s, const char *folder, uint64_t bytes)
 	    -1 : 0;
 }
 
-/* Marks a store deleted after its file went; the lock is held. */
-static void
-mark_deleted(struct smp_server *s, const char *id)
+char *
+smp_store_path(const char *dir, const char *folder, const char *id, int partial)
 {
-	smp_db_exec(smp_db_prep(s->db, "UPDATE stores SET state = 'deleted' WHERE id = ?",
-	    "t", id));
-}
-
-/* Uploads nobody touched for SMP_ABANDONED_S: a capture that never came
- * back.  They hold a client slot and disk; they go. Lock held. */
-static void
-reap_abandoned(struct smp_server *s, long long now)
-{
-	sqlite3_stmt	*st;
-	char		*path;
-
-	if ((st = smp_db_prep(s->db, "SELECT id, folder FROM stores WHERE state = "
-	    "'uploading' AND COALESCE(touched, created) <= ?", "i",
-	    now - SMP_ABANDONED_S)) == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-
-		if (smp_uploading(s, id))
-			continue;
-		path = smp_store_path(s->dir, (const char *)sqlite3_column_text(st, 1), id, 1);
-		if (unlink(path) == 0 || errno == ENOENT) {
-			mark_deleted(s, id);
-			fprintf(stderr, "tsi smp: store %s deleted: its upload was abandoned "
-			    "(untouched for %d days)\n", id, SMP_ABANDONED_S / 86400);
-		}
-		free(path);
-	}
-	sqlite3_finalize(st);
-}
-
-void
-smp_retention_tick(struct smp_server *s)
-{
-	sqlite3_stmt	*st;
-	long long	 now = (long long)time(NULL);
-	char		*path;
-
-	pthread_mutex_lock(&s->lock);
-	if ((st = smp_db_prep(s->db, "SELECT id, folder FROM stores WHERE state = "
-	    "'released' AND released <= ?", "i", now - s->conf.retention_s)) != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(st, 0);
-
-			path = smp_store_path(s->dir, (const char *)sqlite3_column_text(st, 1), id, 0);
-			if (unlink(path) == 0 || errno == ENOENT) {
-				mark_deleted(s, id);
-				fprintf(stderr, "tsi smp: store %s deleted: its retention time "
-				    "passed\n", id);
-			} else
-				fprintf(stderr, "tsi smp: cannot delete store %s: %s\n", id,
-				    strerror(errno));
-			free(path);
-		}
-		sqlite3_finalize(st);
-	}
-	reap_abandoned(s, now);
-	smp_db_exec(smp_db_prep(s->db, "DELETE FROM nonces WHERE seen < ?", "i",
-	    now - 2 * SMP_CLOCK_SKEW_S));
-	pthread_mutex_unlock(&s->lock);
+	return folder[0] == '/' ? xasprintf("%s/%s.tsistore%s", folder, id, partial ?
+	    ".partial" : "") : xasprintf("%s/%s/%s.tsistore%s", dir, folder, id,
+	    partial ? ".partial" : "");
 }

@@ -1,7 +1,9 @@
 /*
- * db.c - the SMP's SQLite database: computers (name, public key),
- * associations (source, destination, users, behaviour) and stores (their
- * state, folder, size and dates).
+ * db.c - the SMP's SQLite database: its schema (computers with their
+ * public keys, associations of a source and a destination, stores with
+ * their state, folder, size and dates, spent nonces), making and opening
+ * it, and the binding helper the data-access files db-*.c share.  Every
+ * SQL statement of the SMP is in these files.
  */
 #include "smp.h"
 
@@ -100,6 +102,12 @@ smp_db_open(const char *dir, sqlite3 **db, char **err)
 	sqlite3_busy_timeout(*db, 5000);
 	sqlite3_exec(*db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
 	return 0;
+}
+
+void
+smp_db_durable(sqlite3 *db)
+{
+	sqlite3_exec(db, "PRAGMA synchronous = FULL;", NULL, NULL, NULL);
 }
 
 sqlite3_stmt *

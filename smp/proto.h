@@ -1,7 +1,8 @@
 /*
  * proto.h - the State Migration Point's wire protocol, shared by the
- * server (server.c, handlers.c) and the client (client.c).  It is HTTP/1.1
- * over TLS; docs/smp-protocol.md describes it for other implementations.
+ * server (smp-int.h: request.c parses a request's head, authenticate.c
+ * checks who sent it) and the client (client.c).  It is HTTP/1.1 over
+ * TLS; docs/smp-protocol.md describes it for other implementations.
  *
  * Every request is signed by a registered computer's P-256 identity key:
  *
@@ -53,6 +54,7 @@ enum smp_route {
 	SMP_R_RELEASE,		/* POST /v1/stores/ID/release */
 };
 
+/* An Authorization header's fields. */
 struct smp_auth {
 	char		key_id[17];
 	long long	time;
@@ -69,27 +71,6 @@ struct smp_auth {
  * nothing on any other connection. */
 #define SMP_MAC_SCHEME		"TSI-SMP1-MAC"
 #define SMP_SESSION_LEN		32
-
-struct smp_req {
-	enum smp_route	route;
-	int		bad_method;		/* the path is ours, the method is not */
-	int		bad_id;			/* a store id that is not the server's form */
-	char		id[SMP_STORE_ID_HEX + 1];
-	char		mode[8];		/* request: capture or restore */
-	uint64_t	offset;			/* upload */
-	int		has_offset;
-	uint64_t	range_from, range_to;	/* download: bytes from..to (inclusive) */
-	int		has_range;		/* range_to is UINT64_MAX for "from-" */
-};
-
-/* Parses method and target ("/path?query"); 0, or -1 with *why (static)
- * for a request that is malformed (400).  An unknown path is route NONE. */
-int	smp_parse_target(const char *method, const char *target, struct smp_req *,
-	    const char **why);
-/* An Authorization header; 0 or -1 with *why (static). */
-int	smp_parse_auth(const char *header, struct smp_auth *, const char **why);
-/* "bytes=FROM-TO" or "bytes=FROM-"; 0, or -1 (416 or ignore). */
-int	smp_parse_range(const char *header, uint64_t *from, uint64_t *to);
 
 /* The text a request's signature covers (caller frees). */
 char	*smp_canonical(const char *pin, const char *method, const char *target,

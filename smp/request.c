@@ -1,15 +1,20 @@
 /*
- * request.c - the parts of an SMP request that the server reads before it
- * trusts anything: the target (route, store id, query), the Authorization
- * header and the Range header.  Everything here takes bytes from the
- * network, so it is strict, bounded and fuzzed (tests/fuzz/fuzz-smp.c).
+ * request.c - a request's head, parsed once, before the server trusts
+ * anything in it: the target (route, store id, query), the body that is
+ * announced (Content-Length, Transfer-Encoding, X-TSI-Content-SHA256),
+ * the Authorization header and the Range header, and the refusal of a
+ * head that is malformed.  Everything here takes bytes from the network,
+ * so it is strict, bounded and fuzzed (tests/fuzz/fuzz-smp.c).
  */
-#include "proto.h"
+#include "smp.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/util.h"
+#include "smp-int.h"
 
 static int
 is_hex(const char *s, size_t n)
@@ -74,8 +79,10 @@ parse_query(const char *q, struct smp_req *r, const char **why)
 	return 0;
 }
 
-int
-smp_parse_target(const char *method, const char *target, struct smp_req *r,
+/* Method and target ("/path?query"); 0, or -1 with *why (static) for a
+ * request that is malformed (400).  An unknown path is route NONE. */
+static int
+parse_target(const char *method, const char *target, struct smp_req *r,
     const char **why)
 {
 	const char	*q, *path = target, *rest;
@@ -136,8 +143,9 @@ smp_parse_target(const char *method, const char *target, struct smp_req *r,
 	return 0;
 }
 
-int
-smp_parse_auth(const char *h, struct smp_auth *a, const char **why)
+/* An Authorization header; 0, or -1 with *why (static). */
+static int
+parse_auth(const char *h, struct smp_auth *a, const char **why)
 {
 	const char	*f[5];
 	size_t		 len[5], n = 0, i;
@@ -189,8 +197,9 @@ smp_parse_auth(const char *h, struct smp_auth *a, const char **why)
 	return 0;
 }
 
-int
-smp_parse_range(const char *h, uint64_t *from, uint64_t *to)
+/* "bytes=FROM-TO" or "bytes=FROM-"; 0, or -1 (not understood). */
+static int
+parse_range(const char *h, uint64_t *from, uint64_t *to)
 {
 	const char	*dash;
 
@@ -202,4 +211,68 @@ smp_parse_range(const char *h, uint64_t *from, uint64_t *to)
 	else if (parse_u63(dash + 1, strlen(dash + 1), to) == -1 || *to < *from)
 		return -1;
 	return 0;
+}
+
+/* The head's refusal: -1. */
+static int
+refuse(struct smp_head *h, int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	h->status = status;
+	va_start(ap, fmt);
+	h->why = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+smp_parse_head(const struct smp_raw_head *in, int plain, struct smp_head *h)
+{
+	const char	*why, *cl = in->content_length, *sha = in->content_sha256;
+	long long	 len = 0;
+	int		 upload;
+
+	memset(h, 0, sizeof *h);
+	snprintf(h->body_sha, sizeof h->body_sha, "%s", SMP_EMPTY_SHA256);
+	h->has_body = in->transfer_encoding != NULL || (cl != NULL && strcmp(cl, "0") != 0);
+	/* a head that cannot be read is answered 401 when it is authenticated,
+	 * after the refusals below */
+	if (parse_auth(in->authorization, &h->auth, &why) == -1)
+		h->auth_why = why;
+	/* the route stays as far as it was read: an upload refused is answered
+	 * before its body */
+	if (parse_target(in->method, in->target, &h->req, &why) == -1)
+		return refuse(h, 400, "%s", why);
+	if (parse_range(in->range, &h->req.range_from, &h->req.range_to) == 0)
+		h->req.has_range = 1;
+	if (h->req.bad_id)
+		return refuse(h, 400, "not a store id of this SMP");
+	if (h->req.bad_method)
+		return refuse(h, 405, "%s is not allowed here", in->method);
+	if (h->req.route == SMP_R_NONE)
+		return refuse(h, 404, "no such resource");
+	if (cl != NULL && (str_to_ll(cl, &len) == -1 || len < 0))
+		return refuse(h, 400, "a malformed Content-Length");
+	upload = h->req.route == SMP_R_UPLOAD;
+	if (!upload && (len > 0 || in->transfer_encoding != NULL))
+		return refuse(h, 413, "this request takes no body");
+	/* over TLS an upload may leave its hash to TLS (proto.h) */
+	if (upload && (cl == NULL || sha == NULL || (strlen(sha) != 64 && (plain ||
+	    strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0))))
+		return refuse(h, cl == NULL ? 411 : 400, "an upload needs Content-Length "
+		    "and X-TSI-Content-SHA256");
+	h->body_len = (uint64_t)len;
+	if (upload) {
+		snprintf(h->body_sha, sizeof h->body_sha, "%s", sha);
+		h->hash_body = strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0;
+	}
+	return 0;
+}
+
+void
+smp_head_release(struct smp_head *h)
+{
+	free(h->why);
+	h->why = NULL;
 }

@@ -4,8 +4,9 @@
  * most limits.connections at once, each closed after idle_timeout_s of
  * silence; the main thread runs the retention timer and waits for SIGTERM
  * or SIGINT, then stops accepting, lets no incomplete upload be counted
- * and closes the database.  handlers.c decides; this file only carries
- * bytes.
+ * and closes the database.  This file only carries bytes: it hands a
+ * request's head to request.c, its sender to authenticate.c, the route to
+ * handlers.c, an upload's body to upload.c.
  */
 #include "smp.h"
 
@@ -120,10 +121,10 @@ reap_slow(void)
 
 /* One request, from its first line to its end. */
 struct conn {
-	char			 target[SMP_TARGET_MAX + 1];
+	char			 target[SMP_TARGET_MAX + 2];	/* one more: too long */
 	int			 too_long;
 	int			 started, answered;
-	struct smp_req		 req;
+	struct smp_head		 head;
 	struct smp_who		 who;
 	struct smp_upload	 up;
 	struct smp_reply	 reply;		/* decided by the head, sent after it */
@@ -131,8 +132,6 @@ struct conn {
 	size_t			 pending;
 	struct sha256_ctx	 sha;
 	int			 uploading;
-	int			 hash_body;	/* the body's hash was given */
-	int			 has_body;	/* the request announced one */
 	struct timespec		 began;		/* for the access log */
 };
 
@@ -148,10 +147,9 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	k->up.fd = -1;
 	k->reply.fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &k->began);
-	if (strlen(uri) > SMP_TARGET_MAX)
-		k->too_long = 1;
-	else
-		snprintf(k->target, sizeof k->target, "%s", uri);
+	/* kept up to one byte past the limit, for the parser to refuse */
+	k->too_long = strlen(uri) > SMP_TARGET_MAX;
+	snprintf(k->target, sizeof k->target, "%s", uri);
 	return k;
 }
 
@@ -174,6 +172,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		close(k->reply.fd);
 	explicit_bzero(k->reply.session, sizeof k->reply.session);
 	buf_release(&k->reply.body);
+	smp_head_release(&k->head);
 	free(k->body);
 	free(k);
 	*con_cls = NULL;
@@ -238,7 +237,7 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	if (r->session[0] != '\0')
 		M->add_response_header(resp, "X-TSI-Session", r->session);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	printable(k->target, shown, sizeof shown);
+	printable(k->too_long ? "" : k->target, shown, sizeof shown);
 	printable(method, shown_method, sizeof shown_method);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms%s%s%.*s\n", k->who.name[0] ?
 	    k->who.name : "-", shown_method, shown, r->status,
@@ -252,52 +251,28 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	return ret;
 }
 
-/* The first call: everything that the headers decide. */
+/* The first call: everything that the head decides. */
 static void
 begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char *method,
     struct smp_reply *r)
 {
-	const char	*why, *len_h = header(c, "Content-Length");
-	const char	*sha = header(c, "X-TSI-Content-SHA256");
-	const union MHD_ConnectionInfo *ci;
-	struct watched	*w;
-	long long	 len = 0;
+	const struct smp_raw_head	 raw = {
+		.method = method,
+		.target = k->target,
+		.content_length = header(c, "Content-Length"),
+		.transfer_encoding = header(c, "Transfer-Encoding"),
+		.content_sha256 = header(c, "X-TSI-Content-SHA256"),
+		.authorization = header(c, "Authorization"),
+		.range = header(c, "Range"),
+	};
+	const union MHD_ConnectionInfo	*ci;
+	struct watched			*w;
 
-	k->has_body = header(c, "Transfer-Encoding") != NULL || (len_h != NULL &&
-	    strcmp(len_h, "0") != 0);
-	if (k->too_long || smp_parse_target(method, k->target, &k->req, &why) == -1) {
-		smp_reply_error(r, 400, "%s", k->too_long ? "the request target is too long" :
-		    why);
+	if (smp_parse_head(&raw, s->plain, &k->head) == -1) {
+		smp_reply_error(r, k->head.status, "%s", k->head.why);
 		return;
 	}
-	if (k->req.bad_id) {
-		smp_reply_error(r, 400, "not a store id of this SMP");
-		return;
-	}
-	if (k->req.bad_method) {
-		smp_reply_error(r, 405, "%s is not allowed here", method);
-		return;
-	}
-	if (k->req.route == SMP_R_NONE) {
-		smp_reply_error(r, 404, "no such resource");
-		return;
-	}
-	if (len_h != NULL && (str_to_ll(len_h, &len) == -1 || len < 0)) {
-		smp_reply_error(r, 400, "a malformed Content-Length");
-		return;
-	}
-	if (k->req.route != SMP_R_UPLOAD && (len > 0 || header(c,
-	    "Transfer-Encoding") != NULL)) {
-		smp_reply_error(r, 413, "this request takes no body");
-		return;
-	}
-	if (k->req.route == SMP_R_UPLOAD && (len_h == NULL || sha == NULL ||
-	    (strlen(sha) != 64 && (s->plain || strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0)))) {
-		smp_reply_error(r, len_h == NULL ? 411 : 400, "an upload needs "
-		    "Content-Length and X-TSI-Content-SHA256");
-		return;
-	}
-	if (k->req.route == SMP_R_HELLO) {
+	if (k->head.req.route == SMP_R_HELLO) {
 		r->status = 200;
 		buf_adds(&r->body, "tsi-smp: 1\n");
 		return;
@@ -306,33 +281,30 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	w = ci != NULL ? ci->socket_context : NULL;
 	/* an upload's answer comes after its body: no session is opened by it;
 	 * without TLS there are no sessions (the secret would travel clear) */
-	if (smp_authenticate(s, method, k->target, header(c, "Authorization"),
-	    k->req.route == SMP_R_UPLOAD ? sha : SMP_EMPTY_SHA256,
-	    s->plain || w == NULL ? NULL : k->req.route != SMP_R_UPLOAD ||
+	if (smp_authenticate(s, method, k->target, &k->head,
+	    s->plain || w == NULL ? NULL : k->head.req.route != SMP_R_UPLOAD ||
 	    w->session.valid ? &w->session : NULL, NULL, &k->who, r) == -1)
 		return;
-	switch (k->req.route) {
+	switch (k->head.req.route) {
 	case SMP_R_CAPACITY:
 		smp_h_capacity(s, &k->who, r);
 		break;
 	case SMP_R_REQUEST:
-		smp_h_request(s, &k->who, &k->req, r);
+		smp_h_request(s, &k->who, &k->head.req, r);
 		break;
 	case SMP_R_STATUS:
-		smp_h_status(s, &k->who, &k->req, r);
+		smp_h_status(s, &k->who, &k->head.req, r);
 		break;
 	case SMP_R_RELEASE:
-		smp_h_release(s, &k->who, &k->req, r);
+		smp_h_release(s, &k->who, &k->head.req, r);
 		break;
 	case SMP_R_DOWNLOAD:
-		smp_h_download(s, &k->who, &k->req, header(c, "Range"), r);
+		smp_h_download(s, &k->who, &k->head.req, r);
 		break;
 	case SMP_R_UPLOAD:
-		if (smp_upload_begin(s, &k->who, &k->req, (uint64_t)len, sha, &k->up,
-		    r) == 0) {
+		if (smp_upload_begin(s, &k->who, &k->head, &k->up, r) == 0) {
 			k->uploading = 1;
 			k->body = xmalloc(BODY_BUFFER);
-			k->hash_body = strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0;
 			sha256_init(&k->sha);
 		}
 		break;
@@ -373,7 +345,7 @@ take_body(struct conn *k, const char *data, size_t n)
 		u->received = u->length + 1;	/* more than announced: refused at the end */
 		return;
 	}
-	if (k->hash_body)
+	if (k->head.hash_body)
 		sha256_update(&k->sha, data, n);
 	while (n > 0) {
 		take = BODY_BUFFER - k->pending < n ? BODY_BUFFER - k->pending : n;
@@ -415,7 +387,7 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 		 * which closes the connection (nobody reads a body to refuse it);
 		 * anything else is answered on the next call, once libmicrohttpd
 		 * has the whole request, so the connection lives on */
-		if (!k->uploading && (k->req.route == SMP_R_UPLOAD || k->has_body) &&
+		if (!k->uploading && (k->head.req.route == SMP_R_UPLOAD || k->head.has_body) &&
 		    k->reply.status != 0)
 			ret = send_reply(c, k, method, &k->reply);
 		return ret;
@@ -437,7 +409,7 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 		flush_body(k);
 	sha256_final(&k->sha, sum);
 	hex_encode(sum, sizeof sum, hex);
-	smp_upload_end(s, &k->up, k->hash_body ? hex : k->up.sha, &r);
+	smp_upload_end(s, &k->up, k->head.hash_body ? hex : k->up.sha, &r);
 	ret = send_reply(c, k, method, &r);
 	buf_release(&r.body);
 	return ret;
@@ -550,29 +522,20 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
  * file complete and the row uploading: the file goes back to .partial, and
  * the source's release (run again) checks it again. */
 static void
-reconcile(struct smp_server *s)
+reconcile_one(void *ctx, const char *id, const char *folder)
 {
-	sqlite3_stmt	*st;
-	struct stat	 sb;
-	char		*final, *partial;
+	struct smp_server	*s = ctx;
+	struct stat		 sb;
+	char			*final, *partial;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, folder FROM stores WHERE state = "
-	    "'uploading'", -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *folder = (const char *)sqlite3_column_text(st, 1);
-
-		final = smp_store_path(s->dir, folder, id, 0);
-		partial = smp_store_path(s->dir, folder, id, 1);
-		if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode) && lstat(partial, &sb) == -1 &&
-		    chmod(final, 0600) == 0 && rename(final, partial) == 0)
-			fprintf(stderr, "tsi smp: store %s was not released: its source "
-			    "releases it again\n", id);
-		free(final);
-		free(partial);
-	}
-	sqlite3_finalize(st);
+	final = smp_store_path(s->dir, folder, id, 0);
+	partial = smp_store_path(s->dir, folder, id, 1);
+	if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode) && lstat(partial, &sb) == -1 &&
+	    chmod(final, 0600) == 0 && rename(final, partial) == 0)
+		fprintf(stderr, "tsi smp: store %s was not released: its source "
+		    "releases it again\n", id);
+	free(final);
+	free(partial);
 }
 
 static int
@@ -583,7 +546,7 @@ open_db(struct smp_server *s, char **err)
 
 	if (smp_db_open(s->dir, &s->db, err) == -1)
 		return -1;
-	sqlite3_exec(s->db, "PRAGMA synchronous = FULL;", NULL, NULL, NULL);
+	smp_db_durable(s->db);
 	for (i = 0; i < s->conf.nfolders; i++) {
 		p = s->conf.folders[i].path[0] == '/' ? xstrdup(s->conf.folders[i].path) :
 		    xasprintf("%s/%s", s->dir, s->conf.folders[i].path);
@@ -595,7 +558,7 @@ open_db(struct smp_server *s, char **err)
 		}
 		free(p);
 	}
-	reconcile(s);
+	db_stores_uploading(s->db, reconcile_one, s);
 	return 0;
 }
 

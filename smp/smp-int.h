@@ -1,4 +1,20 @@
-/* smp-int.h - shared inside smp/ only */
+/*
+ * smp-int.h - shared inside smp/ only.  The server's files, from the
+ * bottom up (each calls only the ones above it in this list, and lib/,
+ * store/ and the signatures of auth.c, which the client shares: proto.h):
+ *
+ *   db.c, db-stores.c, db-admin.c   the database: every SQL statement
+ *   conf.c                          smp.conf
+ *   capacity.c                      storage folders: where a capture goes
+ *   request.c                       a request's head, parsed once
+ *   access.c                        a store and the caller's part in it
+ *   authenticate.c                  who sent a request (signature, MAC, nonce)
+ *   upload.c                        the upload registry and an upload's steps
+ *   retention.c                     stores whose time has passed
+ *   handlers.c                      the routes
+ *   server.c                        libmicrohttpd: bytes in, bytes out
+ *   init.c, admin.c                 `tsi smp init` and the admin commands
+ */
 #ifndef TSI_SMP_INT_H
 #define TSI_SMP_INT_H
 
@@ -13,16 +29,136 @@
 
 struct diag;
 
+/* db.c: the database file and its schema, and the binding helper of the
+ * db*.c files (nothing else writes SQL). */
+
 /* DIR/smp.db with its tables; refuses an existing one. */
 int	smp_db_create(const char *dir, char **err);
 /* Opens DIR/smp.db (it must exist); -1 with *err. */
 int	smp_db_open(const char *dir, sqlite3 **, char **err);
+/* Every commit on disk before it returns: what a client was told lasts. */
+void	smp_db_durable(sqlite3 *);
 /* A statement with its parameters bound, one per letter of types: 't' a
  * string, 'i' a long long; NULL when SQLite refuses the SQL. */
 sqlite3_stmt *smp_db_prep(sqlite3 *, const char *sql, const char *types, ...);
 sqlite3_stmt *smp_db_vprep(sqlite3 *, const char *sql, const char *types, va_list);
 /* Runs a statement that returns no rows and finalizes it (NULL: -1). */
 int	smp_db_exec(sqlite3_stmt *);
+
+/* What a db_*() write may meet besides 0 (done) and -1 (the database
+ * failed: sqlite3_errmsg says why). */
+enum db_conflict {
+	DB_TAKEN = 1,		/* its key is there already: a name, a nonce, a pair */
+	DB_TAKEN_OTHER,		/* another unique column is: a computer's key */
+	DB_MISSING,		/* a row it names is not there: a computer */
+};
+
+/* A store's row with its association's. */
+#define SMP_STATE_LEN	16
+struct smp_store_row {
+	char		 folder[256], state[SMP_STATE_LEN], source[128], dest[128];
+	long long	 size;
+	int		 restore_requested;	/* the destination asked for it */
+	char		 users[512], behavior[40];
+};
+
+/* For each store of a listing: its id and folder. */
+typedef void	db_store_fn(void *ctx, const char *id, const char *folder);
+
+/* db-stores.c: what the server reads and writes while it serves: the
+ * computers' keys, spent nonces, the associations a capture finds or
+ * makes, and the stores' rows.  The caller holds the server's lock. */
+
+/* The public line (caller frees) and name of the computer with key_id,
+ * or NULL. */
+char	*db_computer_by_key(sqlite3 *, const char *key_id, char *name, size_t namelen);
+/* The public line of the computer named so (caller frees), or NULL. */
+char	*db_computer_line(sqlite3 *, const char *name);
+/* Remembers a nonce: 0, DB_TAKEN (seen before: a replay), or -1. */
+int	db_nonce_spend(sqlite3 *, const char *nonce, long long now);
+/* Forgets the nonces seen before then. */
+void	db_nonces_forget(sqlite3 *, long long before);
+/* The associations source is the source of that keep no store (complete
+ * or released): how many, the first's id and destination (caller frees). */
+int	db_capture_associations(sqlite3 *, const char *source, long long *assoc,
+	    char **dest);
+/* How many associations source is the source of. */
+int	db_associations_of(sqlite3 *, const char *source);
+/* A refresh's association, the computer to itself: 0 with *id, or -1. */
+int	db_association_add_refresh(sqlite3 *, const char *name, long long now,
+	    long long *id);
+/* The store an association is uploading: 1 with id, or 0. */
+int	db_store_uploading_of(sqlite3 *, long long assoc, char id[SMP_STORE_ID_HEX + 1]);
+/* A new store, uploading in folder: 0, or -1. */
+int	db_store_add(sqlite3 *, const char *id, long long assoc, const char *folder,
+	    long long now);
+/* The store a destination restores (the newest not deleted, an upload
+ * last): 1 with id and state, or 0. */
+int	db_store_for_dest(sqlite3 *, const char *dest, char id[SMP_STORE_ID_HEX + 1],
+	    char state[SMP_STATE_LEN]);
+int	db_store_set_restore_requested(sqlite3 *, const char *id);
+/* The store's row: 1, or 0 when there is none (or it cannot be read). */
+int	db_store_get(sqlite3 *, const char *id, struct smp_store_row *);
+/* An upload that starts again at 0: the store's size goes back to 0. */
+void	db_store_reset_size(sqlite3 *, const char *id);
+/* An upload piece on disk: the store, still uploading, has size bytes.
+ * 1, 0 when it is not uploading any more (deleted meanwhile), or -1. */
+int	db_store_uploaded(sqlite3 *, const char *id, long long size, long long now);
+/* An uploading store found whole: complete.  0, or -1. */
+int	db_store_set_complete(sqlite3 *, const char *id, long long now);
+/* Released by its destination: the retention timer starts.  0, or -1. */
+int	db_store_set_released(sqlite3 *, const char *id, long long now);
+/* Its file is gone.  0, or -1. */
+int	db_store_set_deleted(sqlite3 *, const char *id);
+/* The stores a folder holds (every state but deleted), or -1. */
+long	db_folder_clients(sqlite3 *, const char *folder);
+/* Calls fn for each store released at or before then; for each upload
+ * untouched since then; for each upload.  0, or -1 when they cannot be
+ * read.  fn may write to the database. */
+int	db_stores_expired(sqlite3 *, long long released_before, db_store_fn *, void *);
+int	db_stores_abandoned(sqlite3 *, long long touched_before, db_store_fn *, void *);
+int	db_stores_uploading(sqlite3 *, db_store_fn *, void *);
+
+/* db-admin.c: what the admin commands read and write. */
+
+/* A computer: 0, DB_TAKEN (its name is registered), DB_TAKEN_OTHER (its
+ * key is, under another name), or -1. */
+int	db_computer_add(sqlite3 *, const char *name, const char *line, const char *key_id,
+	    long long now);
+/* Calls fn for each computer by name (added: "YYYY-MM-DD HH:MM:SS" UTC);
+ * -1 when they cannot be read. */
+int	db_computers_each(sqlite3 *, void (*fn)(void *ctx, const char *name,
+	    const char *key_id, const char *added), void *ctx);
+/* An association: 0 with *id, DB_MISSING (a computer is not registered),
+ * DB_TAKEN (the two are associated already), or -1. */
+int	db_association_add(sqlite3 *, const char *source, const char *dest,
+	    const char *users, const char *behavior, long long now, long long *id);
+/* An association by its id (as typed) or by its two computers: 1 with
+ * *id, 0 when there is none, or -1. */
+int	db_association_id(sqlite3 *, const char *id_text, long long *id);
+int	db_association_between(sqlite3 *, const char *source, const char *dest,
+	    long long *id);
+/* An association with one of its stores (store NULL: it has none; then
+ * state is "no store", folder "-"). */
+struct db_assoc_store {
+	long long	 assoc;
+	const char	*source, *dest, *users, *behavior;
+	const char	*store, *state, *folder;
+	long long	 size;
+};
+typedef void	db_assoc_fn(void *ctx, const struct db_assoc_store *);
+/* Calls fn for every association with each of its stores (tsi smp list);
+ * for the stores of one association (users and behavior NULL).  -1 when
+ * they cannot be read. */
+int	db_associations_each(sqlite3 *, db_assoc_fn *, void *ctx);
+int	db_association_stores(sqlite3 *, long long assoc, db_assoc_fn *, void *ctx);
+/* Deletes an association and its stores' rows in one transaction, calling
+ * fn for each store first (its file goes before its row).  0, or -1 with
+ * *why (SQLite's message; caller frees). */
+int	db_association_delete(sqlite3 *, long long assoc, db_store_fn *fn, void *ctx,
+	    char **why);
+
+/* conf.c: smp.conf. */
 
 #define SMP_FOLDERS_MAX		16
 #define SMP_CONF_MAX_BYTES	(64 * 1024)
@@ -62,23 +198,86 @@ int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
 
 #define SMP_UPLOADS_MAX		256
 
-/* A running server (server.c); handlers.c and capacity.c work on it. */
+/* A running server (server.c); the files below it work on it. */
 struct smp_server {
 	char			*dir;
 	struct smp_conf		 conf;
 	sqlite3			*db;
-	pthread_mutex_t		 lock;		/* db, uploads */
+	pthread_mutex_t		 lock;		/* db, uploading */
 	int			 plain;		/* --plain-http: no TLS */
 	char			 pin[SMP_PIN_HEX];
 	char			*recovery_line;	/* recovery.pub */
 	char			 uploading[SMP_UPLOADS_MAX][SMP_STORE_ID_HEX + 1];
 };
 
-/* Loads DIR's configuration, keys (PEM text into cert and key) and
- * database; close releases all of it. */
-int	smp_server_open(struct smp_server *, const char *dir, char **cert, char **key,
-	    char **err);
-void	smp_server_close(struct smp_server *, char **cert, char **key);
+/* capacity.c: the storage folders: where a new capture goes, whether an
+ * upload piece still fits, where a store's file is. */
+
+/* The folder a new capture goes to (index), or -1 with why. Lock held. */
+int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
+/* Whether an upload piece of bytes leaves the folder above SMP_FLOOR_MB
+ * free: 0 yes, -1 no.  min_free decides where captures start; this keeps
+ * a capture under way from filling the disk. */
+#define SMP_FLOOR_MB		64
+int	smp_folder_room(struct smp_server *, const char *folder, uint64_t bytes);
+/* DIR/FOLDER/ID.tsistore, with .partial while it is uploaded (caller frees). */
+char	*smp_store_path(const char *dir, const char *folder, const char *id, int partial);
+
+/* request.c: a request's head, parsed once, before anything in it is
+ * trusted; it takes bytes from the network, so it is strict, bounded and
+ * fuzzed (tests/fuzz/fuzz-smp.c). */
+
+/* What the target and the Range header say. */
+struct smp_req {
+	enum smp_route	route;
+	int		bad_method;		/* the path is ours, the method is not */
+	int		bad_id;			/* a store id that is not the server's form */
+	char		id[SMP_STORE_ID_HEX + 1];
+	char		mode[8];		/* request: capture or restore */
+	uint64_t	offset;			/* upload */
+	int		has_offset;
+	uint64_t	range_from, range_to;	/* download: bytes from..to (inclusive) */
+	int		has_range;		/* range_to is UINT64_MAX for "from-";
+						   0: no Range, or one not understood
+						   (it is ignored) */
+};
+
+/* A request's head as it came: each header NULL when absent. */
+struct smp_raw_head {
+	const char	*method;
+	const char	*target;		/* path and query, as sent */
+	const char	*content_length;
+	const char	*transfer_encoding;
+	const char	*content_sha256;	/* X-TSI-Content-SHA256 */
+	const char	*authorization;
+	const char	*range;
+};
+
+/* A request's head, parsed. */
+struct smp_head {
+	struct smp_req	 req;
+	uint64_t	 body_len;	/* Content-Length; 0 when absent */
+	int		 has_body;	/* announced: Transfer-Encoding, or a
+					   Content-Length that is not "0" */
+	char		 body_sha[65];	/* what the signature covers: an upload's
+					   X-TSI-Content-SHA256, else the hash of
+					   nothing */
+	int		 hash_body;	/* an upload whose body_sha is a hash, not
+					   SMP_UNSIGNED_PAYLOAD */
+	struct smp_auth	 auth;
+	const char	*auth_why;	/* NULL, or why Authorization cannot be
+					   read (static; 401 when authenticated) */
+	int		 status;	/* 0, or the refusal of a malformed head:
+					   400, 404, 405, 411, 413 ... */
+	char		*why;		/* ... and its message */
+};
+
+/* Parses a head; plain: the connection has no TLS (an upload must hash its
+ * body).  0, or -1 with status and why.  smp_head_release frees why. */
+int	smp_parse_head(const struct smp_raw_head *, int plain, struct smp_head *);
+void	smp_head_release(struct smp_head *);
+
+/* access.c: what a handler answers, and a store as a request sees it. */
 
 /* What a handler answers: a status and text/plain lines. */
 struct smp_reply {
@@ -97,6 +296,18 @@ struct smp_who {
 	int	by_session;	/* a MAC, not a signature */
 };
 
+void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* "the SMP's database failed: ..." (500). */
+void	smp_reply_db_error(struct smp_server *, struct smp_reply *);
+/* The store and the caller's part in it: 1 source, 2 destination, 3 both;
+ * -1 with r filled (404, 403, 410). Lock held. */
+int	smp_find_store(struct smp_server *, const struct smp_who *, const char *id,
+	    struct smp_store_row *, struct smp_reply *);
+
+/* authenticate.c: who sent a request: its signature or its session's MAC,
+ * the clock window, and the nonce spent once. */
+
 /* A connection's session (proto.h): whose, and its secret. */
 struct smp_session {
 	int		valid;
@@ -105,22 +316,18 @@ struct smp_session {
 	uint8_t		secret[SMP_SESSION_LEN];
 };
 
-/* Each fills reply; the lock is taken inside.  With sess (the request's
+/* Fills who, or r (401, 500); the lock is taken inside.  method and target
+ * are the request's as sent; h its parsed head.  With sess (the request's
  * connection), a MAC'd request is checked against it, and a request
  * signed with the identity key opens it when it is not open: *opened is
  * then set, and the reply must carry the secret. */
 int	smp_authenticate(struct smp_server *, const char *method, const char *target,
-	    const char *auth, const char *body_sha, struct smp_session *sess, int *opened,
+	    const struct smp_head *h, struct smp_session *sess, int *opened,
 	    struct smp_who *, struct smp_reply *);
-void	smp_h_capacity(struct smp_server *, const struct smp_who *, struct smp_reply *);
-void	smp_h_request(struct smp_server *, const struct smp_who *, const struct smp_req *,
-	    struct smp_reply *);
-void	smp_h_status(struct smp_server *, const struct smp_who *, const struct smp_req *,
-	    struct smp_reply *);
-void	smp_h_release(struct smp_server *, const struct smp_who *, const struct smp_req *,
-	    struct smp_reply *);
-void	smp_h_download(struct smp_server *, const struct smp_who *, const struct smp_req *,
-	    const char *range, struct smp_reply *);
+
+/* upload.c: the upload registry (which stores an upload or a release
+ * check holds now) and an upload's steps. */
+
 /* An upload: begin (checks, opens the file at the offset: fd, or -1 with
  * reply filled), then end (after the body: commits or refuses). */
 struct smp_upload {
@@ -132,27 +339,39 @@ struct smp_upload {
 };
 /* Whether an upload or a release check holds the store now. Lock held. */
 int	smp_uploading(struct smp_server *, const char *id);
-int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_req *,
-	    uint64_t length, const char *sha, struct smp_upload *, struct smp_reply *);
+/* Holds a store: 0, or -1 when it is held already (or every slot is).
+ * Lets it go.  Lock held. */
+int	smp_uploading_add(struct smp_server *, const char *id);
+void	smp_uploading_remove(struct smp_server *, const char *id);
+int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_head *,
+	    struct smp_upload *, struct smp_reply *);
 void	smp_upload_end(struct smp_server *, struct smp_upload *, const char *body_sha,
 	    struct smp_reply *);
 void	smp_upload_abandon(struct smp_server *, struct smp_upload *);
 
-void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-/* capacity.c: the folder a new capture goes to (index), or -1 with why. */
-int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
-/* Whether an upload piece of bytes leaves the folder above SMP_FLOOR_MB
- * free: 0 yes, -1 no.  min_free decides where captures start; this keeps
- * a capture under way from filling the disk. */
-#define SMP_FLOOR_MB		64
-int	smp_folder_room(struct smp_server *, const char *folder, uint64_t bytes);
-/* Deletes the stores whose retention has passed, uploads untouched for
- * SMP_ABANDONED_S, and old nonces. */
+/* retention.c: deletes the stores whose retention has passed, uploads
+ * untouched for SMP_ABANDONED_S, and old nonces; the lock is taken inside. */
 #define SMP_ABANDONED_S		(7 * 86400)
 void	smp_retention_tick(struct smp_server *);
-/* DIR/FOLDER/ID.tsistore, with .partial while it is uploaded (caller frees). */
-char	*smp_store_path(const char *dir, const char *folder, const char *id, int partial);
+
+/* handlers.c: the routes, once the request is authenticated; each fills
+ * reply and takes the lock inside. */
+void	smp_h_capacity(struct smp_server *, const struct smp_who *, struct smp_reply *);
+void	smp_h_request(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_status(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_release(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+void	smp_h_download(struct smp_server *, const struct smp_who *, const struct smp_req *,
+	    struct smp_reply *);
+
+/* server.c: a running server. */
+
+/* Loads DIR's configuration, keys (PEM text into cert and key) and
+ * database; close releases all of it. */
+int	smp_server_open(struct smp_server *, const char *dir, char **cert, char **key,
+	    char **err);
+void	smp_server_close(struct smp_server *, char **cert, char **key);
 
 #endif

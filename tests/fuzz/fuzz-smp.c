@@ -2,19 +2,25 @@
  * fuzz-smp.c - libFuzzer target for what the State Migration Point reads
  * from the network and from its directory.
  *
- * The input is lines: METHOD, TARGET, AUTHORIZATION, RANGE, then the rest
- * is an smp.conf.  The conf goes to smp_conf_parse(); method and target to
- * smp_parse_target(); the header to smp_parse_auth() and, through a real
- * server directory made once (tsi smp init, one registered computer), to
- * smp_authenticate().  In the header the word NOW becomes the current time
- * and KEYID the registered computer's key id, so the lookup and the
- * signature check are reached; a header that is just SIGNED is replaced by
- * one the computer really signed for METHOD and TARGET, which must be
- * accepted once and refused the second time (the replay table).  A parsed
- * target goes to the read-only handlers (status, capacity, download) as
- * the registered computer; the database holds stores in every state
- * (0123..., uploading; 1111..., complete, with a 1000-byte file; 2222...,
- * deleted; 3333..., another computer's) so they get past the lookup.
+ * The input is lines: METHOD [CONTENT-LENGTH [X-TSI-CONTENT-SHA256
+ * [TRANSFER-ENCODING]]], TARGET, AUTHORIZATION, RANGE, then the rest is an
+ * smp.conf; a header given as "-" is absent (no CONTENT-LENGTH field:
+ * neither are the three).  The conf goes to smp_conf_parse(); the head to
+ * smp_parse_head(), over TLS and over plain HTTP (the two must agree but
+ * for an upload's UNSIGNED-PAYLOAD), and what it yields is checked: a
+ * refusal has a status and a message, an accepted head a route.  The
+ * parsed head goes, through a real server directory made once (tsi smp
+ * init, one registered computer), to smp_authenticate().  In the
+ * Authorization line the word NOW becomes the current time and KEYID the
+ * registered computer's key id, so the lookup and the signature check are
+ * reached; a line that is just SIGNED is replaced by a header the computer
+ * really signed for METHOD, TARGET and the body hash, which must be
+ * accepted once and refused the second time (the replay table).  An
+ * accepted head goes to the read-only handlers (status, capacity,
+ * download) and to the start of an upload (abandoned at once) as the
+ * registered computer; the database holds stores in every state (0123...,
+ * uploading; 1111..., complete, with a 1000-byte file; 2222..., deleted;
+ * 3333..., another computer's) so they get past the lookup.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -152,49 +158,119 @@ with_now(const char *auth)
 	return replace(replace(xstrdup(auth), "NOW", now), "KEYID", key_id);
 }
 
-/* A header really signed for method and target: accepted once, then a replay. */
+/* A header really signed for the head: accepted once, then a replay. */
 static void
-signed_twice(const char *method, const char *target)
+signed_twice(struct smp_raw_head *raw)
 {
+	struct smp_head		 h;
 	struct smp_reply	 r;
 	struct smp_who		 w;
-	char			*h = smp_sign(signer, srv.pin, method, target, SMP_EMPTY_SHA256);
+	char			*sig;
 
-	if (h == NULL)
+	smp_parse_head(raw, 0, &h);
+	sig = smp_sign(signer, srv.pin, raw->method, raw->target, h.body_sha);
+	smp_head_release(&h);
+	if (sig == NULL)
 		abort();
+	raw->authorization = sig;
+	smp_parse_head(raw, 0, &h);
+	raw->authorization = "SIGNED";
 	memset(&r, 0, sizeof r);
 	r.fd = -1;
 	buf_init(&r.body, 1024);
-	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, NULL, NULL, &w, &r) != 0 ||
+	if (smp_authenticate(&srv, raw->method, raw->target, &h, NULL, NULL, &w, &r) != 0 ||
 	    strcmp(w.name, "pc") != 0 || strcmp(w.key_id, key_id) != 0) {
 		fprintf(stderr, "fuzz-smp: a signed request was refused: %.*s\n",
 		    (int)r.body.len, r.body.data);
 		abort();
 	}
-	if (smp_authenticate(&srv, method, target, h, SMP_EMPTY_SHA256, NULL, NULL, &w, &r) == 0 ||
+	if (smp_authenticate(&srv, raw->method, raw->target, &h, NULL, NULL, &w, &r) == 0 ||
 	    r.status != 401) {
 		fprintf(stderr, "fuzz-smp: a replayed request was accepted\n");
 		abort();
 	}
+	smp_head_release(&h);
 	buf_release(&r.body);
-	free(h);
+	free(sig);
+}
+
+/* A field of the METHOD line: the next word, NULL for "-" or none. */
+static const char *
+field(char **p)
+{
+	char	*w;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p == '\0')
+		return NULL;
+	w = *p;
+	*p += strcspn(*p, " ");
+	if (**p != '\0')
+		*(*p)++ = '\0';
+	return strcmp(w, "-") == 0 ? NULL : w;
+}
+
+static const char *
+or_absent(const char *line)
+{
+	return strcmp(line, "-") == 0 ? NULL : line;
+}
+
+/* What smp_parse_head() promises, and what plain HTTP changes: abort if
+ * it does not hold. */
+static void
+check_head(const struct smp_head *h, int ok, const struct smp_head *plain, int plain_ok)
+{
+	const char	*what = NULL;
+
+	if (ok != 0 && ok != -1)
+		what = "returns neither 0 nor -1";
+	else if (ok == -1 && (h->why == NULL || (h->status != 400 && h->status != 404 &&
+	    h->status != 405 && h->status != 411 && h->status != 413)))
+		what = "a refusal without its status or message";
+	else if (ok == 0 && (h->status != 0 || h->why != NULL || h->req.route == SMP_R_NONE ||
+	    h->req.bad_id || h->req.bad_method))
+		what = "an accepted head with a refusal or without a route";
+	else if (ok == 0 && h->req.route == SMP_R_UPLOAD && (!h->req.has_offset ||
+	    (strlen(h->body_sha) != 64 && strcmp(h->body_sha, SMP_UNSIGNED_PAYLOAD) != 0)))
+		what = "an upload without its offset or hash";
+	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && (h->body_len != 0 ||
+	    strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
+		what = "a body where none may be";
+	else if (h->req.has_range && h->req.range_from > h->req.range_to)
+		what = "a range that ends before it starts";
+	else if (h->auth_why == NULL && (strlen(h->auth.key_id) != 16 ||
+	    strlen(h->auth.nonce) != SMP_NONCE_HEX || h->auth.sig[0] == '\0'))
+		what = "an Authorization read without its fields";
+	else if (plain_ok == 0 && (ok != 0 || memcmp(&h->req, &plain->req, sizeof h->req) != 0 ||
+	    h->body_len != plain->body_len || strcmp(h->body_sha, plain->body_sha) != 0))
+		what = "plain HTTP accepts what TLS refuses, or reads it otherwise";
+	else if (plain_ok == -1 && ok == 0 && !(h->req.route == SMP_R_UPLOAD &&
+	    strcmp(h->body_sha, SMP_UNSIGNED_PAYLOAD) == 0))
+		what = "plain HTTP refuses more than UNSIGNED-PAYLOAD";
+	if (what != NULL) {
+		fprintf(stderr, "fuzz-smp: smp_parse_head: %s\n", what);
+		abort();
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char		*p = (const char *)data, *end = p + size, *why;
-	char			*method, *target, *auth, *range, *conf_text, *a2;
+	const char		*p = (const char *)data, *end = p + size;
+	char			*mline, *m, *target, *auth, *range, *conf_text, *a2;
+	struct smp_raw_head	 raw;
+	struct smp_head		 h, hp;
 	struct smp_conf		 conf;
-	struct smp_req		 req;
-	struct smp_auth		 sa;
 	struct smp_reply	 r;
 	struct smp_who		 w;
 	struct smp_session	 sess;
+	struct smp_upload	 up;
 	struct diag		 d;
-	uint64_t		 from, to;
+	int			 ok, plain_ok;
 
-	method = next_line(&p, end);
+	mline = next_line(&p, end);
 	target = next_line(&p, end);
 	auth = next_line(&p, end);
 	range = next_line(&p, end);
@@ -206,14 +282,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_release(&d);
 	sources_free();
 
-	smp_parse_auth(auth, &sa, &why);
-	smp_parse_range(range, &from, &to);
+	memset(&raw, 0, sizeof raw);
+	m = mline;
+	raw.method = field(&m);
+	raw.method = raw.method != NULL ? raw.method : "";
+	raw.content_length = field(&m);
+	raw.content_sha256 = field(&m);
+	while (*m == ' ')
+		m++;
+	raw.transfer_encoding = *m != '\0' ? or_absent(m) : NULL;
+	raw.target = target;
+	raw.range = or_absent(range);
+	if (strcmp(auth, "SIGNED") == 0) {
+		raw.authorization = auth;
+		signed_twice(&raw);
+	}
+	a2 = with_now(auth);
+	raw.authorization = or_absent(a2);
+	ok = smp_parse_head(&raw, 0, &h);
+	plain_ok = smp_parse_head(&raw, 1, &hp);
+	check_head(&h, ok, &hp, plain_ok);
+	smp_head_release(&hp);
+
 	memset(&r, 0, sizeof r);
 	r.fd = -1;
 	buf_init(&r.body, 64 * 1024);
-	if (strcmp(auth, "SIGNED") == 0)
-		signed_twice(method, target);
-	a2 = with_now(auth);
 	/* a connection with a session for the registered key: MAC'd headers
 	 * ("TSI-SMP1-MAC KEYID NOW ...") reach the MAC check; a signed one
 	 * would open nothing more, the session being open already */
@@ -221,21 +314,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sess.valid = 1;
 	memcpy(sess.key_id, key_id, sizeof sess.key_id);
 	snprintf(sess.name, sizeof sess.name, "pc");
-	smp_authenticate(&srv, method, target, a2, SMP_EMPTY_SHA256, &sess, NULL, &w, &r);
-	free(a2);
-	if (smp_parse_target(method, target, &req, &why) == 0 && !req.bad_id) {
+	smp_authenticate(&srv, raw.method, raw.target, &h, &sess, NULL, &w, &r);
+	if (ok == 0) {
 		buf_reset(&r.body);
-		if (req.route == SMP_R_STATUS)
-			smp_h_status(&srv, &who, &req, &r);
-		else if (req.route == SMP_R_DOWNLOAD)
-			smp_h_download(&srv, &who, &req, range, &r);
-		else if (req.route == SMP_R_CAPACITY)
+		if (h.req.route == SMP_R_STATUS)
+			smp_h_status(&srv, &who, &h.req, &r);
+		else if (h.req.route == SMP_R_DOWNLOAD)
+			smp_h_download(&srv, &who, &h.req, &r);
+		else if (h.req.route == SMP_R_CAPACITY)
 			smp_h_capacity(&srv, &who, &r);
+		else if (h.req.route == SMP_R_UPLOAD &&
+		    smp_upload_begin(&srv, &who, &h, &up, &r) == 0)
+			smp_upload_abandon(&srv, &up);
 		if (r.fd != -1)
 			close(r.fd);
 	}
+	smp_head_release(&h);
 	buf_release(&r.body);
-	free(method);
+	free(a2);
+	free(mline);
 	free(target);
 	free(auth);
 	free(range);
