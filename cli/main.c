@@ -613,9 +613,11 @@ static const struct command commands[] = {
 	  "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage.\n" },
 	{ "steps", cmd_steps,
 	  "tsi steps [--json] [--extension PATH]...",
-	  "Lists the step types with their parameters: the built-ins, the Lua\n"
-	  "extensions in the system directories ($TSI_EXTENSION_DIRS, default\n"
-	  DEFAULT_EXT_DIRS ") and those given with --extension.\n" },
+	  "Lists the step types with their parameters (and the variable each one\n"
+	  "falls back to): the built-ins, the Lua extensions in the system\n"
+	  "directories ($TSI_EXTENSION_DIRS, default " DEFAULT_EXT_DIRS ")\n"
+	  "and those given with --extension; then the keys every node takes, with\n"
+	  "their limits and defaults, and the variables that have a type.\n" },
 	{ "state", cmd_state,
 	  "tsi state capture --root DIR --store PATH [--recipient FILE|LINE]...\n"
 	  "                        [--rules NAME|FILE]... [--hardlink] [--all] [/SWITCH]...\n"

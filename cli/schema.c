@@ -69,7 +69,7 @@ print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
 
 	fputs("\nevery node (groups and steps)\n", fp);
 	for (k = node_keys; k->name != NULL; k++) {
-		fprintf(fp, "    %-20s %-8s %s", k->name, node_key_kind_name(k->kind),
+		fprintf(fp, "    %-18s %-13s %s", k->name, node_key_kind_name(k->kind),
 		    k->help);
 		if (k->kind == NK_INT)
 			fprintf(fp, " (%lld to %lld)", k->min, k->max);
@@ -80,7 +80,7 @@ print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
 		    !(k->where & NK_GROUP) ? " (steps only)" : "", fp);
 		fputc('\n', fp);
 		for (f = k->fields; f != NULL && f->name != NULL; f++)
-			fprintf(fp, "      %-18s %-8s %s (%lld to %lld, default: %s)\n",
+			fprintf(fp, "      %-16s %-13s %s (%lld to %lld, default: %s)\n",
 			    f->name, node_key_kind_name(f->kind), f->help, f->min,
 			    f->max, f->def);
 	}

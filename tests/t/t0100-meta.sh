@@ -2,6 +2,28 @@
 # The project checks itself: schema drift, help, examples, docs per step.
 . "$TSI_TOP/tests/lib/test-lib.sh"
 
+test_prereq OBJECTS '[ -f "${TSI_BUILD:-/nonexistent}/interp/engine.o" ] && command -v nm && command -v python3' \
+    'needs the object files of the build (make test names them) and nm'
+
+test_expect OBJECTS 'the layout keeps its floors: no import up or sideways, no circle of files, small files, SQL in smp/db*.c' '
+	if ! python3 "$TSI_TOP/tests/lib/layout.py" "$TSI_TOP" "$TSI_BUILD" > out 2>&1; then
+		cat out; false
+	fi &&
+	contains out "no problem"
+'
+
+test_expect 'the layout check can fail: a file of lib/ that calls into interp/ is caught' '
+	mkdir -p top/lib top/interp b/lib b/interp &&
+	printf "int low(void);\nint low(void) { return 0; }\n" > top/lib/low.c &&
+	printf "int high(void);\nint high(void) { return 0; }\n" > top/interp/high.c &&
+	printf "int high(void);\nint up(void);\nint up(void) { return high(); }\n" > top/lib/up.c &&
+	for f in lib/low lib/up interp/high; do
+		cc -c -o b/$f.o top/$f.c || exit 1
+	done &&
+	! python3 "$TSI_TOP/tests/lib/layout.py" top b > out 2>&1 &&
+	contains out "lib/up.c: calls high() of interp/high.c: lib/ may not import interp/"
+'
+
 test_expect 'schemas/sequence.schema.json is what tsi schema prints' '
 	tsi schema > now.json &&
 	if ! cmp -s now.json "$TSI_TOP/schemas/sequence.schema.json"; then
