@@ -105,14 +105,19 @@ collect_defined(const struct sequence *s, const struct seq_var *known, size_t nk
 
 static void
 check_typed(const struct step_table *tab, const char *name, const char *value,
-    int secret, const struct loc *loc, struct diag *d)
+    int flags, const struct loc *loc, struct diag *d)
 {
-	char	*why = typed_var_check(tab, name, value, secret);
+	char	*why;
 
-	if (why != NULL) {
+	if (vars_always_secret(name, value))
+		flags |= TV_SECRET;
+	if ((why = typed_var_check(tab, name, value, flags)) == NULL)
+		return;
+	if (flags & TV_SECRET)
+		diag_error_quiet(d, loc, "%s", why);
+	else
 		diag_error(d, loc, "%s", why);
-		free(why);
-	}
+	free(why);
 }
 
 /*
@@ -129,18 +134,18 @@ check_typed_values(const struct sequence *s, const struct step_table *tab,
 	size_t	i, j;
 
 	for (i = 0; i < s->nvars; i++)
-		check_typed(tab, s->vars[i].name, s->vars[i].value, s->vars[i].secret,
-		    &s->vars[i].loc, d);
+		check_typed(tab, s->vars[i].name, s->vars[i].value,
+		    s->vars[i].secret ? TV_SECRET : 0, &s->vars[i].loc, d);
 	for (i = 0; i < nknown; i++)
-		check_typed(tab, known[i].name, known[i].value, known[i].secret,
-		    &known[i].loc, d);
+		check_typed(tab, known[i].name, known[i].value,
+		    known[i].secret ? TV_SECRET : 0, &known[i].loc, d);
 	for (i = 0; i < s->n; i++) {
 		const struct tnode *t = s->nodes[i];
 		const struct param_value *name = NULL, *value = NULL, *secret = NULL;
 
 		for (j = 0; j < t->ndefaults; j++)
 			check_typed(tab, t->defaults[j].name, t->defaults[j].value,
-			    t->defaults[j].secret, &t->defaults[j].loc, d);
+			    t->defaults[j].secret ? TV_SECRET : 0, &t->defaults[j].loc, d);
 		for (j = 0; j < t->args.n; j++) {
 			if (t->args.spec[j].flags & P_SETS_VAR)
 				name = &t->args.v[j];
@@ -151,8 +156,8 @@ check_typed_values(const struct sequence *s, const struct step_table *tab,
 		}
 		if (name != NULL && value != NULL && name->str != NULL &&
 		    value->str != NULL && value->set)
-			check_typed(tab, name->str, value->str, secret != NULL && secret->b,
-			    &value->loc, d);
+			check_typed(tab, name->str, value->str, TV_EXPANDS |
+			    (secret != NULL && secret->b ? TV_SECRET : 0), &value->loc, d);
 	}
 }
 

@@ -381,13 +381,18 @@ os_release_get(const struct cond_env *env, const char *key)
 	return out;
 }
 
+/* Numbers as numbers; then booleans as booleans (one meaning of true:
+ * "yes" equals "true"); then case-insensitive text. */
 static int
 compare(const char *a, const char *b)
 {
 	double	x, y;
+	int	p, q;
 
 	if (str_to_num(a, &x) == 0 && str_to_num(b, &y) == 0)
 		return x < y ? -1 : x > y;
+	if (parse_bool(a, &p) == 0 && parse_bool(b, &q) == 0)
+		return p - q;
 	return strcasecmp(a, b);
 }
 

@@ -142,6 +142,22 @@ generic_plan(struct step_ctx *ctx, const struct step_args *a)
 	return 0;
 }
 
+/* The soonest deadline of the run_sequence groups around t (0: none);
+ * *limit is that group. */
+static int64_t
+groups_deadline(struct engine *e, const struct tnode *t, const struct tnode **limit)
+{
+	int64_t	d = 0;
+	int	p;
+
+	for (p = t->parent; p >= 0; p = e->seq->nodes[p]->parent)
+		if (e->deadline[p] > 0 && (d == 0 || e->deadline[p] < d)) {
+			d = e->deadline[p];
+			*limit = e->seq->nodes[p];
+		}
+	return d;
+}
+
 /*
  * The step's deadline: its own timeout, or an enclosing run_sequence's
  * when that comes sooner.  *limit says whose it is, for the log.
@@ -149,15 +165,15 @@ generic_plan(struct step_ctx *ctx, const struct step_args *a)
 static int64_t
 step_deadline_of(struct engine *e, const struct tnode *t, const struct tnode **limit)
 {
-	int64_t	d = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
-	int	p;
+	int64_t			 d = t->timeout > 0 ? now_ms() + (int64_t)t->timeout * 1000 : 0;
+	const struct tnode	*g = NULL;
+	int64_t			 gd = groups_deadline(e, t, &g);
 
 	*limit = t;
-	for (p = t->parent; p >= 0; p = e->seq->nodes[p]->parent)
-		if (e->deadline[p] > 0 && (d == 0 || e->deadline[p] < d)) {
-			d = e->deadline[p];
-			*limit = e->seq->nodes[p];
-		}
+	if (gd > 0 && (d == 0 || gd < d)) {
+		d = gd;
+		*limit = g;
+	}
 	return d;
 }
 
@@ -211,6 +227,7 @@ static enum outcome
 run_step(struct engine *e, const struct tnode *t, int *retry_same)
 {
 	struct step_ctx		 ctx;
+	struct stop		 until = { 0 };
 	const struct tnode	*limit = t;
 	int64_t			 start = now_ms();
 	long long		 rc = 0;
@@ -237,6 +254,13 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 		memset(&ctx, 0, sizeof ctx);
 		ctx.e = e;
 		ctx.t = t;
+		/* an attempt never starts after its run_sequence's time is up */
+		if (attempt > 0 && (until.deadline = groups_deadline(e, t, &limit)) > 0 &&
+		    stop_check(&until) == STOP_DEADLINE) {
+			ctx.timed_out = 1;
+			rc = STEP_RC_TIMEOUT;
+			break;
+		}
 		rc = call_handler(e, &ctx, &limit);
 		if (stop_signal)
 			return OUT_INTERRUPTED;
@@ -253,7 +277,9 @@ run_step(struct engine *e, const struct tnode *t, int *retry_same)
 		runlog_msg(&e->log, LOG_WARN, "step '%s' %s (exit code %lld); "
 		    "retry %d of %d in %d s", t->name, ctx.timed_out ? "timed out" :
 		    "failed", rc, attempt, t->retry_count, t->retry_delay);
-		if (stop_sleep(NULL, (int64_t)t->retry_delay * 1000) == STOP_SIGNAL)
+		/* the wait before a retry ends with its run_sequence's time too */
+		until.deadline = groups_deadline(e, t, &limit);
+		if (stop_sleep(&until, (int64_t)t->retry_delay * 1000) == STOP_SIGNAL)
 			return OUT_INTERRUPTED;
 	}
 	e->rc[t->index] = rc;

@@ -92,7 +92,10 @@ api_set(lua_State *L)
 	if (strlen(value) > VAR_VALUE_MAX)
 		return luaL_error(L, "tsi.set: a variable value has at most %d "
 		    "characters", VAR_VALUE_MAX);
-	step_set_var(need_ctx(L, "tsi.set"), name, value, secret);
+	/* refused (a typed variable's wrong value, the log says why): the
+	 * step fails, as set_variable would; the value is not repeated */
+	if (step_set_var(need_ctx(L, "tsi.set"), name, value, secret) == -1)
+		return luaL_error(L, "tsi.set: variable '%s' refused the value", name);
 	return 0;
 }
 

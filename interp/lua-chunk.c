@@ -21,14 +21,6 @@ lua_check_chunk(const char *name, const char *text, size_t len,
 	return r;
 }
 
-static int64_t
-call_deadline(const struct step_ctx *ctx, const struct lua_limits *lim)
-{
-	int64_t	d = step_deadline(ctx);
-
-	return d > 0 ? d : now_ms() + (int64_t)lim->seconds * 1000;
-}
-
 int
 lua_run_chunk(struct step_ctx *ctx, const char *name, const char *text,
     size_t len, int caps, const struct lua_limits *lim, int plan)
@@ -45,7 +37,7 @@ lua_run_chunk(struct step_ctx *ctx, const char *name, const char *text,
 		return STEP_RC_ERROR;
 	}
 	lua_push_ctx(h->L, ctx);
-	st = lhost_call(h, 1, lim, call_deadline(ctx, lim), &msg, &code);
+	st = lhost_call(h, 1, lim, lua_step_deadline(ctx, lim), &msg, &code);
 	rc = lhost_step_result(h, ctx, st, msg, code);
 	free(msg);
 	lhost_free(h);

@@ -723,9 +723,7 @@ call_step(struct step_ctx *ctx, const struct step_args *a, int plan)
 	int			 st, code, rc = 0;
 
 	lua_step_limits(ctx, &lim);
-	deadline = step_deadline(ctx);
-	if (deadline == 0)
-		deadline = now_ms() + (int64_t)lim.seconds * 1000;
+	deadline = lua_step_deadline(ctx, &lim);
 	h->mode = plan ? LH_PLAN : LH_RUN;
 	h->ctx = ctx;
 	lua_pushcfunction(L, call_trampoline);

@@ -424,6 +424,21 @@ lua_caps_string(int caps)
 	return s;
 }
 
+int64_t
+lua_step_deadline(const struct step_ctx *ctx, const struct lua_limits *lim)
+{
+	int64_t	d = step_deadline(ctx), def;
+
+	/* without a timeout of its own a Lua step has the default limit, or
+	 * its run_sequence's deadline when that comes sooner */
+	if (step_node(ctx)->timeout == 0) {
+		def = now_ms() + (int64_t)lim->seconds * 1000;
+		if (d == 0 || def < d)
+			d = def;
+	}
+	return d;
+}
+
 void
 lua_step_limits(const struct step_ctx *ctx, struct lua_limits *out)
 {

@@ -92,5 +92,8 @@ int	lua_eval_condition(const char *expr, const struct vars *, struct buf *why);
 
 /* Limits of a step: the node's lua_limits or the defaults. */
 void	lua_step_limits(const struct step_ctx *, struct lua_limits *);
+/* The deadline of a Lua step's call: its timeout, else the default limit
+ * (lim->seconds), and an enclosing run_sequence's when that is sooner. */
+int64_t	lua_step_deadline(const struct step_ctx *, const struct lua_limits *);
 
 #endif

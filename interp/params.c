@@ -239,9 +239,11 @@ from_variable(const struct param_spec *ps, struct param_value *dst, struct vars 
 	const char	*v = ps->var != NULL ? vars_get(vs, ps->var) : NULL;
 	const char	*why;
 	char		*e = NULL;
+	int		 secret;
 
 	if (v == NULL || *v == '\0')
 		return 0;
+	secret = vars_is_secret(vs, ps->var) || (ps->flags & P_SECRET);
 	free(dst->str);
 	dst->str = xstrdup(v);
 	dst->set = dst->from_var = 1;
@@ -249,13 +251,14 @@ from_variable(const struct param_spec *ps, struct param_value *dst, struct vars 
 		vars_add_secret(vs, v);
 	if ((why = param_parse(ps, dst)) != NULL) {
 		*err = xasprintf("variable '%s' (for parameter '%s') %s, not '%s'",
-		    ps->var, ps->name, why, vars_is_secret(vs, ps->var) ?
-		    VAR_REDACTED : v);
+		    ps->var, ps->name, why, secret ? VAR_REDACTED : v);
 		return -1;
 	}
 	if (ps->check != NULL && ps->check(v, &e) == -1) {
+		/* the checker may quote a piece of the value: not of a secret */
 		*err = xasprintf("variable '%s' (for parameter '%s'): %s", ps->var,
-		    ps->name, e);
+		    ps->name, secret ? "not a valid value (it is secret: see its "
+		    "definition)" : e);
 		free(e);
 		return -1;
 	}

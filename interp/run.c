@@ -165,9 +165,12 @@ set_initial_var(struct engine *e, const struct seq_var *v, const char *origin)
 
 	/* a typed variable holds a value of its type from the start */
 	if ((why = typed_var_check(e->opts->steps, v->name, v->value,
-	    v->secret)) != NULL) {
+	    v->secret ? TV_SECRET : 0)) != NULL) {
 		diag_init(&d);
-		diag_error(&d, &v->loc, "%s", why);
+		if (v->secret || vars_always_secret(v->name, v->value))
+			diag_error_quiet(&d, &v->loc, "%s", why);
+		else
+			diag_error(&d, &v->loc, "%s", why);
 		diag_print(&d, stderr, DIAG_TEXT);
 		diag_release(&d);
 		free(why);
@@ -340,9 +343,9 @@ engine_run(const struct run_opts *o)
 		e.reboot_command = xstrdup(DEFAULT_REBOOT_COMMAND);
 	alloc_status(&e);
 	new_run_id(&e);
-	runlog_msg(&e.log, LOG_INFO, "tsi %s: %s '%s' (%s), %zu steps", TSI_VERSION,
+	runlog_msg(&e.log, LOG_INFO, "tsi %s: %s '%s' (%s), %zu step%s", TSI_VERSION,
 	    e.dry_run ? "dry run of" : "running", e.seq->name, o->sequence,
-	    e.seq->nsteps);
+	    e.seq->nsteps, e.seq->nsteps == 1 ? "" : "s");
 	log_start(&e, "run_start");
 	r = end_or_restart(&e, engine_continue(&e, 0));
 out:

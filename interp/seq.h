@@ -149,8 +149,10 @@ void		 args_release(struct step_args *);
  * type's, or a parameter's that falls back to it); NULL when untyped. */
 const struct param_spec *typed_var_find(const struct step_table *, const char *name);
 /* NULL when value suits the variable's type, else why not (caller frees). */
+#define TV_SECRET	1	/* the value is a secret: never quote it */
+#define TV_EXPANDS	2	/* a set_variable's value: %VAR% is checked when known */
 char		*typed_var_check(const struct step_table *, const char *name,
-		    const char *value, int secret);
+		    const char *value, int flags);
 /* The engine's own typed variables (OSDDoNotLogCommand...), NULL-name ended. */
 const struct param_spec *engine_typed_vars(void);
 /* Checks and parses a scalar of the given type; NULL or why not (static). */

@@ -39,7 +39,7 @@ step_set_var(struct step_ctx *ctx, const char *name, const char *value, int secr
 	char		*why;
 
 	if ((why = typed_var_check(ctx->e->opts->steps, name, value,
-	    secret || vars_is_secret(&ctx->e->vars, name))) != NULL) {
+	    secret || vars_is_secret(&ctx->e->vars, name) ? TV_SECRET : 0)) != NULL) {
 		step_log(ctx, LOG_ERROR, "cannot set %s", why);
 		free(why);
 		return -1;

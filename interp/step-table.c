@@ -81,23 +81,29 @@ typed_var_find(const struct step_table *tab, const char *name)
 
 char *
 typed_var_check(const struct step_table *tab, const char *name, const char *value,
-    int secret)
+    int flags)
 {
+	int			 secret = (flags & TV_SECRET) || vars_always_secret(name, value);
 	const struct param_spec	*p = typed_var_find(tab, name);
 	struct param_value	 v;
 	const char		*why;
 	char			*err = NULL, *msg;
 
-	/* an empty value deletes the variable; %VAR% is known at run time */
-	if (p == NULL || *value == '\0' || strchr(value, '%') != NULL)
+	/* an empty value deletes the variable; a set_variable's %VAR% is
+	 * known at run time, where the expanded value is checked */
+	if (p == NULL || *value == '\0' ||
+	    ((flags & TV_EXPANDS) && strchr(value, '%') != NULL))
 		return NULL;
+	secret |= (p->flags & P_SECRET) != 0;
 	memset(&v, 0, sizeof v);
 	v.str = (char *)value;
 	if ((why = param_parse(p, &v)) != NULL)
 		return xasprintf("variable '%s' %s, not '%s'", name, why,
 		    secret ? VAR_REDACTED : value);
 	if (p->check != NULL && p->check(value, &err) == -1) {
-		msg = xasprintf("variable '%s': %s", name, err);
+		/* the checker may quote the value: not a secret's */
+		msg = secret ? xasprintf("variable '%s' (secret) is not a valid value",
+		    name) : xasprintf("variable '%s': %s", name, err);
 		free(err);
 		return msg;
 	}

@@ -193,8 +193,8 @@ utf8_clean(const char *s)
  * Variables that hold secrets whoever sets them: ConfigMgr's passwords, and
  * LoadState switches that carry one (/lac:PASSWORD).
  */
-static int
-always_secret(const char *name, const char *value)
+int
+vars_always_secret(const char *name, const char *value)
 {
 	static const char *const names[] = {
 		"OSDMigrateLocalAccountPassword", "OSDLocalAdminPassword",
@@ -236,7 +236,7 @@ vars_set(struct vars *vs, const char *name, const char *raw, int flags)
 	}
 	value = utf8_clean(raw);
 	len = strlen(value);
-	if (always_secret(name, value))
+	if (vars_always_secret(name, value))
 		flags |= VAR_SECRET;
 	old = v != NULL ? strlen(v->value) : 0;
 	if (len > VAR_VALUE_MAX && !(flags & VAR_ENGINE)) {

@@ -64,6 +64,9 @@ void		 vars_init(struct vars *);
 void		 vars_release(struct vars *);
 const char	*vars_get(const struct vars *, const char *name);
 int		 vars_is_secret(const struct vars *, const char *name);
+/* Whether name holds a secret whoever sets it (ConfigMgr's passwords, and
+ * OSDMigrateAdditionalRestoreOptions with /lac:PASSWORD). */
+int		 vars_always_secret(const char *name, const char *value);
 enum vars_result vars_set(struct vars *, const char *name, const char *value, int flags);
 /* Adds a value that must be redacted (a secret param, say) without a name. */
 void		 vars_add_secret(struct vars *, const char *value);

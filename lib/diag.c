@@ -169,7 +169,22 @@ diag_add(struct diag *d, enum severity sev, const struct loc *loc,
 	it->sev = sev;
 	it->loc = loc ? *loc : none;
 	it->msg = xvasprintf(fmt, ap);
+	it->quiet = 0;
 	it->seq = d->n++;
+}
+
+int
+diag_error_quiet(struct diag *d, const struct loc *loc, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	n = d->n;
+
+	va_start(ap, fmt);
+	diag_add(d, SEV_ERROR, loc, fmt, ap);
+	va_end(ap);
+	if (d->n > n)
+		d->items[n].quiet = 1;
+	return -1;
 }
 
 int
@@ -267,7 +282,8 @@ print_text(struct diag *d, FILE *fp)
 		else
 			fputs("tsi: ", fp);
 		fprintf(fp, "%s: %s\n", sev_name(it->sev), it->msg);
-		print_caret(fp, &it->loc);
+		if (!it->quiet)
+			print_caret(fp, &it->loc);
 	}
 	if (d->dropped > 0)
 		fprintf(fp, "tsi: note: %zu more problems not shown\n", d->dropped);

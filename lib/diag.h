@@ -32,6 +32,7 @@ struct diag_item {
 	enum severity	 sev;
 	struct loc	 loc;
 	char		*msg;
+	int		 quiet;		/* no source line shown: it holds a secret */
 	size_t		 seq;		/* insertion order, for a stable sort */
 };
 
@@ -55,6 +56,9 @@ void	diag_release(struct diag *);
 int	diag_error(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
 int	diag_warning(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
 void	diag_note(struct diag *, const struct loc *, const char *, ...) PRINTF_LIKE(3, 4);
+/* An error about a line that holds a secret: its position, not its text. */
+int	diag_error_quiet(struct diag *, const struct loc *, const char *, ...)
+	    PRINTF_LIKE(3, 4);
 /* Sorts by file, line and column, then prints in the given format. */
 void	diag_print(struct diag *, FILE *, enum diag_format);
 /* The diagnostics as text, for an error message (caller frees). */

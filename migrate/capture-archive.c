@@ -450,6 +450,9 @@ arch_finish(struct capture *c)
 		return -1;
 	}
 	c->counts->stored = s->written;
+	/* a deadline that passed while the store was synced: no store */
+	if (cap_stopping(c))
+		return -1;
 	/* whole and on disk: only now does it get its name */
 	if ((c->o->overwrite ? rename(s->tmp, c->o->store) :
 	    renameat2(AT_FDCWD, s->tmp, AT_FDCWD, c->o->store, RENAME_NOREPLACE)) == -1) {

@@ -171,6 +171,8 @@ hl_finish(struct capture *c)
 	    (unsigned long long)c->counts->bytes);
 	if (fflush(s->cat) != 0 || fsync(fileno(s->cat)) == -1)
 		return hl_fail(c, "write", "catalog");
+	if (cap_stopping(c))	/* a deadline that passed meanwhile: no store */
+		return -1;
 	from = xasprintf("%s/%s.partial", s->tmp, HARDLINK_CATALOG);
 	to = xasprintf("%s/%s", s->tmp, HARDLINK_CATALOG);
 	r = rename(from, to);

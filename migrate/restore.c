@@ -117,6 +117,20 @@ system_account(struct restorer *r, const char *name)
 	return found;
 }
 
+/* The system's own useradd: by its place, not through PATH (tsi runs as
+ * root, and a PATH without /usr/sbin must not lose accounts). */
+static const char *
+useradd_path(void)
+{
+	static const char *const places[] = { "/usr/sbin/useradd", "/sbin/useradd" };
+	size_t	i;
+
+	for (i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (access(places[i], X_OK) == 0)
+			return places[i];
+	return NULL;
+}
+
 /* LoadState /lac: a local account made with the system's own useradd. */
 static int
 create_account(struct restorer *r, const char *name, const struct cat_user *cu)
@@ -147,10 +161,17 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 		free(home);
 		return -1;
 	}
+	if (useradd_path() == NULL) {
+		say(r, STATE_FINDING, -1, "user '%s' not created: this system has no "
+		    "useradd (/usr/sbin/useradd, from the passwd package); its files "
+		    "are not restored", name);
+		free(home);
+		return -1;
+	}
 	/* useradd wants an absolute prefix */
 	if ((prefix = realpath(r->o->root, NULL)) == NULL)
 		prefix = xstrdup(r->o->root);
-	argv[n++] = (char *)"useradd";
+	argv[n++] = (char *)useradd_path();
 	argv[n++] = (char *)"--prefix";
 	argv[n++] = prefix;
 	argv[n++] = (char *)"--no-create-home";

@@ -18,7 +18,10 @@ struct smp_client {
 	struct smp_signer	*signer;
 	uint8_t			 session[SMP_SESSION_LEN];	/* the connection's */
 	int			 has_session;
-	struct smp_client_opts	 o;
+	struct smp_client_opts	 o;		/* the current caller's */
+	/* what the connection was made with, owned: a pool hands it only to a
+	 * caller with the same (the caller's strings may be gone by then) */
+	char			*made_cacert, *made_identity_dir;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		 resp;
 };

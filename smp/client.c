@@ -108,7 +108,7 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 
 	*out = NULL;
 	if (o->pool != NULL && (c = o->pool->idle) != NULL && strcmp(c->base, base) == 0 &&
-	    same(c->o.cacert, o->cacert) && same(c->o.identity_dir, o->identity_dir) &&
+	    same(c->made_cacert, o->cacert) && same(c->made_identity_dir, o->identity_dir) &&
 	    c->o.allow_plain_http == o->allow_plain_http) {
 		o->pool->idle = NULL;
 		c->o = *o;		/* the caller's policy and callbacks */
@@ -129,6 +129,8 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	}
 	c = xcalloc(1, sizeof *c);
 	c->o = *o;
+	c->made_cacert = xstrdup(o->cacert);
+	c->made_identity_dir = o->identity_dir ? xstrdup(o->identity_dir) : NULL;
 	c->base = xstrdup(base);
 	while (c->base[0] != '\0' && c->base[strlen(c->base) - 1] == '/')
 		c->base[strlen(c->base) - 1] = '\0';
@@ -188,6 +190,8 @@ client_destroy(struct smp_client *c)
 	buf_release(&c->resp);
 	free(c->pins);
 	free(c->curl_pin);
+	free(c->made_cacert);
+	free(c->made_identity_dir);
 	free(c->base);
 	free(c);
 }
@@ -259,8 +263,10 @@ static int
 setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *out)
 {
 	const struct curl_api	*api = c->api;
-	int			 left_ms = stop_wait_ms(c->o.stop, -1);
+	int64_t			 left_ms = -1;
 
+	if (c->o.stop != NULL && c->o.stop->deadline > 0)
+		left_ms = c->o.stop->deadline - now_ms();
 	api->easy_reset(c->curl);
 	/* the pinned certificates are the only trust anchors, and the key
 	 * presented must be one of theirs: no CA, and so no host name, is
@@ -290,7 +296,7 @@ setup(struct smp_client *c, const char *url, struct curl_slist *h, struct buf *o
 	api->easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, watch_stop);
 	api->easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
 	api->easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
-	if (left_ms >= 0)	/* the step's deadline, to the millisecond */
+	if (c->o.stop != NULL && c->o.stop->deadline > 0)	/* the step's, to the ms */
 		api->easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)(left_ms > 0 ? left_ms : 1));
 	c->errbuf[0] = '\0';
 	buf_reset(out);

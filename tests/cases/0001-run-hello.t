@@ -8,7 +8,7 @@ steps:
     with:
       command: echo hello; echo warn >&2
 === stdout
-tsi 0.1.0: running 'Hello' (seq.yaml), 1 steps
+tsi 0.1.0: running 'Hello' (seq.yaml), 1 step
 [1/1] Greet (run_command, seq.yaml:3)
 running: /bin/sh -c 'echo hello; echo warn >&2'
   | hello

@@ -36,12 +36,13 @@ split_case() {
 # strict_script SECTION FIRST OUT: writes OUT, a script that runs SECTION's
 # commands one complete command at a time (a command may span lines: an
 # if, a loop, a quote, a trailing backslash) and stops at the first that
-# fails.  Every command counts, not only the last one as with plain sh;
-# tsi_fail names the failing command's lines in the case file (the
-# section's first line is FIRST).
+# fails.  Every command counts, not only the last one as with plain sh,
+# and (under set -e) every command inside a loop or a block too; tsi_fail
+# names the failing command's lines in the case file (the section's first
+# line is FIRST).
 strict_script() {
-	: > "$3"
-	chunk= start=0 n=0
+	echo 'set -e' > "$3"
+	chunk= start=0 n=0 eoh=
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		if [ -z "$chunk" ]; then
@@ -52,6 +53,16 @@ strict_script() {
 		fi
 		chunk="$chunk$line
 "
+		# a here-document runs to its delimiter line, which sh -n
+		# would not wait for
+		if [ -n "$eoh" ]; then
+			[ "$(printf '%s' "$line" | sed 's/^	*//')" = "$eoh" ] || continue
+			eoh=
+		else
+			eoh=$(printf '%s' "$line" | sed -n \
+			    "s/.*<<-\{0,1\}[[:space:]]*[\"']\{0,1\}\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p")
+			[ -z "$eoh" ] || continue
+		fi
 		case "$line" in *\\) continue ;; esac
 		sh -n -c "$chunk" 2> /dev/null || continue
 		{

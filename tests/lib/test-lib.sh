@@ -27,15 +27,22 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tsi-$TEST_NAME.XXXXXX")
 test_count=0
 test_failed=0
-# Processes a test started in the background and did not end: their PIDs
-# go to this file (tsi_bg does it), and test_done ends them, and only them.
+# Processes a test started in the background and did not end: their PIDs,
+# with their start times, go to this file (tsi_bg and started do it); at
+# the end of each test they are ended, and only they: a PID whose start
+# time differs is another process now.
 TEST_PIDS=$TEST_ROOT/pids
 trap 'test_end_started; rm -rf "$TEST_ROOT"' EXIT
 
+# start_time PID: the process's start time (field 22 of /proc/PID/stat).
+start_time() {
+	sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d" " -f20
+}
+
 test_end_started() {
 	[ -s "$TEST_PIDS" ] || return 0
-	while read -r p; do
-		kill -9 "$p" 2> /dev/null
+	while read -r p t; do
+		[ -n "$t" ] && [ "$(start_time "$p")" = "$t" ] && kill -9 "$p" 2> /dev/null
 	done < "$TEST_PIDS"
 	: > "$TEST_PIDS"
 }
@@ -58,13 +65,19 @@ tsi_bg() {
 	# shellcheck disable=SC2086
 	$TSI_WRAP "$TSI" "$@" > bg.out 2>&1 &
 	echo $! > pid
-	echo $! >> "$TEST_PIDS"
+	started $!
 }
 
 # started PID: a process the test started in the background, ended at
 # the end of the script if the test did not end it.
 started() {
-	echo "$1" >> "$TEST_PIDS"
+	echo "$1 $(start_time "$1")" >> "$TEST_PIDS"
+}
+
+# at_end COMMAND: runs COMMAND in the test's folder once the test is over,
+# passed or failed (an unmount, say).
+at_end() {
+	echo "$1" >> "$dir.atend"
 }
 
 # wait_for FILE: waits up to 10 s for FILE to exist and be non-empty.
@@ -197,6 +210,10 @@ test_expect() {
 	mkdir -p "$dir"
 	(cd "$dir" && eval "$2") > "$dir.out" 2>&1
 	st=$?
+	if [ -f "$dir.atend" ]; then
+		(cd "$dir" && . "$dir.atend") > /dev/null 2>&1
+	fi
+	test_end_started
 	if [ $st = 0 ]; then
 		echo "ok - $TEST_NAME: $1"
 	else

@@ -33,13 +33,24 @@ test_expect 'a negated line, a loop and a line of a block count too' '
 	--version
 	=== check
 	for x in 1 2; do
-	  test \$x = 1 || exit 1
+	  test \$x = 2
 	done
 	true
 	EOF
+	probe_case heredoc <<-EOF &&
+	=== args
+	--version
+	=== check
+	cat > f <<END
+	one
+	END
+	test "\$(cat f)" = one
+	false
+	EOF
 	! run_probe_cases &&
 	contains out "not ok - case negated: check failed at line 4: ! true (exit code 1)" &&
-	contains out "not ok - case loop: check failed at line 4:"
+	contains out "not ok - case loop: check failed at line 4:" &&
+	contains out "not ok - case heredoc: check failed at line 8: false (exit code 1)"
 '
 
 test_expect 'a failing setup line fails the case' '

@@ -272,6 +272,20 @@ test_expect 'a full SMP takes no capture: the client goes on to the next one' '
 	smp_stop full && smp_stop srv
 '
 
+test_expect 'the run keeps its SMP connection even when the variables it was made with are set again' '
+	smp_world &&
+	cat > again.yaml <<-EOF &&
+	steps:
+	  - { name: Request, type: request_state_store, with: { mode: capture } }
+	  - { name: Same pin again, type: set_variable, with: { name: TSISMPCACert, value: "%TSISMPCACert%" } }
+	  - { name: Same identity again, type: set_variable, with: { name: TSIIdentityDir, value: "%TSIIdentityDir%" } }
+	  - { name: Capture, type: capture_user_state }
+	  - { name: Release, type: release_state_store }
+	EOF
+	run_seq again.yaml src old a > out 2>&1 && contains out "is complete" &&
+	id=$(store_id) && state_is $id complete && smp_stop srv
+'
+
 test_expect 'a corrupted upload is refused at release and never marked complete' '
 	smp_world &&
 	printf "name: x\nsteps:\n  - name: Request\n    type: request_state_store\n    with: { mode: capture }\n  - name: Capture\n    type: capture_user_state\n" > half.yaml &&

@@ -58,6 +58,15 @@ test_variable_ops(void)
 	CHECK_INT(eval_text("{variable: Nope, exists: false}", &vs, "/"), 1);
 	CHECK_INT(eval_text("{variable: Nope, equals: x}", &vs, "/"), 0);
 	CHECK_INT(eval_text("{variable: Nope, not_equals: x}", &vs, "/"), 1);
+	/* one meaning of true: booleans compare as booleans */
+	vars_set(&vs, "Flag", "yes", 0);
+	CHECK_INT(eval_text("{variable: Flag, equals: 'true'}", &vs, "/"), 1);
+	CHECK_INT(eval_text("{variable: Flag, equals: 'TRUE'}", &vs, "/"), 1);
+	CHECK_INT(eval_text("{variable: Flag, equals: 'no'}", &vs, "/"), 0);
+	CHECK_INT(eval_text("{variable: Flag, not_equals: 'false'}", &vs, "/"), 1);
+	vars_set(&vs, "Flag", "0", 0);
+	CHECK_INT(eval_text("{variable: Flag, equals: 'false'}", &vs, "/"), 1);
+	CHECK_INT(eval_text("{variable: Flag, equals: '0.0'}", &vs, "/"), 1);	/* numbers first */
 	vars_release(&vs);
 }
 
