@@ -24,6 +24,15 @@ test_expect 'the layout check can fail: a file of lib/ that calls into interp/ i
 	contains out "lib/up.c: calls high() of interp/high.c: lib/ may not import interp/"
 '
 
+test_expect 'the SMP reads a request head in one place and parses it once' '
+	cd "$TSI_TOP/smp" &&
+	test "$(grep -l lookup_connection_value ./*.c)" = ./server.c &&
+	test "$(grep -c "header(c, \"" server.c)" = 5 &&
+	grep -l "smp_parse_head(" ./*.c > users &&
+	test "$(cat users | tr "\n" " ")" = "./request.c ./server.c " &&
+	test "$(grep -c "smp_parse_head(" server.c)" = 1
+'
+
 test_expect 'schemas/sequence.schema.json is what tsi schema prints' '
 	tsi schema > now.json &&
 	if ! cmp -s now.json "$TSI_TOP/schemas/sequence.schema.json"; then
