@@ -109,6 +109,8 @@ check_typed(const struct step_table *tab, const char *name, const char *value,
 {
 	char	*why;
 
+	if (typed_var_find(tab, name) == NULL)	/* most variables: no type */
+		return;
 	if (vars_always_secret(name, value))
 		flags |= TV_SECRET;
 	if ((why = typed_var_check(tab, name, value, flags)) == NULL)

@@ -44,31 +44,32 @@ check_keys(struct diag *d, const struct node *map, const char *what,
 	return node_check_keys(d, map, what, names, n);
 }
 
-/* The whole number of key in map, within the table's bounds: 1 when
- * given, 0 when not, -1 after an error. */
+/* The whole number of key k (a row of the table) in map, within the
+ * row's bounds: 1 when given, 0 when not, -1 after an error. */
 static int
-get_key_int(struct diag *d, const struct node *map, const struct node_key *keys,
-    const char *key, long long *out)
+get_key_int(struct diag *d, const struct node *map, const struct node_key *k,
+    long long *out)
 {
-	const struct node	*v = node_get(map, key);
-	const struct node_key	*k = node_key_find(keys, key);
+	const struct node	*v = node_get(map, k->name);
 
 	if (v == NULL)
 		return 0;
 	if (v->kind != NODE_SCALAR || str_to_ll(v->str, out) == -1 ||
 	    *out < k->min || *out > k->max)
 		return diag_error(d, &v->loc, "'%s' takes a whole number from %lld "
-		    "to %lld", key, k->min, k->max);
+		    "to %lld", k->name, k->min, k->max);
 	return 1;
 }
 
-/* A string key of map, at most as long as the table says. */
+/* The string key k (a row of the table) of map, at most as long as the
+ * row says. */
 static int
-get_string(struct diag *d, const struct node *map, const struct node_key *keys,
-    const char *key, char **out)
+get_string(struct diag *d, const struct node *map, const struct node_key *k,
+    char **out)
 {
+	const char		*key = k->name;
 	const struct node	*v = node_get(map, key);
-	size_t			 max = (size_t)node_key_find(keys, key)->max;
+	size_t			 max = (size_t)k->max;
 
 	if (v == NULL)
 		return 0;
@@ -295,7 +296,7 @@ compile_int_fields(struct compiler *c, const struct node *v, const struct node_k
 	if (check_keys(c->d, v, what, k->fields, 0) == -1)
 		r = -1;
 	for (i = 0; k->fields[i].name != NULL; i++) {
-		if ((got = get_key_int(c->d, v, k->fields, k->fields[i].name, &x)) == -1)
+		if ((got = get_key_int(c->d, v, &k->fields[i], &x)) == -1)
 			r = -1;
 		else if (got == 1)
 			out[i] = x;
@@ -308,7 +309,7 @@ compile_retry(struct compiler *c, struct tnode *t, const struct node *v)
 {
 	long long	f[2] = { 0, 0 };	/* count, delay */
 
-	if (compile_int_fields(c, v, node_key_find(node_keys, "retry"), f) == -1)
+	if (compile_int_fields(c, v, &node_keys[NODE_KEY_RETRY], f) == -1)
 		return -1;
 	t->retry_count = (int)f[0];
 	t->retry_delay = (int)f[1];
@@ -324,7 +325,7 @@ compile_lua_limits(struct compiler *c, struct tnode *t, const struct node *v)
 	if (!(t->type->flags & STEP_LUA))
 		return diag_error(c->d, &v->loc, "'lua_limits' applies to steps "
 		    "written in Lua, not to '%s'", t->type->name);
-	if (compile_int_fields(c, v, node_key_find(node_keys, "lua_limits"), f) == -1)
+	if (compile_int_fields(c, v, &node_keys[NODE_KEY_LUA_LIMITS], f) == -1)
 		return -1;
 	t->lua_memory_mb = (int)f[0];
 	t->lua_instructions = f[1];
@@ -415,7 +416,7 @@ compile_step(struct compiler *c, struct tnode *t, const struct node *n,
 		r = args_bad = -1;
 	else if (check_set_vars(c, t) == -1)
 		r = -1;
-	if ((got = get_key_int(c->d, n, node_keys, "timeout", &x)) == -1)
+	if ((got = get_key_int(c->d, n, &node_keys[NODE_KEY_TIMEOUT], &x)) == -1)
 		r = -1;
 	else if (got == 1)
 		t->timeout = (int)x;
@@ -485,8 +486,8 @@ compile_node(struct compiler *c, const struct node *n, int parent, int depth,
 		return diag_error(c->d, &n->loc, "a node needs 'type' (a step) or "
 		    "'steps' (a group)");
 	t = tnode_new(c, steps ? TN_GROUP : TN_STEP, n, parent, depth, base_dir);
-	if (get_string(c->d, n, node_keys, "name", &t->name) == -1 ||
-	    get_string(c->d, n, node_keys, "description", &t->description) == -1 ||
+	if (get_string(c->d, n, &node_keys[NODE_KEY_NAME], &t->name) == -1 ||
+	    get_string(c->d, n, &node_keys[NODE_KEY_DESCRIPTION], &t->description) == -1 ||
 	    get_bool(c->d, n, "disabled", &t->disabled) == -1 ||
 	    get_bool(c->d, n, "continue_on_error", &t->continue_on_error) == -1)
 		r = -1;
@@ -604,8 +605,8 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 	if (check_keys(c->d, root, "a sequence", top_keys, 0) == -1)
 		r = -1;
 	if (into == NULL) {
-		if (get_string(c->d, root, top_keys, "name", &c->seq->name) == -1 ||
-		    get_string(c->d, root, top_keys, "description",
+		if (get_string(c->d, root, &top_keys[TOP_KEY_NAME], &c->seq->name) == -1 ||
+		    get_string(c->d, root, &top_keys[TOP_KEY_DESCRIPTION],
 		    &c->seq->description) == -1)
 			r = -1;
 		c->seq->base_dir = xstrdup(base_dir);

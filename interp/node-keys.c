@@ -27,56 +27,61 @@ static const struct node_key lua_limit_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
-const struct node_key node_keys[] = {
-	{ "name", NK_STRING, NK_GROUP | NK_STEP, 0, NAME_MAX_LEN, NULL, NULL,
+const struct node_key node_keys[NODE_KEYS + 1] = {
+	[NODE_KEY_NAME] = { "name", NK_STRING, NK_GROUP | NK_STEP,
+	    0, NAME_MAX_LEN, NULL, NULL,
 	    "Shown in logs and reports (a step's defaults to its type)." },
-	{ "description", NK_STRING, NK_GROUP | NK_STEP, 0, DESCRIPTION_MAX_LEN, NULL,
-	    NULL, "Free text." },
-	{ "disabled", NK_BOOL, NK_GROUP | NK_STEP, 0, 0, "false", NULL,
+	[NODE_KEY_DESCRIPTION] = { "description", NK_STRING, NK_GROUP | NK_STEP,
+	    0, DESCRIPTION_MAX_LEN, NULL, NULL, "Free text." },
+	[NODE_KEY_DISABLED] = { "disabled", NK_BOOL, NK_GROUP | NK_STEP,
+	    0, 0, "false", NULL,
 	    "Skip this node entirely." },
-	{ "continue_on_error", NK_BOOL, NK_GROUP | NK_STEP, 0, 0, "false", NULL,
+	[NODE_KEY_CONTINUE_ON_ERROR] = { "continue_on_error", NK_BOOL,
+	    NK_GROUP | NK_STEP, 0, 0, "false", NULL,
 	    "A failure here does not fail the enclosing group." },
-	{ "condition", NK_CONDITION, NK_GROUP | NK_STEP, 0, 0, NULL, NULL,
+	[NODE_KEY_CONDITION] = { "condition", NK_CONDITION, NK_GROUP | NK_STEP,
+	    0, 0, NULL, NULL,
 	    "Run the node only when it holds." },
-	{ "steps", NK_STEPS, NK_GROUP, 0, 0, NULL, NULL,
+	[NODE_KEY_STEPS] = { "steps", NK_STEPS, NK_GROUP, 0, 0, NULL, NULL,
 	    "The nodes of a group, in order." },
-	{ "type", NK_TYPE, NK_STEP, 0, 0, NULL, NULL, "The step type." },
-	{ "with", NK_WITH, NK_STEP, 0, 0, NULL, NULL, "The step type's parameters." },
-	{ "timeout", NK_INT, NK_STEP, 1, TIMEOUT_MAX, NULL, NULL,
+	[NODE_KEY_TYPE] = { "type", NK_TYPE, NK_STEP,
+	    0, 0, NULL, NULL, "The step type." },
+	[NODE_KEY_WITH] = { "with", NK_WITH, NK_STEP,
+	    0, 0, NULL, NULL, "The step type's parameters." },
+	[NODE_KEY_TIMEOUT] = { "timeout", NK_INT, NK_STEP,
+	    1, TIMEOUT_MAX, NULL, NULL,
 	    "Seconds; a step that runs longer is stopped and fails (timed out, "
 	    "exit code 124).  On run_sequence: the whole child sequence." },
-	{ "success_codes", NK_CODES, NK_STEP | NK_RUNS, 0, 0, "0 3010", NULL,
+	[NODE_KEY_SUCCESS_CODES] = { "success_codes", NK_CODES, NK_STEP | NK_RUNS,
+	    0, 0, "0 3010", NULL,
 	    "Exit codes that mean success." },
-	{ "retry", NK_MAP, NK_STEP | NK_RUNS, 0, 0, NULL, retry_fields,
+	[NODE_KEY_RETRY] = { "retry", NK_MAP, NK_STEP | NK_RUNS,
+	    0, 0, NULL, retry_fields,
 	    "Run a failing step again." },
-	{ "rerun_on_resume", NK_BOOL, NK_STEP | NK_RUNS, 0, 0, "true", NULL,
+	[NODE_KEY_RERUN_ON_RESUME] = { "rerun_on_resume", NK_BOOL, NK_STEP | NK_RUNS,
+	    0, 0, "true", NULL,
 	    "Run the step again when a run was interrupted inside it." },
-	{ "lua_limits", NK_MAP, NK_STEP | NK_LUA, 0, 0, NULL, lua_limit_fields,
+	[NODE_KEY_LUA_LIMITS] = { "lua_limits", NK_MAP, NK_STEP | NK_LUA,
+	    0, 0, NULL, lua_limit_fields,
 	    "Budgets of a Lua step; its time limit is 'timeout' (default "
 	    STR(LUA_DEFAULT_SECONDS) " s)." },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	[NODE_KEYS] = { NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
-const struct node_key top_keys[] = {
-	{ "name", NK_STRING, 0, 0, NAME_MAX_LEN, NULL, NULL, "Name of the sequence." },
-	{ "description", NK_STRING, 0, 0, DESCRIPTION_MAX_LEN, NULL, NULL, "Free text." },
-	{ "variables", NK_VARIABLES, 0, 0, 0, NULL, NULL,
+const struct node_key top_keys[TOP_KEYS + 1] = {
+	[TOP_KEY_NAME] = { "name", NK_STRING, 0,
+	    0, NAME_MAX_LEN, NULL, NULL, "Name of the sequence." },
+	[TOP_KEY_DESCRIPTION] = { "description", NK_STRING, 0,
+	    0, DESCRIPTION_MAX_LEN, NULL, NULL, "Free text." },
+	[TOP_KEY_VARIABLES] = { "variables", NK_VARIABLES, 0, 0, 0, NULL, NULL,
 	    "Defaults of variables: NAME: VALUE or NAME: {value, secret}." },
-	{ "extensions", NK_PATHS, 0, 0, 0, NULL, NULL,
+	[TOP_KEY_EXTENSIONS] = { "extensions", NK_PATHS, 0, 0, 0, NULL, NULL,
 	    "Lua files or directories of them, relative to this file, that "
 	    "register step types." },
-	{ "steps", NK_STEPS, 0, 0, 0, NULL, NULL, "The nodes, in order." },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+	[TOP_KEY_STEPS] = { "steps", NK_STEPS, 0,
+	    0, 0, NULL, NULL, "The nodes, in order." },
+	[TOP_KEYS] = { NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
-
-const struct node_key *
-node_key_find(const struct node_key *keys, const char *name)
-{
-	for (; keys->name != NULL; keys++)
-		if (strcmp(keys->name, name) == 0)
-			return keys;
-	return NULL;
-}
 
 const char *
 node_key_kind_name(enum node_key_kind k)

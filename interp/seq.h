@@ -52,10 +52,21 @@ struct node_key {
 	const char		*help;
 };
 
-/* NULL-name terminated. */
-extern const struct node_key node_keys[];
-extern const struct node_key top_keys[];
-const struct node_key	*node_key_find(const struct node_key *, const char *name);
+/* NULL-name terminated, in this order. */
+enum {
+	NODE_KEY_NAME, NODE_KEY_DESCRIPTION, NODE_KEY_DISABLED,
+	NODE_KEY_CONTINUE_ON_ERROR, NODE_KEY_CONDITION, NODE_KEY_STEPS,
+	NODE_KEY_TYPE, NODE_KEY_WITH, NODE_KEY_TIMEOUT, NODE_KEY_SUCCESS_CODES,
+	NODE_KEY_RETRY, NODE_KEY_RERUN_ON_RESUME, NODE_KEY_LUA_LIMITS,
+	NODE_KEYS
+};
+enum {
+	TOP_KEY_NAME, TOP_KEY_DESCRIPTION, TOP_KEY_VARIABLES, TOP_KEY_EXTENSIONS,
+	TOP_KEY_STEPS,
+	TOP_KEYS
+};
+extern const struct node_key node_keys[NODE_KEYS + 1];
+extern const struct node_key top_keys[TOP_KEYS + 1];
 const char		*node_key_kind_name(enum node_key_kind);
 
 enum tnode_kind {

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 
@@ -51,32 +52,70 @@ step_table_suggest(const struct step_table *tab, const char *name)
 	return str_suggest(name, names, n);
 }
 
-static const struct param_spec *
-in_rows(const struct param_spec *rows, const char *name)
+/*
+ * The typed variables of one table, sorted by name for a binary search
+ * (tsi validate asks once for each set_variable of a big sequence).  Made
+ * for the last table asked about; the rows are the table's own.
+ */
+#define TYPED_MAX	256
+
+struct typed {
+	const char		*name;
+	const struct param_spec	*row;
+};
+
+static struct {
+	const struct step_table	*tab;
+	struct typed		 v[TYPED_MAX];
+	size_t			 n;
+} idx;
+
+static void
+idx_add(const char *name, const struct param_spec *row)
 {
-	for (; rows != NULL && rows->name != NULL; rows++)
-		if (str_ieq(rows->name, name))
-			return rows;
-	return NULL;
+	size_t	i;
+
+	for (i = 0; i < idx.n; i++)	/* the first row of a name wins */
+		if (str_ieq(idx.v[i].name, name))
+			return;
+	if (idx.n < TYPED_MAX)
+		idx.v[idx.n++] = (struct typed){ name, row };
+}
+
+static int
+typed_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct typed *)a)->name, ((const struct typed *)b)->name);
+}
+
+static void
+idx_build(const struct step_table *tab)
+{
+	const struct param_spec	*p;
+	size_t			 i;
+
+	idx.tab = tab;
+	idx.n = 0;
+	for (p = engine_vars; p->name != NULL; p++)
+		idx_add(p->name, p);
+	for (p = tab != NULL ? tab->vars : NULL; p != NULL && p->name != NULL; p++)
+		idx_add(p->name, p);
+	for (i = 0; tab != NULL && tab->types[i] != NULL; i++)
+		for (p = tab->types[i]->params; p->name != NULL; p++)
+			if (p->var != NULL)
+				idx_add(p->var, p);
+	qsort(idx.v, idx.n, sizeof idx.v[0], typed_cmp);
 }
 
 const struct param_spec *
 typed_var_find(const struct step_table *tab, const char *name)
 {
-	const struct param_spec	*p;
-	size_t			 i;
+	struct typed	 key = { name, NULL }, *hit;
 
-	if ((p = in_rows(engine_vars, name)) != NULL)
-		return p;
-	if (tab == NULL)
-		return NULL;
-	if ((p = in_rows(tab->vars, name)) != NULL)
-		return p;
-	for (i = 0; tab->types[i] != NULL; i++)
-		for (p = tab->types[i]->params; p->name != NULL; p++)
-			if (p->var != NULL && str_ieq(p->var, name))
-				return p;
-	return NULL;
+	if (idx.n == 0 || idx.tab != tab)
+		idx_build(tab);
+	hit = bsearch(&key, idx.v, idx.n, sizeof idx.v[0], typed_cmp);
+	return hit != NULL ? hit->row : NULL;
 }
 
 char *
