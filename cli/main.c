@@ -670,7 +670,9 @@ static const struct command commands[] = {
 	  "                /nocompress /hardlink; restore /ui /ue /all /mu /lac /lae /c\n"
 	  "                /v.  /ui:USER /ue:USER take a name or COMPUTER\\name with *\n"
 	  "\n"
-	  "exit codes: 0 done, 1 failed or damage found, 2 usage or invalid input.\n" },
+	  "exit codes: 0 done, 1 failed or damage found, 2 usage or invalid input,\n"
+	  "4 capture or restore done with findings (what did not travel, and why,\n"
+	  "is in the log as 'finding:' lines).\n" },
 	{ "identity", cmd_identity,
 	  "tsi identity init [--dir DIR] [--name NAME]\n"
 	  "       tsi identity show [--dir DIR]",

@@ -136,8 +136,10 @@ cli_capture(const struct state_args *a, const struct state_log *log)
 	if (r == -1) {
 		fprintf(stderr, "tsi: error: %s\n", err);
 		r = 1;
-	} else
+	} else {
 		summary("captured", &n);
+		r = n.findings > 0 ? EXIT_FINDINGS : EXIT_OK;
+	}
 out:
 	for (i = 0; i < nids; i++)
 		identity_wipe(&ids[i]);
@@ -202,8 +204,10 @@ cli_restore(const struct state_args *a, const struct state_log *log)
 	if (r == -1) {
 		fprintf(stderr, "tsi: error: %s\n", err);
 		r = 1;
-	} else
+	} else {
 		summary("restored", &n);
+		r = n.findings > 0 ? EXIT_FINDINGS : EXIT_OK;
+	}
 	if (have_id)
 		identity_wipe(&id);
 	free(sw);

@@ -22,6 +22,7 @@
 #define EXIT_FAILED		1	/* failed, or damage found */
 #define EXIT_USAGE		2	/* invalid input or usage: nothing ran */
 #define EXIT_RESTART		3	/* stopped for a restart: `tsi resume` */
+#define EXIT_FINDINGS		4	/* state capture/restore done, with findings */
 #define EXIT_INTERRUPTED	130	/* stopped by a signal: journal kept */
 
 #endif

@@ -25,6 +25,10 @@
 #define NORETURN
 #endif
 
+/* A macro's value as a string literal: TSI_STR(SCAN_PATH_MAX) "4095". */
+#define TSI_STR_(x)	#x
+#define TSI_STR(x)	TSI_STR_(x)
+
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);

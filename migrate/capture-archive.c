@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 #include "../store/fastcrypto.h"
 
+#include "../lib/strmap.h"
 #include "../store/container.h"
 
 #define IO_SIZE			(256 * 1024)
@@ -34,7 +35,9 @@ struct arch {
 	struct frame_writer		*fw;
 	struct archive			*a, *disk, *sparse_disk;
 	struct archive_entry_linkresolver *lr;
-	struct mig_ids			 pw, gr;
+	const struct mig_user		*lr_user;	/* lr's sets are this user's */
+	struct strmap			 seen;		/* "dev:ino" of a hard-linked
+							 * file: its first USER/REL */
 	struct buf			 cat;
 	uint8_t				*io;
 	uint64_t			 entries;
@@ -158,21 +161,21 @@ started:
 	s->fw = frame_writer_new(s->sw, !c->o->nocompress, 0);
 	buf_add(&s->cat, header->data, header->len);
 	s->io = xmalloc(IO_SIZE);
-	ids_load(c->o->root, "passwd", &s->pw);
-	ids_load(c->o->root, "group", &s->gr);
 	s->a = archive_write_new();
-	/* restore applies modes, owners, times and user xattrs: ACLs and file
-	 * flags are not read (a syscall each per file); holes are looked for
-	 * only in files with fewer blocks than their size (sparse_disk) */
+	/* extended attributes, ACLs and file flags are read by cap_read_meta
+	 * (capture-meta.c); holes are looked for only in files with fewer
+	 * blocks than their size (sparse_disk) */
 	s->disk = archive_read_disk_new();
 	archive_read_disk_set_behavior(s->disk, ARCHIVE_READDISK_NO_ACL |
-	    ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE);
+	    ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_XATTR |
+	    ARCHIVE_READDISK_NO_SPARSE);
 	s->sparse_disk = archive_read_disk_new();
 	archive_read_disk_set_behavior(s->sparse_disk, ARCHIVE_READDISK_NO_ACL |
-	    ARCHIVE_READDISK_NO_FFLAGS);
-	s->lr = archive_entry_linkresolver_new();
-	archive_entry_linkresolver_set_strategy(s->lr, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-	if (archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
+	    ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_XATTR);
+	/* full pax, not restricted: every entry's times keep their
+	 * nanoseconds (restricted pax writes them only where an entry needs
+	 * an extension for something else) */
+	if (archive_write_set_format_pax(s->a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(s->a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(s->a, s, NULL, archive_out, NULL, NULL) != ARCHIVE_OK) {
 		c->err = xasprintf("cannot start the archive: %s", archive_error_string(s->a));
@@ -182,12 +185,12 @@ started:
 }
 
 static void
-set_owner(struct arch *s, struct archive_entry *ae, const struct stat *st)
+set_owner(struct capture *c, struct archive_entry *ae, const struct stat *st)
 {
 	archive_entry_set_uid(ae, st->st_uid);
 	archive_entry_set_gid(ae, st->st_gid);
-	archive_entry_copy_uname(ae, ids_name(&s->pw, st->st_uid));
-	archive_entry_copy_gname(ae, ids_name(&s->gr, st->st_gid));
+	archive_entry_copy_uname(ae, ids_name(&c->pw, st->st_uid));
+	archive_entry_copy_gname(ae, ids_name(&c->gr, st->st_gid));
 }
 
 /* Writes an entry's header; records where it starts in ce. */
@@ -210,26 +213,36 @@ finish_entry(struct capture *c, struct cat_entry *ce)
 
 	if (archive_write_finish_entry(s->a) < ARCHIVE_WARN)
 		return fail_write(c, archive_error_string(s->a));
-	ce->uname = ce->uname ? ce->uname : ids_name(&s->pw, (unsigned long)ce->uid);
-	ce->gname = ce->gname ? ce->gname : ids_name(&s->gr, (unsigned long)ce->gid);
+	ce->uname = ce->uname ? ce->uname : ids_name(&c->pw, (unsigned long)ce->uid);
+	ce->gname = ce->gname ? ce->gname : ids_name(&c->gr, (unsigned long)ce->gid);
 	cat_add_entry(&s->cat, ce);
 	return flush_catalog(c, 0);
 }
 
 static int
-arch_folder(struct capture *c, const char *path, const struct stat *st)
+arch_folder(struct capture *c, struct scan_entry *e, int level, const char *path)
 {
-	struct arch		*s = c->store;
+	const struct stat	*st = &e->levels[level].st;
 	struct archive_entry	*ae = archive_entry_new();
 	struct cat_entry	 ce;
-	int			 r;
+	char			*rel = xstrndup(e->rel, e->levels[level].rel_len);
+	int			 fd, r;
 
 	archive_entry_copy_pathname(ae, path);
 	archive_entry_copy_stat(ae, st);
-	set_owner(s, ae, st);
+	set_owner(c, ae, st);
+	if ((fd = scan_level_open(e, level)) == -1)
+		r = cap_finding(c, 0, rel, "the folder's attributes and ACLs not "
+		    "captured: %s", strerror(errno));
+	else {
+		r = cap_read_meta(c, fd, rel, ae);
+		close(fd);
+	}
 	cap_entry_from_stat(&ce, 'd', st, path, NULL);
-	r = write_header(c, ae, &ce) == 0 ? finish_entry(c, &ce) : -1;
+	if (r == 0)
+		r = write_header(c, ae, &ce) == 0 ? finish_entry(c, &ce) : -1;
 	archive_entry_free(ae);
+	free(rel);
 	return r;
 }
 
@@ -297,6 +310,45 @@ copy_data(struct capture *c, struct scan_entry *e, int fd, uint64_t size,
 	return r;
 }
 
+/*
+ * A file with other names: within one user's home, its later names are
+ * hard links to the first; each user's first name carries the data, so
+ * that every user's files restore on their own, and names the first of
+ * another user's (a link across homes) for restore to link them again.
+ */
+static int
+link_entry(struct capture *c, struct archive_entry **ae, struct archive_entry **spare,
+    const struct stat *st, const char *path, struct cat_entry *ce)
+{
+	struct arch		*s = c->store;
+	struct strmap_slot	*seen;
+	char			 key[48];
+
+	if (s->lr_user != c->user) {
+		archive_entry_linkresolver_free(s->lr);
+		s->lr = archive_entry_linkresolver_new();
+		archive_entry_linkresolver_set_strategy(s->lr,
+		    ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE);
+		s->lr_user = c->user;
+	}
+	archive_entry_linkify(s->lr, ae, spare);
+	if (*ae == NULL)
+		return fail_write(c, "a hard link could not be resolved");
+	if (archive_entry_hardlink(*ae) != NULL) {
+		ce->type = 'h';
+		ce->size = 0;
+		ce->link = archive_entry_hardlink(*ae);
+		return 0;
+	}
+	snprintf(key, sizeof key, "%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+	seen = strmap_slot(&s->seen, key, strlen(key));
+	if (seen->value == NULL)
+		seen->value = xstrdup(path);
+	else
+		ce->link = seen->value;		/* another user's first name */
+	return 0;
+}
+
 static int
 arch_file(struct capture *c, struct scan_entry *e, const char *path)
 {
@@ -326,16 +378,12 @@ arch_file(struct capture *c, struct scan_entry *e, const char *path)
 		    archive_error_string(disk));
 		goto out;
 	}
-	set_owner(s, ae, &st);
+	set_owner(c, ae, &st);
+	if (cap_read_meta(c, fd, e->rel, ae) == -1)
+		goto out;
 	cap_entry_from_stat(&ce, 'f', &st, path, NULL);
-	if (st.st_nlink > 1) {
-		archive_entry_linkify(s->lr, &ae, &spare);
-		if (archive_entry_hardlink(ae) != NULL) {
-			ce.type = 'h';
-			ce.size = 0;
-			ce.link = archive_entry_hardlink(ae);
-		}
-	}
+	if (st.st_nlink > 1 && link_entry(c, &ae, &spare, &st, path, &ce) == -1)
+		goto out;
 	if (archive_entry_sparse_count(ae) > 0)
 		ce.flags |= CAT_SPARSE;
 	if (write_header(c, ae, &ce) == -1)
@@ -367,7 +415,6 @@ out:
 static int
 arch_symlink(struct capture *c, struct scan_entry *e, const char *path)
 {
-	struct arch		*s = c->store;
 	struct archive_entry	*ae;
 	struct cat_entry	 ce;
 	char			 target[PATH_MAX + 1];
@@ -382,7 +429,7 @@ arch_symlink(struct capture *c, struct scan_entry *e, const char *path)
 	archive_entry_copy_pathname(ae, path);
 	archive_entry_copy_stat(ae, e->st);
 	archive_entry_copy_symlink(ae, target);
-	set_owner(s, ae, e->st);
+	set_owner(c, ae, e->st);
 	cap_entry_from_stat(&ce, 'l', e->st, path, target);
 	r = write_header(c, ae, &ce) == 0 ? finish_entry(c, &ce) : -1;
 	archive_entry_free(ae);
@@ -398,12 +445,11 @@ arch_free(struct arch *s)
 	archive_read_free(s->disk);
 	archive_read_free(s->sparse_disk);
 	archive_entry_linkresolver_free(s->lr);
+	strmap_release(&s->seen);
 	frame_writer_abort(s->fw);
 	store_writer_abort(s->sw);
 	if (s->fd != -1)
 		close(s->fd);
-	ids_release(&s->pw);
-	ids_release(&s->gr);
 	buf_release(&s->cat);
 	free(s->io);
 	free(s->fw_err);

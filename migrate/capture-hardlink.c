@@ -23,7 +23,6 @@ struct hl {
 	int		 data_fd;
 	FILE		*cat;
 	struct buf	 line;
-	struct mig_ids	 pw, gr;
 	uint64_t	 entries;
 };
 
@@ -77,8 +76,6 @@ hl_open(struct capture *c, const struct buf *header)
 	hex_encode(id, sizeof id, idhex);
 	fwrite(header->data, 1, header->len, s->cat);
 	fprintf(s->cat, "id\t%s\nkind\thardlink\n", idhex);
-	ids_load(c->o->root, "passwd", &s->pw);
-	ids_load(c->o->root, "group", &s->gr);
 	return 0;
 }
 
@@ -87,8 +84,8 @@ hl_catalog(struct capture *c, struct cat_entry *ce)
 {
 	struct hl	*s = c->store;
 
-	ce->uname = ids_name(&s->pw, (unsigned long)ce->uid);
-	ce->gname = ids_name(&s->gr, (unsigned long)ce->gid);
+	ce->uname = ids_name(&c->pw, (unsigned long)ce->uid);
+	ce->gname = ids_name(&c->gr, (unsigned long)ce->gid);
 	s->line.len = 0;
 	cat_add_entry(&s->line, ce);
 	s->entries++;
@@ -97,15 +94,48 @@ hl_catalog(struct capture *c, struct cat_entry *ce)
 	return 0;
 }
 
-static int
-hl_folder(struct capture *c, const char *path, const struct stat *st)
+/* The ACLs (and a folder's user xattrs) as catalog text: the store's
+ * folders are made anew at restore, and ACL entries name users that a
+ * reinstalled system may number differently. */
+static char *
+hl_meta(struct capture *c, int fd, const char *rel, int folder, int *fatal)
 {
-	struct cat_entry	ce;
+	struct archive_entry	*ae = archive_entry_new();
+	char			*text = NULL;
 
-	if (mkdirat(((struct hl *)c->store)->data_fd, path, 0700) == -1 && errno != EEXIST)
+	*fatal = (folder ? cap_read_meta(c, fd, rel, ae) : cap_read_acls(c, fd, rel,
+	    ae)) == -1;
+	if (!*fatal)
+		text = entry_meta_text(ae);
+	archive_entry_free(ae);
+	return text;
+}
+
+static int
+hl_folder(struct capture *c, struct scan_entry *e, int level, const char *path)
+{
+	const struct stat	*st = &e->levels[level].st;
+	struct cat_entry	 ce;
+	char			*rel = xstrndup(e->rel, e->levels[level].rel_len), *meta = NULL;
+	int			 fd, fatal = 0, r;
+
+	if (mkdirat(((struct hl *)c->store)->data_fd, path, 0700) == -1 && errno != EEXIST) {
+		free(rel);
 		return hl_fail(c, "create", path);
+	}
+	if ((fd = scan_level_open(e, level)) == -1)
+		fatal = cap_finding(c, 0, rel, "the folder's attributes and ACLs not "
+		    "captured: %s", strerror(errno)) == -1;
+	else {
+		meta = hl_meta(c, fd, rel, 1, &fatal);
+		close(fd);
+	}
 	cap_entry_from_stat(&ce, 'd', st, path, NULL);
-	return hl_catalog(c, &ce);
+	ce.meta = meta;
+	r = fatal ? -1 : hl_catalog(c, &ce);
+	free(meta);
+	free(rel);
+	return r;
 }
 
 static int
@@ -113,6 +143,8 @@ hl_file(struct capture *c, struct scan_entry *e, const char *path)
 {
 	struct hl		*s = c->store;
 	struct cat_entry	 ce;
+	char			*meta = NULL;
+	int			 fd, fatal = 0, r;
 
 	if (linkat(e->dfd, e->name, s->data_fd, path, 0) == -1) {
 		if (errno == ENOENT)
@@ -121,10 +153,22 @@ hl_file(struct capture *c, struct scan_entry *e, const char *path)
 			return hl_fail(c, "link", path);
 		return cap_finding(c, 1, e->rel, "cannot link: %s", strerror(errno));
 	}
+	/* by the store's name: the link is the file, whatever the home does */
+	fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOATIME);
+	if (fd == -1 && errno == EPERM)
+		fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd != -1) {
+		meta = hl_meta(c, fd, e->rel, 0, &fatal);
+		close(fd);
+	}
 	cap_entry_from_stat(&ce, 'f', e->st, path, NULL);
+	ce.meta = meta;
 	c->counts->files++;
 	c->counts->bytes += ce.size;
-	return hl_catalog(c, &ce);
+	r = fatal ? -1 : hl_catalog(c, &ce);
+	free(meta);
+	return r;
 }
 
 static int
@@ -141,6 +185,19 @@ hl_symlink(struct capture *c, struct scan_entry *e, const char *path)
 	target[n] = '\0';
 	if (symlinkat(target, s->data_fd, path) == -1)
 		return hl_fail(c, "create", path);
+	{
+		/* a symlink cannot be hard-linked from the home: the store's
+		 * copy takes its owner and times, which restore then keeps */
+		struct timespec ts[2] = { e->st->st_atim, e->st->st_mtim };
+
+		if (geteuid() == 0)
+			(void)fchownat(s->data_fd, path, e->st->st_uid, e->st->st_gid,
+			    AT_SYMLINK_NOFOLLOW);
+		if (utimensat(s->data_fd, path, ts, AT_SYMLINK_NOFOLLOW) == -1 &&
+		    cap_finding(c, 0, e->rel, "the symlink's time not captured: %s",
+		    strerror(errno)) == -1)
+			return -1;
+	}
 	cap_entry_from_stat(&ce, 'l', e->st, path, target);
 	c->counts->files++;
 	return hl_catalog(c, &ce);
@@ -153,8 +210,6 @@ hl_free(struct hl *s)
 		fclose(s->cat);
 	if (s->data_fd != -1)
 		close(s->data_fd);
-	ids_release(&s->pw);
-	ids_release(&s->gr);
 	buf_release(&s->line);
 	free(s->tmp);
 	free(s);

@@ -42,13 +42,13 @@ entry_path(struct capture *c, const char *rel, size_t len)
 	    xstrdup(c->user->name);
 }
 
-/* Writes the folders above an entry that are not in the store yet. */
+/* Writes the folders down to levels[last] that are not in the store yet. */
 static int
-emit_folders(struct capture *c, struct scan_entry *e)
+emit_folders(struct capture *c, struct scan_entry *e, int last)
 {
 	int	i;
 
-	for (i = 0; i <= e->depth; i++) {
+	for (i = 0; i <= last; i++) {
 		struct scan_level	*l = &e->levels[i];
 		char			*path;
 		int			 r;
@@ -56,7 +56,7 @@ emit_folders(struct capture *c, struct scan_entry *e)
 		if (l->mark)
 			continue;
 		path = entry_path(c, e->rel, l->rel_len);
-		r = c->sink->folder(c, path, &l->st);
+		r = c->sink->folder(c, e, i, path);
 		free(path);
 		if (r == -1)
 			return -1;
@@ -85,15 +85,32 @@ capture_entry(void *ctx, struct scan_entry *e)
 	if (e->st == NULL) {
 		if (e->err == ENOENT)
 			return 0;
+		if (e->err == ESTALE)
+			return cap_finding(c, 0, e->rel, "moved while the capture ran: "
+			    "the rest of this folder was not captured");
 		return cap_finding(c, 1, e->rel, "cannot read: %s", strerror(e->err));
 	}
-	if (!e->dec.included) {
-		cap_say(c, STATE_VERBOSE, "left out ~%s/%s", c->user->name, e->rel);
+	if (e->folder_end) {
+		/* the home always (its mode travels), a folder the rules take
+		 * even when nothing in it does (an empty folder is state too) */
+		if (e->depth == 0 || e->dec.included)
+			return emit_folders(c, e, e->depth);
 		return 0;
 	}
+	if (e->pruned_at > 0 || !e->dec.included) {
+		leftout_add(c->leftout, e);
+		if (c->verbose)
+			cap_say(c, STATE_VERBOSE, "left out ~%s/%s", c->user->name, e->rel);
+		return 0;
+	}
+	if (e->refused != NULL)
+		return cap_finding(c, 0, e->rel, "not captured%s: %s", S_ISDIR(e->st->st_mode) ?
+		    ", with all below it" : "", e->refused);
 	if (!S_ISREG(e->st->st_mode) && !S_ISLNK(e->st->st_mode))
-		return cap_finding(c, 0, e->rel, "skipped: %s", kind_of(e->st->st_mode));
-	if (emit_folders(c, e) == -1)
+		return cap_finding(c, 0, e->rel, "not captured: %s (made by the programs "
+		    "that use it; FIFOs, sockets and devices are not migrated)",
+		    kind_of(e->st->st_mode));
+	if (emit_folders(c, e, e->depth) == -1)
 		return -1;
 	path = entry_path(c, e->rel, strlen(e->rel));
 	r = S_ISREG(e->st->st_mode) ? c->sink->file(c, e, path) :
@@ -108,6 +125,12 @@ capture_entry(void *ctx, struct scan_entry *e)
 	if ((c->counts->files & 63) == 0)
 		progress(c, 0);
 	return c->err != NULL ? -1 : 0;
+}
+
+static void
+say_leftout(void *ctx, const char *line)
+{
+	cap_say(ctx, STATE_INFO, "%s", line);
 }
 
 /* The catalog's header: where and when, and the users captured. */
@@ -206,6 +229,8 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 		nsel += (size_t)selected[i];
 	}
 	catalog_header(&c, &head, &us, selected);
+	ids_load(opts.root, "passwd", &c.pw);
+	ids_load(opts.root, "group", &c.gr);
 	c.sink = opts.hardlink ? &hardlink_sink : &archive_sink;
 	if (c.sink->open(&c, &head) == -1) {
 		c.sink->abort(&c);
@@ -224,7 +249,12 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 		c.user = &us.v[i];
 		cap_say(&c, STATE_INFO, "capturing user '%s' (%s)", c.user->name,
 		    c.user->home);
+		c.leftout = leftout_new();
 		scan_home(opts.root, c.user, &rs, capture_entry, &c, NULL);
+		if (c.err == NULL)
+			leftout_report(c.leftout, say_leftout, &c);
+		leftout_free(c.leftout);
+		c.leftout = NULL;
 	}
 	if (c.listfiles != NULL && fclose(c.listfiles) != 0 && c.err == NULL)
 		c.err = xasprintf("cannot write /listfiles '%s'", uo.listfiles);
@@ -247,6 +277,8 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	}
 out:
 	free(c.err);
+	ids_release(&c.pw);
+	ids_release(&c.gr);
 	free(selected);
 	buf_release(&head);
 	users_release(&us);

@@ -122,8 +122,9 @@ struct rule_decision {
 
 /* rel is the path relative to the home ("Documents/a.txt"). */
 void	rules_decide(const struct ruleset *, const char *rel, struct rule_decision *);
-/* Whether a folder can hold anything that travels (for pruning walks). */
-int	rules_folder_excluded(const struct ruleset *, const char *rel);
+/* The unconditional exclude that takes a folder and all below it (walks
+ * need not decide file by file there), or NULL. */
+const struct rule *rules_folder_excluded(const struct ruleset *, const char *rel);
 /* A human explanation of the decision for rel (caller frees). */
 char	*rules_explain(const struct ruleset *, const char *rel);
 
@@ -154,14 +155,19 @@ int	usmt_user_matches(const char *pattern, const char *computer, const char *use
 int	usmt_user_selected(const struct usmt_opts *, const char *computer,
 	    const char *user, int days_idle, const char *date);
 
-/* scan.c: walking a user's home as a capture does: no symlink is followed
- * and folders that an unconditional exclude takes whole are not entered. */
-#define SCAN_DEPTH_MAX	256
+/* scan.c: walking a user's home as a capture does: no symlink is followed,
+ * and below a folder that an unconditional exclude takes whole no rule is
+ * asked (its files are handed over as left out by that rule, for the
+ * summary of what was left out).  Capture and restore share the limits:
+ * what one takes, the other writes. */
+#define SCAN_DEPTH_MAX	1024		/* folders below the home */
+#define SCAN_PATH_MAX	4095		/* bytes of a path below the home */
 
 struct scan_level {			/* a folder above an entry */
 	size_t		rel_len;	/* its path is the entry's rel cut here */
 	struct stat	st;
 	int		mark;		/* the caller's */
+	int		fd;		/* while the walk holds it open, else -1 */
 };
 
 struct scan_entry {
@@ -173,13 +179,43 @@ struct scan_entry {
 	struct scan_level	*levels;	/* [0] the home ... [depth] its folder */
 	int			 depth;
 	int			 err;
+	/* a folder whose entries have all been handed over: dfd is the folder
+	 * itself, name ".", levels[depth] its level */
+	int			 folder_end;
+	/* below a folder an unconditional exclude takes whole (dec.by): that
+	 * folder's rel is cut here; 0 otherwise */
+	size_t			 pruned_at;
+	/* not walked: a limit (SCAN_DEPTH_MAX, SCAN_PATH_MAX) says why */
+	const char		*refused;
 };
 
-/* Calls fn for every file, symlink and other non-folder, and for what
- * could not be read; fn returns -1 to stop.  Returns the unreadable count. */
+/* Calls fn for every file, symlink and other non-folder, for the end of
+ * every folder walked, and for what could not be read or is beyond a
+ * limit; fn returns -1 to stop.  Returns the unreadable count. */
 typedef int (*scan_fn)(void *ctx, struct scan_entry *);
 size_t	scan_home(const char *root, const struct mig_user *, const struct ruleset *,
 	    scan_fn, void *ctx, int *stopped);
+/* A new fd on the folder levels[i] above e (verified to be the folder the
+ * walk saw), or -1 with errno. */
+int	scan_level_open(const struct scan_entry *e, int i);
+
+/* entry-meta.c: an entry's ACLs and user xattrs as text, for the catalog
+ * of a hard-link store (NULL: none; caller frees), and back (-1: a line
+ * this version does not know, or damaged). */
+struct archive_entry;
+char	*entry_meta_text(struct archive_entry *);
+int	 entry_meta_parse(struct archive_entry *, const char *text);
+
+/* leftout.c: the summary of what the rules left out of a walk. */
+struct leftout;
+typedef void (*leftout_line_fn)(void *ctx, const char *line);
+struct leftout *leftout_new(void);
+/* Counts an entry the rules left out (e->dec.by decided, or no rule). */
+void	leftout_add(struct leftout *, const struct scan_entry *);
+/* Says it, line by line; the last use before leftout_free. */
+void	leftout_report(struct leftout *, leftout_line_fn, void *ctx);
+void	leftout_free(struct leftout *);
+const char *human_bytes(uintmax_t bytes, char buf[32]);
 
 /* How many days ago the user's home last changed (-1 unknown), and that
  * day as YYYY-MM-DD, for ScanState /uel. */

@@ -9,6 +9,7 @@
  * aside, not deleted, so that undo can put it back.
  */
 #include "restore-int.h"
+#include "migrate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,16 @@ placer_finish(struct placer *p)
 	size_t		 i;
 	int		 dfd;
 
+	/* temporaries kept for the names of hard-linked sets: gone before
+	 * the folders' times are set */
+	for (i = 0; i < p->nkept; i++) {
+		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
+			unlinkat(dfd, name, 0);
+		free(p->kept[i]);
+	}
+	free(p->kept);
+	p->kept = NULL;
+	p->nkept = 0;
 	/* deepest first, so that setting a folder's time does not change its
 	 * parent's; each folder opened without following symlinks */
 	for (i = p->ndirs; i-- > 0;) {
@@ -86,28 +97,18 @@ placer_release(struct placer *p)
 	free(p->dirs);
 	p->dirs = NULL;
 	p->ndirs = 0;
+	for (i = 0; i < p->nkept; i++)
+		free(p->kept[i]);
+	free(p->kept);
+	p->kept = NULL;
+	p->nkept = 0;
+	free(p->placed_at);
+	p->placed_at = NULL;
 	drop_dir(p);
 	free(p->io);
 	free(p->fatal);
 	p->io = NULL;
 	p->fatal = NULL;
-}
-
-void
-placer_finding(struct placer *p, const char *rel, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*what, *esc;
-
-	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) == -1)
-		what = NULL;
-	va_end(ap);
-	esc = cat_escape(rel);		/* a store's path may hold control characters */
-	state_say(p->log, p->counts, STATE_FINDING, -1, "%s/%s: %s", p->base_path, esc,
-	    what ? what : "");
-	free(esc);
-	free(what);
 }
 
 static void
@@ -122,78 +123,18 @@ verbose(struct placer *p, const char *what, const char *rel)
 	free(esc);
 }
 
-static double
-mono_s(void)
-{
-	struct timespec	t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-void
-rjournal_flush(struct rjournal *j, int sync)
-{
-	const char	*p = j->pending.data;
-	size_t		 n = j->pending.len;
-	ssize_t		 k;
-	double		 now;
-
-	while (n > 0 && !j->failed) {
-		if ((k = write(j->fd, p, n)) == -1) {
-			if (errno != EINTR)
-				j->failed = errno;
-			continue;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	j->pending.len = 0;
-	now = mono_s();
-	if (sync || now - j->last_sync >= JOURNAL_SYNC_S) {
-		fdatasync(j->fd);
-		j->last_sync = now;
-	}
-}
-
-void
-placer_journal(struct placer *p, const char *kind, const char *rel, const char *extra)
-{
-	struct rjournal	*j = p->journal;
-	char		*path, *esc;
-
-	if (j == NULL)
-		return;
-	buf_adds(&j->pending, kind);
-	if (rel != NULL) {
-		path = xasprintf("%s/%s", p->base_path, rel);
-		esc = cat_escape(path);
-		buf_addch(&j->pending, '\t');
-		buf_adds(&j->pending, esc);
-		free(path);
-		free(esc);
-	}
-	if (extra != NULL) {
-		buf_addch(&j->pending, '\t');
-		buf_adds(&j->pending, extra);
-	}
-	buf_addch(&j->pending, '\n');
-	if (strchr("CRDN", kind[0]) != NULL || j->pending.len >= 65536)
-		rjournal_flush(j, 0);
-	if (j->failed && p->fatal == NULL)
-		p->fatal = xasprintf("cannot write the restore journal: %s",
-		    strerror(j->failed));
-}
-
 int
 rel_is_safe(const char *rel)
 {
 	const char	*c = rel, *slash;
-	size_t		 n;
+	size_t		 n, depth = 0;
 
-	if (*rel == '\0' || *rel == '/' || strlen(rel) >= 4000)
+	/* what capture takes (scan.c's limits), restore writes */
+	if (*rel == '\0' || *rel == '/' || strlen(rel) > SCAN_PATH_MAX)
 		return 0;
-	for (;;) {
+	for (;; depth++) {
+		if (depth > SCAN_DEPTH_MAX)
+			return 0;
 		slash = strchr(c, '/');
 		n = slash ? (size_t)(slash - c) : strlen(c);
 		if (n == 0 || n > 255 || (n == 1 && c[0] == '.') ||
@@ -328,22 +269,6 @@ save_aside(struct placer *p, int dfd, const char *name, const char *rel)
 	return 1;
 }
 
-int
-file_identity(int dfd, const char *name, char *out, size_t len)
-{
-	struct statx	stx;
-
-	/* inode numbers are reused at once; the birth time tells a new file
-	 * from the one the restore made (0 where the file system has none) */
-	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx) == -1)
-		return -1;
-	snprintf(out, len, "%u:%u:%ju:%jd.%u", stx.stx_dev_major, stx.stx_dev_minor,
-	    (uintmax_t)stx.stx_ino, stx.stx_mask & STATX_BTIME ?
-	    (intmax_t)stx.stx_btime.tv_sec : 0, stx.stx_mask & STATX_BTIME ?
-	    stx.stx_btime.tv_nsec : 0);
-	return 0;
-}
-
 /* "name (k).ext" as USMT names a restored file beside an existing one. */
 static char *
 renamed(const char *name, int k)
@@ -353,6 +278,31 @@ renamed(const char *name, int k)
 	if (dot == NULL || dot == name)
 		return xasprintf("%s (%d)", name, k);
 	return xasprintf("%.*s (%d)%s", (int)(dot - name), name, k, dot);
+}
+
+/* rel's folder part joined with name: where a sibling of rel is. */
+static char *
+sibling(const char *rel, const char *name)
+{
+	const char	*slash = strrchr(rel, '/');
+
+	return slash ? xasprintf("%.*s/%s", (int)(slash - rel), rel, name) :
+	    xstrdup(name);
+}
+
+/* A restored inode that later names must share (a hard-linked set) was
+ * not put at rel: where it is instead, a renamed or kept temporary name. */
+static void
+track(struct placer *p, const char *rel, const char *tmp, int kept)
+{
+	if (!p->track)
+		return;
+	free(p->placed_at);
+	p->placed_at = tmp != NULL ? sibling(rel, tmp) : xstrdup(rel);
+	if (kept) {
+		p->kept = xreallocarray(p->kept, p->nkept + 1, sizeof *p->kept);
+		p->kept[p->nkept++] = xstrdup(p->placed_at);
+	}
 }
 
 /* Puts tmp (in dfd) in place as name by the collision rule. */
@@ -376,6 +326,7 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		return -1;
 	}
 	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0) {
+		track(p, rel, NULL, 0);
 		p->counts->created++;
 		verbose(p, "restored", rel);
 		return 0;
@@ -384,7 +335,12 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		goto failed;
 	placer_journal(p, "N", rel, NULL);	/* not created after all */
 	if (same_content(p, dfd, name, tmp)) {
-		unlinkat(dfd, tmp, 0);
+		/* the same bytes, but not the same file: the set's other names
+		 * link to ours, kept until the end */
+		if (p->track)
+			track(p, rel, tmp, 1);
+		else
+			unlinkat(dfd, tmp, 0);
 		p->counts->unchanged++;
 		return 0;
 	}
@@ -402,6 +358,7 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 			goto skip;
 		if (k == -1 || renameat(dfd, tmp, dfd, name) == -1)
 			goto failed;
+		track(p, rel, NULL, 0);
 		p->counts->replaced++;
 		verbose(p, "replaced", rel);
 		return 0;
@@ -418,6 +375,8 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		if (fstatat(dfd, cand, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			placer_journal(p, "C", crel, ino);
 			k = renameat2(dfd, tmp, dfd, cand, RENAME_NOREPLACE);
+			if (k == 0)
+				track(p, rel, cand, 0);
 			free(cand);
 			free(crel);
 			if (k == -1)
@@ -428,6 +387,8 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		}
 		/* our own earlier output (a resumed restore) is not renamed again */
 		if (same_content(p, dfd, cand, tmp)) {
+			if (p->track)
+				track(p, rel, cand, 0);
 			free(cand);
 			free(crel);
 			unlinkat(dfd, tmp, 0);
@@ -439,54 +400,16 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 	}
 	placer_finding(p, rel, "not restored: too many files named like it");
 skip:
-	unlinkat(dfd, tmp, 0);
+	if (p->track)	/* theirs stays; the set's other names link to ours */
+		track(p, rel, tmp, 1);
+	else
+		unlinkat(dfd, tmp, 0);
 	p->counts->skipped++;
 	return 0;
 failed:
 	placer_finding(p, rel, "not restored: %s", strerror(errno));
 	unlinkat(dfd, tmp, 0);
 	return 0;
-}
-
-static void
-apply_metadata(struct placer *p, int fd, const char *rel, struct archive_entry *ae,
-    long uid, long gid)
-{
-	struct timespec	 ts[2];
-	const char	*xname;
-	const void	*xval;
-	size_t		 xlen;
-
-	if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
-		placer_finding(p, rel, "owner not set: %s", strerror(errno));
-	/* setuid and setgid never come back: the owner is mapped by a name
-	 * the store chose, and a setuid file in a home is a way to root */
-	if (archive_entry_perm(ae) & (S_ISUID | S_ISGID))
-		placer_finding(p, rel, "restored without its setuid/setgid bits");
-	/* created with its mode; fchmod only where the umask took bits away,
-	 * or for the sticky bit */
-	if (((archive_entry_perm(ae) & 0777 & p->umask) != 0 ||
-	    (archive_entry_perm(ae) & S_ISVTX)) &&
-	    fchmod(fd, archive_entry_perm(ae) & 01777) == -1)
-		placer_finding(p, rel, "mode not set: %s", strerror(errno));
-	archive_entry_xattr_reset(ae);
-	while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK) {
-		/* only the user namespace travels; security.* and system.* are
-		 * the destination's policy */
-		if (strncmp(xname, "user.", 5) != 0)
-			continue;
-		if (fsetxattr(fd, xname, xval, xlen, 0) == -1)
-			placer_finding(p, rel, "extended attribute %s not set: %s", xname,
-			    strerror(errno));
-	}
-	ts[0].tv_sec = archive_entry_atime(ae);
-	ts[0].tv_nsec = archive_entry_atime_nsec(ae);
-	ts[1].tv_sec = archive_entry_mtime(ae);
-	ts[1].tv_nsec = archive_entry_mtime_nsec(ae);
-	if (!archive_entry_atime_is_set(ae))
-		ts[0] = ts[1];
-	if (futimens(fd, ts) == -1)
-		placer_finding(p, rel, "times not set: %s", strerror(errno));
 }
 
 static int
@@ -590,9 +513,35 @@ write_data(struct placer *p, int dfd, const char *tmp, const char *rel,
 		unlinkat(dfd, tmp, 0);
 		return fatal_io(p, r, rel);
 	}
-	apply_metadata(p, fd, rel, ae, uid, gid);
+	placer_meta(p, fd, rel, ae, uid, gid, 0);
 	close(fd);
 	return 0;
+}
+
+/* place(), recording where the inode went when rel leads a hard-linked
+ * set (other names link to it). */
+static int
+place_tracked(struct placer *p, int dfd, const char *name, const char *tmp,
+    const char *rel, time_t mtime, int may_lead)
+{
+	char	*path;
+	int	 r;
+
+	if (!may_lead || p->leaders == NULL || p->placed == NULL)
+		return place(p, dfd, name, tmp, rel, mtime);
+	path = xasprintf("%s%s", p->entry_prefix ? p->entry_prefix : "", rel);
+	if (strmap_find(p->leaders, path) == NULL) {
+		free(path);
+		return place(p, dfd, name, tmp, rel, mtime);
+	}
+	p->track = 1;
+	r = place(p, dfd, name, tmp, rel, mtime);
+	p->track = 0;
+	strmap_set(p->placed, path, p->placed_at ? p->placed_at : "");
+	free(p->placed_at);
+	p->placed_at = NULL;
+	free(path);
+	return r;
 }
 
 int
@@ -609,6 +558,16 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		return 0;
 	}
 	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
+	if (p->leaders != NULL && p->placed != NULL && archive_entry_hardlink(ae) == NULL) {
+		/* until it is in place, the set's other names have nothing to
+		 * link to: a failure below leaves them unrestored, not linked to
+		 * whatever has this name here */
+		char *path = xasprintf("%s%s", p->entry_prefix ? p->entry_prefix : "", rel);
+
+		if (strmap_find(p->leaders, path) != NULL)
+			strmap_set(p->placed, path, "");
+		free(path);
+	}
 	switch (archive_entry_hardlink(ae) ? AE_IFREG : archive_entry_filetype(ae)) {
 	case AE_IFDIR:
 		/* folders are made as files need them; an empty one is made here */
@@ -627,10 +586,7 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 				    strerror(errno));
 				return 0;
 			}
-			if (p->owners && uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) == -1)
-				placer_finding(p, rel, "owner not set: %s", strerror(errno));
-			if (fchmod(fd, archive_entry_perm(ae) & 01777) == -1)
-				placer_finding(p, rel, "mode not set: %s", strerror(errno));
+			placer_meta(p, fd, rel, ae, uid, gid, 1);
 			close(fd);
 			/* its time once its files are in (they change it) */
 			if (p->ndirs < DIR_TIMES_MAX) {
@@ -655,20 +611,32 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		return p->fatal ? -1 : 0;
 	}
 	if ((link = archive_entry_hardlink(ae)) != NULL) {
-		/* a hard link to an entry restored before, beneath the same base:
-		 * both are USER/REL in the store, and base is the user's home */
-		const char *tname, *slash = strchr(link, '/'), *rslash;
+		/* a later name of a hard-linked set: linked to the inode this
+		 * restore made for the set, wherever the collision rule put it,
+		 * never to a file of that name that was already here */
+		const char *tname, *prefix = p->entry_prefix, *where = NULL;
+		const struct strmap_slot *at = p->placed ? strmap_find(p->placed, link) : NULL;
 		int tdfd;
 
-		rslash = p->entry_prefix;
-		if (rslash != NULL && slash != NULL && strncmp(link, rslash, strlen(rslash)) == 0)
-			link += strlen(rslash);
-		if (!rel_is_safe(link)) {
+		if (prefix == NULL || strncmp(link, prefix, strlen(prefix)) != 0) {
+			placer_finding(p, rel, "not restored: a hard link to another "
+			    "user's file (%s)", link);
+			return 0;
+		}
+		if (at != NULL && (at->value == NULL || *at->value == '\0')) {
+			placer_finding(p, rel, "not restored: a hard link to %s, which "
+			    "was not restored", link + strlen(prefix));
+			p->counts->skipped++;
+			return 0;
+		}
+		/* not seen in this run: an earlier run of it restored the set */
+		where = at != NULL ? at->value : link + strlen(prefix);
+		if (!rel_is_safe(where)) {
 			placer_finding(p, rel, "not restored: unsafe hard link target");
 			return 0;
 		}
 		/* open_parent caches one folder: re-open the target's, then ours */
-		if ((tdfd = open_parent(p, link, &tname, uid, gid)) == -1)
+		if ((tdfd = open_parent(p, where, &tname, uid, gid)) == -1)
 			return p->fatal ? -1 : 0;
 		tdfd = dup(tdfd);
 		if ((dfd = open_parent(p, rel, &name, uid, gid)) == -1) {
@@ -690,16 +658,26 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		if (p->owners && uid >= 0 && fchownat(dfd, tmp, (uid_t)uid, (gid_t)gid,
 		    AT_SYMLINK_NOFOLLOW) == -1)
 			placer_finding(p, rel, "owner not set: %s", strerror(errno));
+		else {
+			struct timespec ts[2] = { { archive_entry_mtime(ae),
+			    archive_entry_mtime_nsec(ae) }, { archive_entry_mtime(ae),
+			    archive_entry_mtime_nsec(ae) } };
+
+			if (utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW) == -1)
+				placer_finding(p, rel, "symlink time not set: %s",
+				    strerror(errno));
+		}
 	} else if ((r = write_data(p, dfd, tmp, rel, a, ae, uid, gid)) != 0)
 		return r == -1 ? -1 : 0;
 	p->counts->files++;
 	p->counts->bytes += (uint64_t)archive_entry_size(ae);
-	return place(p, dfd, name, tmp, rel, archive_entry_mtime(ae));
+	return place_tracked(p, dfd, name, tmp, rel, archive_entry_mtime(ae), link == NULL);
 }
 
 int
 placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
-    const struct stat *st, uint64_t index)
+    const struct stat *st, struct archive_entry *ae, long uid, long gid,
+    uint64_t index)
 {
 	const char	*name;
 	char		 tmp[64];
@@ -715,7 +693,49 @@ placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
 		placer_finding(p, rel, "not restored: %s", strerror(errno));
 		return errno == EXDEV || errno == ENOSPC ? fatal_io(p, errno, rel) : 0;
 	}
+	/* the file is the one captured: its owner changes only where the
+	 * names say so (a reinstalled system numbers its users anew); an
+	 * unneeded chown would clear setgid bits and capabilities */
+	if (p->owners && uid >= 0 && ((uid_t)uid != st->st_uid || (gid_t)gid != st->st_gid) &&
+	    fchownat(dfd, tmp, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) == -1)
+		placer_finding(p, rel, "owner not set: %s", strerror(errno));
+	/* ACL entries by name, for this computer's ids */
+	if (ae != NULL && S_ISREG(st->st_mode) &&
+	    archive_entry_acl_count(ae, ARCHIVE_ENTRY_ACL_TYPE_ACCESS) > 3) {
+		int fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd == -1)
+			placer_finding(p, rel, "ACL not restored: %s", strerror(errno));
+		else {
+			placer_acls(p, fd, rel, ae, 0);
+			close(fd);
+		}
+	}
 	p->counts->files++;
 	p->counts->bytes += S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 	return place(p, dfd, name, tmp, rel, st->st_mtime);
+}
+
+int
+placer_link_from(struct placer *p, const char *rel, struct placer *from,
+    const char *from_rel, struct archive_entry *ae, uint64_t index)
+{
+	const char	*name, *fname;
+	char		 tmp[64];
+	int		 dfd, fdfd, r;
+
+	if (!rel_is_safe(rel) || !rel_is_safe(from_rel) ||
+	    (fdfd = open_parent(from, from_rel, &fname, -1, -1)) == -1)
+		return 1;
+	if ((dfd = open_parent(p, rel, &name, -1, -1)) == -1) {
+		p->counts->skipped++;
+		return p->fatal ? -1 : 0;
+	}
+	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
+	unlinkat(dfd, tmp, 0);
+	if ((r = linkat(fdfd, fname, dfd, tmp, 0)) == -1)
+		return 1;	/* another file system (or a limit): a copy */
+	p->counts->files++;
+	p->counts->bytes += (uint64_t)archive_entry_size(ae);
+	return place_tracked(p, dfd, name, tmp, rel, archive_entry_mtime(ae), 1);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../lib/strmap.h"
 #include "ustore.h"
 
 /*
@@ -41,6 +42,8 @@ struct placer {
 	uint64_t		*saved_seq;	/* one counter per store */
 	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
 	int			 owners;	/* apply owners (restore as root) */
+	/* this computer's names, for ACL entries (NULL: extract, no ACLs) */
+	const struct mig_ids	*pw, *gr;
 	mode_t			 umask;		/* the process's, at the start */
 	uint8_t			*io;
 	/* the folder of the last entry, kept open */
@@ -52,6 +55,16 @@ struct placer {
 	char			*fatal;		/* disk full and the like */
 	struct { char *rel; struct timespec mtime; } *dirs;	/* made here */
 	size_t			 ndirs;
+	/* hard-linked sets: the store paths other names link to (restore.c
+	 * reads them from the catalog), and where this restore put each one's
+	 * inode, relative to its user's home ("" where it did not: the names
+	 * linking to it are not restored); shared by the users' placers */
+	const struct strmap	*leaders;
+	struct strmap		*placed;
+	int			 track;		/* place() records placed_at */
+	char			*placed_at;
+	char			**kept;		/* temporaries kept for links */
+	size_t			 nkept;
 };
 
 void	placer_init(struct placer *, int base_fd, const char *base_path);
@@ -63,9 +76,22 @@ void	placer_release(struct placer *);
  * a finding) or -1 when the work must stop (p->fatal says why). */
 int	placer_entry(struct placer *, const char *rel, struct archive *a,
 	    struct archive_entry *ae, long uid, long gid, uint64_t index);
+/* place-meta.c: owner (when owners is on), mode, user xattrs, ACLs and,
+ * for files, times of ae on fd; folder: setgid and sticky are kept. */
+void	placer_meta(struct placer *, int fd, const char *rel,
+	    struct archive_entry *ae, long uid, long gid, int folder);
 /* A hard-link store's file: linked into place instead of copied. */
 int	placer_link(struct placer *, const char *rel, int src_dir, const char *src,
-	    const struct stat *, uint64_t index);
+	    const struct stat *, struct archive_entry *, long uid, long gid,
+	    uint64_t index);
+/* A file whose inode another user's placer restored (from, at from_rel):
+ * linked into place as rel; 1 when it cannot be (another file system:
+ * the caller writes the entry's data instead). */
+int	placer_link_from(struct placer *, const char *rel, struct placer *from,
+	    const char *from_rel, struct archive_entry *, uint64_t index);
+/* The ACLs of ae (a folder's default ACL too), names mapped here. */
+void	placer_acls(struct placer *, int fd, const char *rel, struct archive_entry *,
+	    int folder);
 void	placer_finding(struct placer *, const char *rel, const char *, ...)
 	    PRINTF_LIKE(3, 4);
 /* Journals one record ("C\tPATH" ...); paths are the base's. */

@@ -33,6 +33,8 @@ struct ruser {			/* a user of the store, on this computer */
 	char		*home;		/* host path */
 	char		*prefix;	/* "NAME/" */
 	int		 home_fd;
+	int		 home_made;	/* by this restore: it takes the captured mode */
+	struct timespec	 home_mtime;	/* set at the end, when home_made */
 	struct placer	 placer;
 };
 
@@ -43,7 +45,7 @@ struct restorer {
 	struct state_counts		*counts;
 	struct ustore			 us;
 	struct mig_users		 du;
-	struct mig_ids			 dgr;
+	struct mig_ids			 dpw, dgr;	/* this computer's names */
 	struct ruser			*users;
 	size_t				 nusers;
 	char				*state_dir;
@@ -55,6 +57,10 @@ struct restorer {
 	double				 started, last;
 	int				 unlisted_said;
 	char				*err;
+	/* hard-linked sets (encrypted stores): the store paths later names
+	 * link to, where their inodes went, and the first names in one home
+	 * of files that have a name in another (path -> that name) */
+	struct strmap			 leaders, placed, also;
 };
 
 static void
@@ -205,9 +211,11 @@ create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 	say(r, STATE_INFO, -1, "created local account '%s'%s", name, r->uo.lae ?
 	    "" : " (disabled: /lae enables it)");
 	users_release(&r->du);
+	ids_release(&r->dpw);
 	ids_release(&r->dgr);
 	diag_init(&d);
 	users_load(r->o->root, r->o->all_users, &r->du, &d);
+	ids_load(r->o->root, "passwd", &r->dpw);
 	ids_load(r->o->root, "group", &r->dgr);
 	diag_release(&d);
 	return 0;
@@ -221,6 +229,7 @@ open_home(struct restorer *r, struct ruser *ru, const struct mig_user *mu)
 	ru->home_fd = open(ru->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ru->home_fd == -1 && errno == ENOENT && mkdir_parents(ru->home) == 0 &&
 	    mkdir(ru->home, 0700) == 0) {
+		ru->home_made = 1;
 		if (chown(ru->home, (uid_t)ru->uid, (gid_t)ru->gid) == -1 && geteuid() == 0)
 			say(r, STATE_FINDING, -1, "%s: owner not set: %s", ru->home,
 			    strerror(errno));
@@ -305,6 +314,10 @@ ruser_of(struct restorer *r, const char *name)
 	ru->placer.saved_fd = r->saved_fd;
 	ru->placer.saved_seq = &r->saved_seq;
 	ru->placer.owners = geteuid() == 0;
+	ru->placer.pw = &r->dpw;
+	ru->placer.leaders = &r->leaders;
+	ru->placer.placed = &r->placed;
+	ru->placer.gr = &r->dgr;
 	ru->prefix = xasprintf("%s/", name);
 	ru->placer.entry_prefix = ru->prefix;
 	snprintf(ru->placer.tmp_tag, sizeof ru->placer.tmp_tag, ".tsi-restore-%.8s-",
@@ -315,30 +328,48 @@ ruser_of(struct restorer *r, const char *name)
 	return ru;
 }
 
-/* The owner of a restored file here: by name, else the home's user; the
- * group by name, else that user's primary group. */
+/*
+ * The owner of a restored entry here, by name: the account of that name
+ * (root stays root, another user's file stays theirs); an owner without a
+ * name on the source, or whose name this computer lacks, becomes the
+ * home's user, with a finding.  Groups likewise, else the user's group.
+ */
 static void
-map_owner(struct restorer *r, struct ruser *ru, struct archive_entry *ae, long *uid,
-    long *gid)
+map_owner(struct restorer *r, struct ruser *ru, const char *rel,
+    struct archive_entry *ae, long *uid, long *gid)
 {
-	const char		*un = archive_entry_uname(ae), *gn = archive_entry_gname(ae);
-	const struct mig_user	*mu;
-	unsigned long		 g;
-	size_t			 i;
+	const char	*un = archive_entry_uname(ae), *gn = archive_entry_gname(ae);
+	unsigned long	 id;
+	size_t		 i;
+	int		 say = ru->placer.owners;
 
 	*uid = ru->uid;
 	*gid = ru->gid;
-	if (un != NULL && strcmp(un, ru->name) != 0) {
+	if (un == NULL || *un == '\0') {
+		if (say)
+			placer_finding(&ru->placer, rel, "owner uid %jd had no name on the "
+			    "source computer: restored as %s's", (intmax_t)archive_entry_uid(ae),
+			    ru->dest);
+	} else if (strcmp(un, ru->name) != 0) {
 		for (i = 0; i < r->uo.nmu; i++)
 			if (strcmp(r->uo.mu[i].from, un) == 0)
 				un = r->uo.mu[i].to;
-		if ((mu = dest_user(r, un)) != NULL) {
-			*uid = (long)mu->uid;
-			*gid = (long)mu->gid;
-		}
+		if (ids_id(&r->dpw, un, &id) == 0)
+			*uid = (long)id;
+		else if (say)
+			placer_finding(&ru->placer, rel, "owner '%s' does not exist on this "
+			    "computer: restored as %s's", un, ru->dest);
 	}
-	if (gn != NULL && ids_id(&r->dgr, gn, &g) == 0)
-		*gid = (long)g;
+	if (gn == NULL || *gn == '\0') {
+		if (say)
+			placer_finding(&ru->placer, rel, "group gid %jd had no name on the "
+			    "source computer: restored with %s's group", (intmax_t)
+			    archive_entry_gid(ae), ru->dest);
+	} else if (ids_id(&r->dgr, gn, &id) == 0)
+		*gid = (long)id;
+	else if (say)
+		placer_finding(&ru->placer, rel, "group '%s' does not exist on this "
+		    "computer: restored with %s's group", gn, ru->dest);
 }
 
 static double
@@ -468,6 +499,44 @@ split_user(const char *path, const char **rel)
 	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(path);
 }
 
+/* The home's own entry: its mode and attributes, when this restore made
+ * the home (an existing home keeps what this computer gave it). */
+static void
+restore_home(struct restorer *r, struct ruser *ru, struct archive_entry *ae)
+{
+	(void)r;
+	if (!ru->home_made || archive_entry_filetype(ae) != AE_IFDIR)
+		return;
+	/* the home is its user's, whoever owned it on the source */
+	placer_meta(&ru->placer, ru->home_fd, ".", ae, ru->uid, ru->gid, 1);
+	ru->home_mtime.tv_sec = archive_entry_mtime(ae);
+	ru->home_mtime.tv_nsec = archive_entry_mtime_nsec(ae);
+}
+
+/* A file that has a name in another user's home too: linked to the inode
+ * restored there when both homes are on one file system; 1 when it is
+ * not (the entry's own data is written: a copy). */
+static int
+link_across(struct restorer *r, struct ruser *ru, const char *path, const char *rel,
+    struct archive_entry *ae, uint64_t index)
+{
+	const char	*other = strmap_get(&r->also, path), *where, *orel;
+	struct ruser	*ou;
+	char		*ouser;
+	int		 k = 1;
+
+	if (other == NULL || (where = strmap_get(&r->placed, other)) == NULL ||
+	    *where == '\0')
+		return 1;
+	ouser = split_user(other, &orel);
+	if ((ou = ruser_of(r, ouser)) != NULL && ou != ru)
+		k = placer_link_from(&ru->placer, rel, &ou->placer, where, ae, index);
+	free(ouser);
+	return k;
+}
+
+/* One entry of either kind of store: ae its metadata (for a hard-link
+ * store made from the catalog), hl_st the hard-link store's file. */
 static int
 restore_one(struct restorer *r, const char *path, uint64_t index,
     struct archive_entry *ae, const struct stat *hl_st)
@@ -478,12 +547,16 @@ restore_one(struct restorer *r, const char *path, uint64_t index,
 	long		 uid, gid;
 	int		 k = 0;
 
-	if (rel != NULL && (ru = ruser_of(r, user)) != NULL && !is_done(r, index)) {
-		if (hl_st != NULL)
-			k = placer_link(&ru->placer, rel, r->us.data_fd, path, hl_st, index);
+	if ((ru = ruser_of(r, user)) != NULL && !is_done(r, index)) {
+		if (rel == NULL)
+			restore_home(r, ru, ae);
+		else if (hl_st == NULL && (k = link_across(r, ru, path, rel, ae, index)) != 1)
+			;	/* linked to the same file in another user's home */
 		else {
-			map_owner(r, ru, ae, &uid, &gid);
-			k = placer_entry(&ru->placer, rel, r->us.a, ae, uid, gid, index);
+			map_owner(r, ru, rel, ae, &uid, &gid);
+			k = hl_st != NULL ? placer_link(&ru->placer, rel, r->us.data_fd, path,
+			    hl_st, ae, uid, gid, index) : placer_entry(&ru->placer, rel, r->us.a,
+			    ae, uid, gid, index);
 		}
 		if (k == -1) {
 			r->err = ru->placer.fatal;
@@ -515,6 +588,24 @@ restore_stopping(struct restorer *r, uint64_t index)
 	return 1;
 }
 
+/* The catalog's hard-linked sets, before the archive is read: which
+ * entries other names link to (restore tracks where their inodes go). */
+static int
+read_link_sets(struct restorer *r)
+{
+	struct cat_line	l;
+	int		k;
+
+	while ((k = ustore_next(&r->us, &l, &r->err)) == 1) {
+		if (l.entry.link == NULL || (l.entry.type != 'h' && l.entry.type != 'f'))
+			continue;
+		strmap_slot(&r->leaders, l.entry.link, strlen(l.entry.link));
+		if (l.entry.type == 'f')
+			strmap_set(&r->also, l.entry.path, l.entry.link);
+	}
+	return k;
+}
+
 static int
 restore_archive(struct restorer *r)
 {
@@ -522,7 +613,7 @@ restore_archive(struct restorer *r)
 	uint64_t		 index = 0;
 	int			 k;
 
-	if (ustore_seek(&r->us, 0, 0, &r->err) == -1)
+	if (read_link_sets(r) == -1 || ustore_seek(&r->us, 0, 0, &r->err) == -1)
 		return -1;
 	while ((k = archive_read_next_header(r->us.a, &ae)) == ARCHIVE_OK ||
 	    k == ARCHIVE_WARN) {
@@ -544,27 +635,54 @@ restore_archive(struct restorer *r)
 	return 0;
 }
 
+/* A hard-link store's catalog entry as an archive entry: the metadata
+ * restore applies to either kind of store. */
+static struct archive_entry *
+entry_of_catalog(const struct cat_entry *ce)
+{
+	struct archive_entry	*ae = archive_entry_new();
+
+	archive_entry_copy_pathname(ae, ce->path);
+	archive_entry_set_filetype(ae, ce->type == 'd' ? AE_IFDIR : ce->type == 'l' ?
+	    AE_IFLNK : AE_IFREG);
+	archive_entry_set_perm(ae, (mode_t)ce->mode);
+	archive_entry_set_uid(ae, (la_int64_t)ce->uid);
+	archive_entry_set_gid(ae, (la_int64_t)ce->gid);
+	archive_entry_copy_uname(ae, ce->uname);
+	archive_entry_copy_gname(ae, ce->gname);
+	archive_entry_set_mtime(ae, (time_t)ce->mtime, (long)ce->mtime_ns);
+	return ae;
+}
+
 static int
 restore_hardlinks(struct restorer *r)
 {
-	struct cat_line	l;
-	struct stat	st;
-	uint64_t	index = 0;
-	int		k;
+	struct archive_entry	*ae;
+	struct cat_line		 l;
+	struct stat		 st;
+	uint64_t		 index = 0;
+	int			 k;
 
 	while ((k = ustore_next(&r->us, &l, &r->err)) == 1) {
-		if (l.entry.type == 'd') {
-			index++;
-			continue;
-		}
-		if (fstatat(r->us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (l.entry.type != 'd' && fstatat(r->us.data_fd, l.entry.path, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
 			say(r, STATE_FINDING, -1, "%s: missing from the hard-link store",
 			    l.entry.path);
 			index++;
 			continue;
 		}
-		if (restore_one(r, l.entry.path, index++, NULL, &st) == -1 ||
-		    restore_stopping(r, index))
+		ae = entry_of_catalog(&l.entry);
+		if (l.entry.meta != NULL && entry_meta_parse(ae, l.entry.meta) == -1) {
+			char *esc = cat_escape(l.entry.path);
+
+			say(r, STATE_FINDING, -1, "%s: its ACLs and attributes in the catalog "
+			    "are damaged or of a later version: not restored", esc);
+			free(esc);
+		}
+		k = restore_one(r, l.entry.path, index++, ae, l.entry.type == 'd' ? NULL :
+		    &st);
+		archive_entry_free(ae);
+		if (k == -1 || restore_stopping(r, index))
 			return -1;
 		progress(r, 0);
 	}
@@ -610,15 +728,27 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 			r.err = diag_text(&d);
 		goto out;
 	}
+	ids_load(o->root, "passwd", &r.dpw);
 	ids_load(o->root, "group", &r.dgr);
 	if (open_records(&r) == -1)
 		goto out;
 	r.started = r.last = now_s();
 	if ((r.us.hardlink ? restore_hardlinks(&r) : restore_archive(&r)) == -1)
 		goto out;
-	for (i = 0; i < r.nusers; i++)
-		if (r.users[i].ready)
-			placer_finish(&r.users[i].placer);
+	for (i = 0; i < r.nusers; i++) {
+		struct ruser *ru = &r.users[i];
+
+		if (!ru->ready)
+			continue;
+		placer_finish(&ru->placer);
+		if (ru->home_made && ru->home_mtime.tv_sec != 0) {
+			struct timespec ts[2] = { { 0, UTIME_OMIT }, ru->home_mtime };
+
+			if (futimens(ru->home_fd, ts) == -1)
+				placer_finding(&ru->placer, ".", "folder time not set: %s",
+				    strerror(errno));
+		}
+	}
 	buf_adds(&r.journal.pending, "done\n");
 	rjournal_flush(&r.journal, 1);
 	progress(&r, 1);
@@ -650,7 +780,11 @@ out:
 	ustore_close(&r.us);
 	free(abs_root);
 	users_release(&r.du);
+	ids_release(&r.dpw);
 	ids_release(&r.dgr);
+	strmap_release(&r.leaders);
+	strmap_release(&r.placed);
+	strmap_release(&r.also);
 	usmt_release(&r.uo);
 	diag_release(&d);
 	return rc;

@@ -387,15 +387,16 @@ rules_decide(const struct ruleset *rs, const char *rel, struct rule_decision *ou
 	out->by = inc != NULL ? inc : exc;
 }
 
-int
+const struct rule *
 rules_folder_excluded(const struct ruleset *rs, const char *rel)
 {
-	char	*a = xasprintf("%s%s\001x", rel, *rel ? "/" : "");
-	char	*b = xasprintf("%s%s\001x/\001y", rel, *rel ? "/" : "");
-	int	 r;
+	char			*a = xasprintf("%s%s\001x", rel, *rel ? "/" : "");
+	char			*b = xasprintf("%s%s\001x/\001y", rel, *rel ? "/" : "");
+	const struct rule	*r;
 
 	/* only a rule that takes everything below the folder prunes it */
-	r = unconditional_match(rs, a) != NULL && unconditional_match(rs, b) != NULL;
+	if ((r = unconditional_match(rs, a)) != NULL && unconditional_match(rs, b) == NULL)
+		r = NULL;
 	free(a);
 	free(b);
 	return r;

@@ -18,6 +18,11 @@
 
 #include "../lib/defaults.h"
 
+/* Folders this deep and deeper are closed while their subfolders are
+ * walked, and opened again through ".." after: a walk of any depth holds
+ * a bounded number of descriptors. */
+#define SCAN_HOLD_DEPTH	64
+
 struct scan {
 	const struct ruleset	*rules;
 	scan_fn			 fn;
@@ -27,71 +32,194 @@ struct scan {
 	struct scan_level	 levels[SCAN_DEPTH_MAX + 1];
 };
 
+static void
+hand_over(struct scan *sc, struct scan_entry *e)
+{
+	if (sc->fn(sc->ctx, e) == -1)
+		sc->stopped = 1;
+}
+
 /* Hands an entry that could not be read to the callback. */
 static void
 scan_error(struct scan *sc, int dfd, const char *name, const char *rel, int depth,
     int err)
 {
-	struct scan_entry e = { dfd, name, rel, NULL, { 0, NULL }, sc->levels, depth, err };
+	struct scan_entry e = { .dfd = dfd, .name = name, .rel = rel,
+	    .levels = sc->levels, .depth = depth, .err = err };
 
 	sc->unreadable++;
-	if (sc->fn(sc->ctx, &e) == -1)
-		sc->stopped = 1;
+	hand_over(sc, &e);
 }
 
-static void
-scan_dir(struct scan *sc, int dfd, struct buf *rel, int depth)
+/* The names in a folder, read whole so that no stream stays open while
+ * its subfolders are walked: NUL-separated in names. */
+static int
+read_names(int fd, struct buf *names, size_t *count)
 {
 	DIR		*dir;
 	struct dirent	*de;
-	struct stat	 st;
-	size_t		 len = rel->len;
+	int		 dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
-	if ((dir = fdopendir(dfd)) == NULL) {
-		scan_error(sc, dfd, "", rel->data, depth, errno);
-		close(dfd);
-		return;
+	names->len = 0;
+	*count = 0;
+	if (dfd == -1 || (dir = fdopendir(dfd)) == NULL) {
+		int saved = errno;
+
+		if (dfd != -1)
+			close(dfd);
+		errno = saved;
+		return -1;
 	}
-	while (!sc->stopped && (de = readdir(dir)) != NULL) {
-		struct scan_entry e = { dirfd(dir), de->d_name, NULL, &st, { 0, NULL },
-		    sc->levels, depth, 0 };
-
+	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		buf_add(names, de->d_name, strlen(de->d_name) + 1);
+		(*count)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* The folder above child, through "..", if it is still the one walked. */
+static int
+reopen_parent(int child, const struct stat *want)
+{
+	struct stat	st;
+	int		fd = openat(child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino)) {
+		close(fd);
+		errno = ESTALE;
+		fd = -1;
+	}
+	return fd;
+}
+
+int
+scan_level_open(const struct scan_entry *e, int i)
+{
+	struct buf	 up = BUF_INIT;
+	struct stat	 st;
+	int		 k, fd;
+
+	if (e->levels[i].fd != -1)
+		return fcntl(e->levels[i].fd, F_DUPFD_CLOEXEC, 0);
+	buf_adds(&up, ".");
+	for (k = i; k < e->depth; k++)
+		buf_adds(&up, k == i ? "." : "/..");
+	fd = openat(e->dfd, up.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	buf_release(&up);
+	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_dev != e->levels[i].st.st_dev ||
+	    st.st_ino != e->levels[i].st.st_ino)) {
+		close(fd);
+		errno = ESTALE;
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Walks the folder fd at depth (rel its path); pruned_by: the rule that
+ * takes it whole.  Returns the folder's fd at the end (it may have been
+ * opened again), or -1 when it was lost (moved away during the walk).
+ */
+static int
+scan_dir(struct scan *sc, int fd, struct buf *rel, int depth,
+    const struct rule *pruned_by, size_t pruned_at)
+{
+	struct buf	 names = BUF_INIT;
+	struct stat	 st;
+	size_t		 len = rel->len, count, i, off;
+	const char	*name;
+
+	sc->levels[depth].fd = fd;
+	if (read_names(fd, &names, &count) == -1) {
+		if (pruned_by == NULL)
+			scan_error(sc, fd, ".", rel->data, depth, errno);
+		buf_release(&names);
+		return fd;
+	}
+	for (i = 0, off = 0; i < count && !sc->stopped; i++, off += strlen(name) + 1) {
+		struct scan_entry e = { .dfd = fd, .levels = sc->levels, .depth = depth,
+		    .st = &st };
+
+		name = names.data + off;
 		if (len > 0)
 			buf_addch(rel, '/');
-		buf_adds(rel, de->d_name);
+		buf_adds(rel, name);
+		e.name = name;
 		e.rel = rel->data;
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			if (errno != ENOENT)	/* gone since readdir: nothing to say */
-				scan_error(sc, dirfd(dir), de->d_name, rel->data, depth, errno);
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT && pruned_by == NULL)	/* ENOENT: gone */
+				scan_error(sc, fd, name, rel->data, depth, errno);
+		} else if (rel->len > SCAN_PATH_MAX || (S_ISDIR(st.st_mode) &&
+		    depth + 1 > SCAN_DEPTH_MAX)) {
+			/* a folder beyond a limit is reported whatever the rules
+			 * would say of what is in it */
+			if (pruned_by != NULL)
+				e.dec.by = pruned_by, e.pruned_at = pruned_at;
+			else if (S_ISDIR(st.st_mode))
+				e.dec.included = 1;
+			else
+				rules_decide(sc->rules, rel->data, &e.dec);
+			e.refused = rel->len > SCAN_PATH_MAX ? "its path is longer than "
+			    TSI_STR(SCAN_PATH_MAX) " bytes below the home (tsi's limit)" :
+			    "it is deeper than " TSI_STR(SCAN_DEPTH_MAX) " folders below "
+			    "the home (tsi's limit)";
+			hand_over(sc, &e);
 		} else if (S_ISDIR(st.st_mode)) {
-			if (!rules_folder_excluded(sc->rules, rel->data)) {
-				int fd = openat(dirfd(dir), de->d_name, O_RDONLY |
-				    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			const struct rule *by = pruned_by ? pruned_by :
+			    rules_folder_excluded(sc->rules, rel->data);
+			int held = depth < SCAN_HOLD_DEPTH, cfd;
 
-				if (fd == -1)
-					scan_error(sc, dirfd(dir), de->d_name, rel->data,
-					    depth, errno);
-				else if (depth + 1 > SCAN_DEPTH_MAX) {
-					scan_error(sc, dirfd(dir), de->d_name, rel->data,
-					    depth, ELOOP);
+			cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd == -1) {
+				if (pruned_by == NULL && errno != ENOENT)
+					scan_error(sc, fd, name, rel->data, depth, errno);
+			} else {
+				sc->levels[depth + 1] = (struct scan_level){ rel->len, st, 0, cfd };
+				if (!held) {
 					close(fd);
-				} else {
-					sc->levels[depth + 1] = (struct scan_level){
-					    rel->len, st, 0 };
-					scan_dir(sc, fd, rel, depth + 1);
+					sc->levels[depth].fd = -1;
+				}
+				cfd = scan_dir(sc, cfd, rel, depth + 1, by,
+				    pruned_by ? pruned_at : by ? rel->len : 0);
+				if (!held) {
+					fd = cfd == -1 ? -1 : reopen_parent(cfd, &sc->levels[depth].st);
+					sc->levels[depth].fd = fd;
+				}
+				if (cfd != -1)
+					close(cfd);
+				if (fd == -1) {
+					rel->len = len;
+					rel->data[len] = '\0';
+					scan_error(sc, AT_FDCWD, ".", rel->data, depth, ESTALE);
+					break;
 				}
 			}
 		} else {
-			rules_decide(sc->rules, rel->data, &e.dec);
-			if (sc->fn(sc->ctx, &e) == -1)
-				sc->stopped = 1;
+			if (pruned_by != NULL) {
+				e.dec.by = pruned_by;
+				e.pruned_at = pruned_at;
+			} else
+				rules_decide(sc->rules, rel->data, &e.dec);
+			hand_over(sc, &e);
 		}
 		rel->len = len;
 		rel->data[len] = '\0';
 	}
-	closedir(dir);
+	buf_release(&names);
+	if (fd != -1 && pruned_by == NULL && !sc->stopped) {
+		struct scan_entry e = { .dfd = fd, .name = ".", .rel = rel->data,
+		    .st = &sc->levels[depth].st, .levels = sc->levels, .depth = depth,
+		    .folder_end = 1 };
+
+		if (depth > 0)
+			rules_decide(sc->rules, rel->data, &e.dec);
+		hand_over(sc, &e);
+	}
+	return fd;
 }
 
 size_t
@@ -110,11 +238,12 @@ scan_home(const char *root, const struct mig_user *u, const struct ruleset *rs,
 	buf_adds(&rel, "");
 	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &sc->levels[0].st) == -1) {
+		sc->levels[0].fd = -1;
 		scan_error(sc, AT_FDCWD, home, "", 0, errno);
 		if (fd != -1)
 			close(fd);
-	} else
-		scan_dir(sc, fd, &rel, 0);
+	} else if ((fd = scan_dir(sc, fd, &rel, 0, NULL, 0)) != -1)
+		close(fd);
 	free(home);
 	buf_release(&rel);
 	n = sc->unreadable;
@@ -133,7 +262,8 @@ struct tally {
 struct estimate {
 	struct tally	*v;
 	size_t		 n;
-	uintmax_t	 files, bytes, skipped;
+	uintmax_t	 files, bytes, skipped, refused;
+	struct leftout	*leftout;	/* NULL: per user, not told apart */
 };
 
 static struct tally *
@@ -160,10 +290,16 @@ estimate_entry(void *ctx, struct scan_entry *se)
 	struct tally			*t;
 	char				*name;
 
-	if (st == NULL)
+	if (st == NULL || se->folder_end)
 		return 0;
-	if (!dec->included) {
+	if (se->pruned_at > 0 || !dec->included) {
 		e->skipped++;
+		if (e->leftout != NULL)
+			leftout_add(e->leftout, se);
+		return 0;
+	}
+	if (se->refused != NULL) {
+		e->refused++;
 		return 0;
 	}
 	name = xasprintf("%s/%s", dec->by->pack->name, dec->by->component->name);
@@ -176,21 +312,6 @@ estimate_entry(void *ctx, struct scan_entry *se)
 		e->bytes += (uintmax_t)st->st_size;
 	}
 	return 0;
-}
-
-static const char *
-human(uintmax_t bytes, char buf[32])
-{
-	const char	*units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double		 v = (double)bytes;
-	int		 u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-	return buf;
 }
 
 int
@@ -210,6 +331,13 @@ days_idle(const char *root, const struct mig_user *u, char date[11])
 	}
 	free(home);
 	return r;
+}
+
+static void
+print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
 }
 
 int
@@ -233,12 +361,14 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 	gethostname(computer, sizeof computer - 1);
 	diag_init(&d);
 	memset(&total, 0, sizeof total);
+	total.leftout = leftout_new();
 	if (users_load(root, all, &us, &d) == -1 || rules_load(&rs, packs, npacks, &d) == -1) {
 		diag_print(&d, stderr, DIAG_TEXT);
 		diag_release(&d);
 		users_release(&us);
 		rules_release(&rs);
 		usmt_release(&uo);
+		leftout_free(total.leftout);
 		return EXIT_USAGE;
 	}
 	diag_print(&d, stderr, DIAG_TEXT);
@@ -252,9 +382,10 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 			continue;
 		}
 		memset(&per_user, 0, sizeof per_user);
+		per_user.leftout = total.leftout;
 		unreadable = scan_home(root, &us.v[i], &rs, estimate_entry, &per_user, NULL);
 		printf("%-24s %10ju %12s %10ju%s\n", us.v[i].name, per_user.files,
-		    human(per_user.bytes, h), per_user.skipped,
+		    human_bytes(per_user.bytes, h), per_user.skipped,
 		    unreadable ? "  (some folders could not be read)" : "");
 		for (j = 0; j < per_user.n; j++) {
 			struct tally *t = tally_of(&total, per_user.v[j].key, per_user.v[j].name);
@@ -266,24 +397,67 @@ state_estimate(const char *root, const char *const *packs, size_t npacks, int al
 		total.files += per_user.files;
 		total.bytes += per_user.bytes;
 		total.skipped += per_user.skipped;
+		total.refused += per_user.refused;
 		free(per_user.v);
 	}
 	printf("\n%-40s %10s %12s\n", "rule pack/component", "files", "bytes");
 	for (i = 0; i < total.n; i++) {
 		printf("%-40s %10ju %12s\n", total.v[i].name, total.v[i].files,
-		    human(total.v[i].bytes, h));
+		    human_bytes(total.v[i].bytes, h));
 		free(total.v[i].name);
 	}
 	printf("\ntotal: %ju files, %s in %zu users; %ju files left out by the rules\n",
-	    total.files, human(total.bytes, h), us.n - left_users, total.skipped);
+	    total.files, human_bytes(total.bytes, h), us.n - left_users, total.skipped);
 	if (left_users > 0)
 		printf("%zu users left out by /ui, /ue or /uel\n", left_users);
+	if (total.refused > 0)
+		printf("%ju files or folders beyond tsi's limits (%d folders deep, paths "
+		    "of %d bytes below the home): a capture reports each\n",
+		    total.refused, SCAN_DEPTH_MAX, SCAN_PATH_MAX);
+	putchar('\n');
+	leftout_report(total.leftout, print_line, NULL);
+	leftout_free(total.leftout);
 	free(total.v);
 	users_release(&us);
 	rules_release(&rs);
 	usmt_release(&uo);
 	diag_release(&d);
 	return r;
+}
+
+/* A path on this host below the root (ROOT/home/alice/x, as given or
+ * absolute) is the same as the path inside it (/home/alice/x). */
+static const char *
+inside_root(const char *root, const char *path, char **abs)
+{
+	char	*r;
+	size_t	 n;
+
+	if (strcmp(root, "/") == 0)
+		return path;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(path, root, n) == 0 && path[n] == '/')
+		return path + n;
+	if ((r = realpath(root, NULL)) != NULL && (*abs = realpath(path, NULL)) == NULL) {
+		/* the file may be gone: its folder tells */
+		char *dir = path_dirname(path), *rdir = realpath(dir, NULL);
+
+		if (rdir != NULL)
+			*abs = xasprintf("%s/%s", rdir, strrchr(path, '/') ?
+			    strrchr(path, '/') + 1 : path);
+		free(dir);
+		free(rdir);
+	}
+	if (r != NULL && *abs != NULL && strncmp(*abs, r, strlen(r)) == 0 &&
+	    (*abs)[strlen(r)] == '/') {
+		n = strlen(r);
+		free(r);
+		return *abs + n;
+	}
+	free(r);
+	return path;
 }
 
 int
@@ -295,7 +469,7 @@ state_explain(const char *root, const char *path, const char *const *packs,
 	struct diag		 d;
 	const struct mig_user	*u;
 	const char		*rel;
-	char			*why;
+	char			*why, *abs = NULL;
 
 	diag_init(&d);
 	if (users_load(root, 1, &us, &d) == -1 || rules_load(&rs, packs, npacks, &d) == -1) {
@@ -305,6 +479,7 @@ state_explain(const char *root, const char *path, const char *const *packs,
 		rules_release(&rs);
 		return EXIT_USAGE;
 	}
+	path = inside_root(root, path, &abs);
 	if ((u = users_owner(&us, path, &rel)) == NULL)
 		printf("%s: not captured: it is in no user's home (tsi captures "
 		    "what is in users' homes)\n", path);
@@ -323,5 +498,6 @@ state_explain(const char *root, const char *path, const char *const *packs,
 	users_release(&us);
 	rules_release(&rs);
 	diag_release(&d);
+	free(abs);
 	return 0;
 }

@@ -309,7 +309,7 @@ state_extract(const char *store, const struct identity *id, const char *to,
 			before = n.created + n.renamed + n.unchanged;
 			if (fstatat(us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 			    placer_link(&p, l.entry.path, us.data_fd, l.entry.path, &st,
-			    index) == -1)
+			    NULL, -1, -1, index) == -1)
 				break;
 			if (n.created + n.renamed + n.unchanged > before)
 				printf("%s/%s\n", to, l.entry.path);

@@ -82,6 +82,10 @@ cat_add_entry(struct buf *b, const struct cat_entry *e)
 	add_escaped(b, e->path);
 	buf_addch(b, '\t');
 	add_escaped(b, e->link);
+	if (e->meta != NULL && *e->meta != '\0') {
+		buf_addch(b, '\t');
+		add_escaped(b, e->meta);
+	}
 	buf_addch(b, '\n');
 }
 
@@ -159,7 +163,7 @@ parse_entry(char **f, int n, struct cat_entry *e, char **err)
 	char		*dot;
 	int		 neg = 0;
 
-	if (n != 15 || strlen(f[1]) != 1 || strchr("flhd", f[1][0]) == NULL)
+	if ((n != 15 && n != 16) || strlen(f[1]) != 1 || strchr("flhd", f[1][0]) == NULL)
 		return bad(err, "entry");
 	e->type = f[1][0];
 	if (number(f[2], FRAMES_MAX_CAT, &e->frame, 10) == -1 ||
@@ -196,6 +200,7 @@ parse_entry(char **f, int n, struct cat_entry *e, char **err)
 	e->gname = f[8];
 	e->path = f[13];
 	e->link = f[14][0] ? f[14] : NULL;
+	e->meta = n == 16 && f[15][0] ? f[15] : NULL;
 	if (e->path[0] == '\0')
 		return bad(err, "empty path");
 	return 0;

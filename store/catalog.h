@@ -36,6 +36,9 @@ struct cat_entry {
 	unsigned	 flags;
 	const char	*path;		/* USER/REL */
 	const char	*link;		/* symlink or hard link target, or NULL */
+	/* a hard-link store's metadata beyond stat (entry-meta.c): its ACLs
+	 * and a folder's user xattrs, or NULL; an optional last field */
+	const char	*meta;
 };
 
 struct cat_user {
