@@ -1,7 +1,7 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
-# valgrind; `make bench`, `make bench-state` and `make bench-smp` run the
-# benchmarks; `make fuzz` builds the fuzzers.
+# valgrind; `make bench`, `make bench-state`, `make bench-smp` and
+# `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers.
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3
 CC	?= cc
@@ -112,9 +112,12 @@ bench-state: all
 bench-smp: all
 	sh bench/smp.sh
 
+bench-big: all
+	sh bench/big-files.sh
+
 clean:
 	rm -rf build build-san build-fuzz tsi tsi-san
 
-.PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp clean
+.PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp bench-big clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d

@@ -349,6 +349,85 @@ link_entry(struct capture *c, struct archive_entry **ae, struct archive_entry **
 	return 0;
 }
 
+/* Feeds n bytes of a hole to the archive, which keeps only the map. */
+static int
+write_hole(struct capture *c, uint64_t n)
+{
+	static uint8_t	 zero[IO_SIZE];
+	struct arch	*s = c->store;
+
+	while (n > 0) {
+		size_t k = n < IO_SIZE ? (size_t)n : IO_SIZE;
+
+		if (archive_write_data(s->a, zero, k) != (la_ssize_t)k)
+			return fail_write(c, archive_error_string(s->a));
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * A sparse file: only its data regions (the map the disk reader found
+ * with SEEK_DATA/SEEK_HOLE) are read and hashed, so a hole of gigabytes
+ * costs nothing; the catalog's sum is sparse-hash.c's.  -1 fatal.
+ */
+static int
+copy_sparse(struct capture *c, struct scan_entry *e, int fd, struct archive_entry *ae,
+    uint64_t size, struct cat_entry *ce)
+{
+	struct arch		*s = c->store;
+	struct sparse_hash	 h;
+	la_int64_t		 off, len;
+	uint64_t		 pos = 0, since_check = 0;
+	ssize_t			 n;
+	int			 r = 0, shrunk = 0;
+
+	sparse_hash_init(&h);
+	archive_entry_sparse_reset(ae);
+	while (r == 0 && archive_entry_sparse_next(ae, &off, &len) == ARCHIVE_OK) {
+		if (len <= 0 || off < (la_int64_t)pos || (uint64_t)off + (uint64_t)len > size)
+			continue;
+		if ((uint64_t)off > pos && (r = write_hole(c, (uint64_t)off - pos)) == -1)
+			break;
+		while (len > 0 && r == 0) {
+			size_t want = len < IO_SIZE ? (size_t)len : IO_SIZE;
+
+			n = shrunk ? 0 : pread(fd, s->io, want, (off_t)off);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				/* the archive holds zeros from here; say so once */
+				if (!shrunk) {
+					ce->flags |= CAT_CHANGED;
+					r = n == 0 ? cap_finding(c, 0, e->rel, "shrank while "
+					    "it was captured; the store has it padded with "
+					    "zeros") : cap_finding(c, 1, e->rel, "cannot read: "
+					    "%s", strerror(errno));
+					shrunk = 1;
+				}
+				memset(s->io, 0, want);
+				n = (ssize_t)want;
+			}
+			sparse_hash_data(&h, off, s->io, (size_t)n);
+			if (r == 0 && archive_write_data(s->a, s->io, (size_t)n) != n)
+				r = fail_write(c, archive_error_string(s->a));
+			off += n;
+			len -= n;
+			pos = (uint64_t)off;
+			if ((since_check += (uint64_t)n) >= STOP_CHECK_BYTES) {
+				since_check = 0;
+				if (cap_stopping(c))
+					r = -1;
+			}
+		}
+	}
+	if (r == 0 && size > pos)
+		r = write_hole(c, size - pos);
+	sparse_hash_final(&h, (int64_t)size, ce->sha256);
+	ce->flags |= CAT_SPARSE_HASH;
+	return r;
+}
+
 static int
 arch_file(struct capture *c, struct scan_entry *e, const char *path)
 {
@@ -388,7 +467,8 @@ arch_file(struct capture *c, struct scan_entry *e, const char *path)
 		ce.flags |= CAT_SPARSE;
 	if (write_header(c, ae, &ce) == -1)
 		goto out;
-	if (ce.type == 'f' && copy_data(c, e, fd, (uint64_t)st.st_size, &ce) == -1)
+	if (ce.type == 'f' && ((ce.flags & CAT_SPARSE) ? copy_sparse(c, e, fd, ae,
+	    (uint64_t)st.st_size, &ce) : copy_data(c, e, fd, (uint64_t)st.st_size, &ce)) == -1)
 		goto out;
 	if (ce.type == 'f' && fstat(fd, &after) == 0 && (after.st_size != st.st_size ||
 	    after.st_mtim.tv_sec != st.st_mtim.tv_sec ||

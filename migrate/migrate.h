@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "../lib/diag.h"
+#include "../store/fastcrypto.h"
 #include "../lib/util.h"
 
 struct mig_user {
@@ -205,6 +206,26 @@ int	scan_level_open(const struct scan_entry *e, int i);
 struct archive_entry;
 char	*entry_meta_text(struct archive_entry *);
 int	 entry_meta_parse(struct archive_entry *, const char *text);
+
+/* sparse-hash.c: the catalog's checksum of a sparse file, over its data
+ * regions and its map only (holes cost nothing): feed the data regions'
+ * bytes in order with their offsets, then the size. */
+struct sparse_hash {
+	struct sha256_ctx	data, map;
+	int64_t			start, end;	/* the data region being fed */
+	int			open;
+};
+void	sparse_hash_init(struct sparse_hash *);
+void	sparse_hash_data(struct sparse_hash *, int64_t off, const void *, size_t);
+void	sparse_hash_final(struct sparse_hash *, int64_t size, char out[65]);
+
+/* account.c: LoadState /lac: the account NAME made with useradd --prefix
+ * ROOT (enabled with pw when enable, /lae); -1 after a finding. */
+struct state_log;
+struct state_counts;
+int	account_create(const char *root, const char *name, const char *gecos,
+	    const char *pw, int enable, const struct mig_ids *groups,
+	    const struct state_log *, struct state_counts *);
 
 /* leftout.c: the summary of what the rules left out of a walk. */
 struct leftout;

@@ -34,7 +34,7 @@ placer_init(struct placer *p, int base_fd, const char *base_path)
 	memset(p, 0, sizeof *p);
 	p->umask = umask(022);		/* read it back: there is no getter */
 	umask(p->umask);
-	p->saved_fd = p->dir_fd = -1;
+	p->saved_fd = p->dir_fd = p->skel_fd = -1;
 	p->base_fd = base_fd;
 	p->base_path = base_path;
 	p->io = xmalloc(IO_SIZE);
@@ -202,22 +202,22 @@ open_parent(struct placer *p, const char *rel, const char **name, long uid, long
 	return fd;
 }
 
-/* Whether the files a and b in dfd hold the same thing. */
+/* Whether the files a (in adir) and b (in bdir) hold the same thing. */
 static int
-same_content(struct placer *p, int dfd, const char *a, const char *b)
+same_content_at(struct placer *p, int adir, const char *a, int bdir, const char *b)
 {
 	struct stat	sa, sb;
 	char		la[4097], lb[4097];
 	ssize_t		na, nb;
 	int		fa, fb, same = 0;
 
-	if (fstatat(dfd, a, &sa, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    fstatat(dfd, b, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	if (fstatat(adir, a, &sa, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    fstatat(bdir, b, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    (sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT) || sa.st_size != sb.st_size)
 		return 0;
 	if (S_ISLNK(sa.st_mode)) {
-		na = readlinkat(dfd, a, la, sizeof la);
-		nb = readlinkat(dfd, b, lb, sizeof lb);
+		na = readlinkat(adir, a, la, sizeof la);
+		nb = readlinkat(bdir, b, lb, sizeof lb);
 		return na >= 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
 	}
 	if (!S_ISREG(sa.st_mode))
@@ -226,8 +226,8 @@ same_content(struct placer *p, int dfd, const char *a, const char *b)
 		return 1;
 	/* O_NONBLOCK and a type check on the fds: a FIFO swapped in must not
 	 * hang a root restore */
-	fa = openat(dfd, a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	fb = openat(dfd, b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fa = openat(adir, a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fb = openat(bdir, b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fa != -1 && fb != -1 && fstat(fa, &sa) == 0 && fstat(fb, &sb) == 0 &&
 	    S_ISREG(sa.st_mode) && S_ISREG(sb.st_mode) && sa.st_size == sb.st_size)
 		for (same = 1; same;) {
@@ -243,6 +243,42 @@ same_content(struct placer *p, int dfd, const char *a, const char *b)
 		close(fa);
 	if (fb != -1)
 		close(fb);
+	return same;
+}
+
+static int
+same_content(struct placer *p, int dfd, const char *a, const char *b)
+{
+	return same_content_at(p, dfd, a, dfd, b);
+}
+
+/* Whether name (in dfd, restored as rel) is byte for byte the file the
+ * distribution put there from its skeleton (ROOT/etc/skel/REL): not the
+ * user's data. */
+static int
+is_skeleton(struct placer *p, int dfd, const char *name, const char *rel)
+{
+	const char	*sname;
+	char		*dir, *c, *next;
+	int		 fd, nfd, same;
+
+	if (p->skel_fd == -1)
+		return 0;
+	sname = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	dir = xstrndup(rel, (size_t)(sname - rel));
+	fd = dup(p->skel_fd);
+	for (c = dir; fd != -1 && *c != '\0'; c = next) {
+		next = strchr(c, '/');
+		*next++ = '\0';
+		nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+	}
+	free(dir);
+	if (fd == -1)
+		return 0;
+	same = same_content_at(p, dfd, name, fd, sname);
+	close(fd);
 	return same;
 }
 
@@ -342,6 +378,20 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		else
 			unlinkat(dfd, tmp, 0);
 		p->counts->unchanged++;
+		return 0;
+	}
+	if (S_ISREG(st.st_mode) && is_skeleton(p, dfd, name, rel)) {
+		/* the new computer's untouched .bashrc: the user's replaces it
+		 * whatever the collision rule, saved for undo */
+		if ((k = save_aside(p, dfd, name, rel)) == 1)
+			goto skip;
+		if (k == -1 || renameat(dfd, tmp, dfd, name) == -1)
+			goto failed;
+		track(p, rel, NULL, 0);
+		p->counts->replaced++;
+		state_say(p->log, NULL, STATE_INFO, -1, "%s/%s: replaced the distribution's "
+		    "skeleton file (from /etc/skel, untouched) with the user's; undo puts "
+		    "it back", p->base_path, rel);
 		return 0;
 	}
 	switch (p->overwrite) {

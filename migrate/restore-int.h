@@ -39,6 +39,7 @@ struct placer {
 	int			 verbose;
 	struct rjournal		*journal;	/* NULL: no journal (extract) */
 	int			 saved_fd;	/* where replaced files go, or -1 */
+	int			 skel_fd;	/* ROOT/etc/skel, or -1 */
 	uint64_t		*saved_seq;	/* one counter per store */
 	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
 	int			 owners;	/* apply owners (restore as root) */

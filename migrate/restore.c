@@ -8,7 +8,6 @@
 #include "restore-int.h"
 #include "../lib/faults.h"
 
-#include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/proc.h"
 #include "migrate.h"
 
 struct ruser {			/* a user of the store, on this computer */
@@ -51,6 +49,7 @@ struct restorer {
 	char				*state_dir;
 	struct rjournal			 journal;
 	int				 saved_fd;
+	int				 skel_fd;	/* ROOT/etc/skel */
 	uint64_t			 saved_seq;	/* highest in saved/ */
 	uint8_t				*done;		/* bitmap of finished entries */
 	size_t				 done_len;
@@ -123,93 +122,17 @@ system_account(struct restorer *r, const char *name)
 	return found;
 }
 
-/* The system's own useradd: by its place, not through PATH (tsi runs as
- * root, and a PATH without /usr/sbin must not lose accounts). */
-static const char *
-useradd_path(void)
-{
-	static const char *const places[] = { "/usr/sbin/useradd", "/sbin/useradd" };
-	size_t	i;
-
-	for (i = 0; i < sizeof places / sizeof places[0]; i++)
-		if (access(places[i], X_OK) == 0)
-			return places[i];
-	return NULL;
-}
-
-/* LoadState /lac: a local account made with the system's own useradd. */
+/* LoadState /lac: the account made (account.c), then this computer's
+ * users and names read again. */
 static int
 create_account(struct restorer *r, const char *name, const struct cat_user *cu)
 {
-	const char	*pw = r->uo.lac_password ? r->uo.lac_password : r->o->lac_password;
-	char		 salt[CRYPT_GENSALT_OUTPUT_SIZE], *hash = NULL, *home, *prefix;
-	struct crypt_data cd;
-	struct proc_opts po;
-	struct proc_result pr;
 	struct diag	 d;
-	char		*argv[20];
-	unsigned long	 gid;
-	int		 n = 0, ok, have_group;
 
-	memset(&cd, 0, sizeof cd);
-	if (pw != NULL && *pw != '\0' && crypt_gensalt_rn("$y$", 0, NULL, 0, salt,
-	    sizeof salt) != NULL)
-		hash = crypt_r(pw, salt, &cd);
-	/* the store's home and shell are not trusted: a crafted one could say
-	 * /etc; the account gets the usual home and the system's default shell */
-	home = xasprintf("/home/%s", name);
-	/* a store user named like a system group (sudo, docker) must not
-	 * join it; a regular group of the same name becomes its group */
-	have_group = ids_id(&r->dgr, name, &gid) == 0;
-	if (have_group && gid < 1000) {
-		say(r, STATE_FINDING, -1, "user '%s' not created: a system group of that "
-		    "name exists here; its files are not restored", name);
-		free(home);
+	if (account_create(r->o->root, name, cu->gecos, r->uo.lac_password ?
+	    r->uo.lac_password : r->o->lac_password, r->uo.lae, &r->dgr, r->log,
+	    r->counts) == -1)
 		return -1;
-	}
-	if (useradd_path() == NULL) {
-		say(r, STATE_FINDING, -1, "user '%s' not created: this system has no "
-		    "useradd (/usr/sbin/useradd, from the passwd package); its files "
-		    "are not restored", name);
-		free(home);
-		return -1;
-	}
-	/* useradd wants an absolute prefix */
-	if ((prefix = realpath(r->o->root, NULL)) == NULL)
-		prefix = xstrdup(r->o->root);
-	argv[n++] = (char *)useradd_path();
-	argv[n++] = (char *)"--prefix";
-	argv[n++] = prefix;
-	argv[n++] = (char *)"--no-create-home";
-	argv[n++] = (char *)"--home-dir";
-	argv[n++] = home;
-	if (have_group) {
-		argv[n++] = (char *)"--gid";
-		argv[n++] = (char *)name;
-	} else
-		argv[n++] = (char *)"--user-group";
-	argv[n++] = (char *)"--comment";
-	argv[n++] = (char *)cu->gecos;
-	argv[n++] = (char *)"--password";
-	/* without a password, or without /lae, the account cannot log on */
-	argv[n++] = hash != NULL && r->uo.lae ? hash : (char *)"!";
-	argv[n++] = (char *)"--";
-	argv[n++] = (char *)name;
-	argv[n] = NULL;
-	memset(&po, 0, sizeof po);
-	po.argv = argv;
-	ok = proc_run(&po, &pr) == 0 && pr.exit_code == 0;
-	free(pr.tail);
-	explicit_bzero(&cd, sizeof cd);
-	free(home);
-	free(prefix);
-	if (!ok) {
-		say(r, STATE_FINDING, -1, "user '%s' could not be created with useradd "
-		    "(exit %d); its files are not restored", name, pr.exit_code);
-		return -1;
-	}
-	say(r, STATE_INFO, -1, "created local account '%s'%s", name, r->uo.lae ?
-	    "" : " (disabled: /lae enables it)");
 	users_release(&r->du);
 	ids_release(&r->dpw);
 	ids_release(&r->dgr);
@@ -312,6 +235,7 @@ ruser_of(struct restorer *r, const char *name)
 	ru->placer.verbose = r->o->verbose || r->uo.verbose > 0;
 	ru->placer.journal = &r->journal;
 	ru->placer.saved_fd = r->saved_fd;
+	ru->placer.skel_fd = r->skel_fd;
 	ru->placer.saved_seq = &r->saved_seq;
 	ru->placer.owners = geteuid() == 0;
 	ru->placer.pw = &r->dpw;
@@ -715,10 +639,18 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	r.log = log;
 	r.counts = counts;
 	r.journal.fd = r.saved_fd = -1;
+	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1) {
+		free(abs_root);
+		return -1;
+	}
 	buf_init(&r.journal.pending, 0);
 	diag_init(&d);
-	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1)
-		return -1;
+	{
+		char *skel = in_root(o->root, "/etc/skel");
+
+		r.skel_fd = open(skel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(skel);
+	}
 	if ((o->in != NULL ? ustore_open_in(&r.us, o->store, o->in, o->id, &r.err) :
 	    ustore_open(&r.us, o->store, o->id, &r.err)) == -1 ||
 	    (!r.us.hardlink && o->id == NULL && (r.err = xstrdup("an encrypted "
@@ -775,6 +707,8 @@ out:
 	buf_release(&r.journal.pending);
 	if (r.saved_fd != -1)
 		close(r.saved_fd);
+	if (r.skel_fd != -1)
+		close(r.skel_fd);
 	free(r.done);
 	free(r.state_dir);
 	ustore_close(&r.us);

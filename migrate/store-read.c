@@ -113,6 +113,27 @@ hash_zeros(struct sha256_ctx *sha, la_int64_t n, la_int64_t *holes)
  * not checked (a sparse file with more holes than verify hashes: the
  * catalog's sum covers the zeros, and a crafted map could ask for days).
  */
+/* A sparse file's data, hashed as sparse-hash.c says: -1 unreadable. */
+static int
+hash_sparse(struct archive *a, struct archive_entry *ae, char out[65])
+{
+	struct sparse_hash	 h;
+	const void		*data;
+	size_t			 size;
+	la_int64_t		 off, at = 0, want = archive_entry_size(ae);
+	int			 r;
+
+	sparse_hash_init(&h);
+	while ((r = archive_read_data_block(a, &data, &size, &off)) == ARCHIVE_OK) {
+		if (off < at || off > want)
+			return -1;
+		sparse_hash_data(&h, off, data, size);
+		at = off + (la_int64_t)size;
+	}
+	sparse_hash_final(&h, want, out);
+	return r == ARCHIVE_EOF ? 0 : -1;
+}
+
 static int
 hash_entry(struct archive *a, struct archive_entry *ae, char out[65], la_int64_t *holes_p)
 {
@@ -181,7 +202,8 @@ check_entry(struct ustore *us, const struct cat_entry *e, int *in_sync,
 	/* a wrong size needs no hashing (hashing costs the declared size) */
 	if (e->type == 'f' && archive_entry_size(ae) != (la_int64_t)e->size)
 		return "damaged (its size does not match the catalog)";
-	if (e->type == 'f' && (k = hash_entry(us->a, ae, sum, holes)) == -1)
+	if (e->type == 'f' && (k = (e->flags & CAT_SPARSE_HASH) ? hash_sparse(us->a, ae,
+	    sum) : hash_entry(us->a, ae, sum, holes)) == -1)
 		return "unreadable (its data is damaged)";
 	if (e->type == 'f' && k == 1) {
 		*in_sync = 0;

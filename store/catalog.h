@@ -20,6 +20,7 @@
 enum {
 	CAT_CHANGED = 1,	/* the file changed while it was read */
 	CAT_SPARSE = 2,
+	CAT_SPARSE_HASH = 4,	/* its SHA-256 is sparse-hash.c's */
 };
 
 struct cat_entry {

@@ -229,4 +229,24 @@ assert not os.path.exists("dst/home/alice/deeper/" + "d/" * 1024)
 PY
 '
 
+test_expect 'a destination dotfile that is the untouched /etc/skel copy gives way to the user'"'"'s (undo brings it back); one the new user changed is kept' '
+	for r in src dst; do
+		mkdir -p $r/etc $r/home/me &&
+		echo "me:x:$(id -u):$(id -g)::/home/me:/bin/sh" > $r/etc/passwd &&
+		echo "me:x:$(id -g):" > $r/etc/group || return 1
+	done &&
+	mkdir -p dst/etc/skel && echo "# skeleton bashrc" > dst/etc/skel/.bashrc &&
+	echo "# skeleton profile" > dst/etc/skel/.profile &&
+	cp dst/etc/skel/.bashrc dst/home/me/.bashrc && echo "# changed here" > dst/home/me/.profile &&
+	echo "alias ll='"'"'ls -l'"'"'" > src/home/me/.bashrc && echo "# my profile" > src/home/me/.profile &&
+	tsi identity init --dir id --name dest > /dev/null &&
+	tsi state capture --root src --store s.tsi --recipient id/identity.pub --rules shell --all 2> /dev/null &&
+	tsi state restore --root dst --store s.tsi --identity id --all 2> res.err &&
+	contains res.err "home/me/.bashrc: replaced the distribution'"'"'s skeleton file" &&
+	contains dst/home/me/.bashrc "alias ll" && lacks dst/home/me/.bashrc "skeleton" &&
+	contains dst/home/me/.profile "changed here" && contains "dst/home/me/.profile (1)" "my profile" &&
+	tsi state undo --root dst --store s.tsi 2> /dev/null &&
+	contains dst/home/me/.bashrc "skeleton bashrc" && ! [ -e "dst/home/me/.profile (1)" ]
+'
+
 test_done
