@@ -146,6 +146,9 @@ hl_file(struct capture *c, struct scan_entry *e, const char *path)
 	char			*meta = NULL;
 	int			 fd, fatal = 0, r;
 
+	/* the crontab's namespace has no folder entry of its own */
+	if (strncmp(path, CRONTAB_PREFIX, strlen(CRONTAB_PREFIX)) == 0)
+		(void)mkdirat(s->data_fd, "::crontab", 0700);
 	if (linkat(e->dfd, e->name, s->data_fd, path, 0) == -1) {
 		if (errno == ENOENT)
 			return cap_finding(c, 0, e->rel, "vanished while the capture ran");

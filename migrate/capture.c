@@ -133,6 +133,42 @@ say_leftout(void *ctx, const char *line)
 	cap_say(ctx, STATE_INFO, "%s", line);
 }
 
+/* The user's crontab (CRONTAB_SPOOL/USER under the root), when there is
+ * one: it is the user's state, though outside the home. */
+static int
+capture_crontab(struct capture *c)
+{
+	struct scan_level	 level;
+	struct scan_entry	 e;
+	struct stat		 st;
+	char			*dir = xasprintf("%s" CRONTAB_SPOOL, strcmp(c->o->root, "/") ?
+				    c->o->root : ""), *path, *rel;
+	int			 dfd, r = 0;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(dir);
+	if (dfd == -1)
+		return 0;
+	if (fstatat(dfd, c->user->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		memset(&level, 0, sizeof level);
+		level.fd = -1;
+		rel = xasprintf("(crontab %s)", CRONTAB_SPOOL);
+		memset(&e, 0, sizeof e);
+		e.dfd = dfd;
+		e.name = c->user->name;
+		e.rel = rel;
+		e.st = &st;
+		e.levels = &level;
+		path = xasprintf(CRONTAB_PREFIX "%s", c->user->name);
+		if ((r = c->sink->file(c, &e, path)) == 0)
+			cap_say(c, STATE_INFO, "captured the crontab of '%s'", c->user->name);
+		free(path);
+		free(rel);
+	}
+	close(dfd);
+	return r;
+}
+
 /* The catalog's header: where and when, and the users captured. */
 static void
 catalog_header(struct capture *c, struct buf *b, const struct mig_users *us,
@@ -251,6 +287,8 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 		    c.user->home);
 		c.leftout = leftout_new();
 		scan_home(opts.root, c.user, &rs, capture_entry, &c, NULL);
+		if (c.err == NULL)
+			capture_crontab(&c);
 		if (c.err == NULL)
 			leftout_report(c.leftout, say_leftout, &c);
 		leftout_free(c.leftout);

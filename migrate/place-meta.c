@@ -193,3 +193,48 @@ placer_meta(struct placer *p, int fd, const char *rel, struct archive_entry *ae,
 	if (futimens(fd, ts) == -1)
 		placer_finding(p, rel, "times not set: %s", strerror(errno));
 }
+
+/* Whether fd has the xattr name with exactly value v. */
+static int
+has_xattr(int fd, const char *name, const void *v, size_t n)
+{
+	char	buf[4096];
+	ssize_t	k = fgetxattr(fd, name, buf, sizeof buf);
+
+	return k >= 0 && (size_t)k == n && memcmp(buf, v, n) == 0;
+}
+
+void
+placer_folder_kept(struct placer *p, int fd, const char *rel, struct archive_entry *ae)
+{
+	struct stat	 st;
+	struct buf	 b = BUF_INIT;
+	const char	*xname;
+	const void	*xval;
+	size_t		 xlen;
+	mode_t		 want = archive_entry_perm(ae) & (S_ISGID | S_ISVTX | 0777);
+	int		 acl_a, acl_d;
+	char		 probe[1];
+
+	if (fstat(fd, &st) == -1)
+		return;
+	/* an access ACL shows in the group bits as its mask: compare the rest */
+	acl_a = archive_entry_acl_count(ae, ARCHIVE_ENTRY_ACL_TYPE_ACCESS) > 3;
+	acl_d = archive_entry_acl_count(ae, ARCHIVE_ENTRY_ACL_TYPE_DEFAULT) > 0;
+	if ((st.st_mode & (acl_a ? ~(mode_t)070 : ~(mode_t)0) & (S_ISGID | S_ISVTX | 0777)) !=
+	    (want & (acl_a ? ~(mode_t)070 : ~(mode_t)0)))
+		buf_addf(&b, "mode %04o (the source's: %04o)", (unsigned)(st.st_mode & 07777),
+		    (unsigned)want);
+	if (acl_a != (fgetxattr(fd, "system.posix_acl_access", probe, 0) >= 0))
+		buf_addf(&b, "%saccess ACL", b.len ? ", " : "");
+	if (acl_d != (fgetxattr(fd, "system.posix_acl_default", probe, 0) >= 0))
+		buf_addf(&b, "%sdefault ACL", b.len ? ", " : "");
+	archive_entry_xattr_reset(ae);
+	while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK)
+		if (strncmp(xname, "user.", 5) == 0 && !has_xattr(fd, xname, xval, xlen))
+			buf_addf(&b, "%sattribute %s", b.len ? ", " : "", xname);
+	if (b.len > 0)
+		placer_finding(p, rel, "the folder was already here and keeps its own "
+		    "metadata; the source's differs: %s", b.data);
+	buf_release(&b);
+}

@@ -77,6 +77,12 @@ void	placer_release(struct placer *);
  * a finding) or -1 when the work must stop (p->fatal says why). */
 int	placer_entry(struct placer *, const char *rel, struct archive *a,
 	    struct archive_entry *ae, long uid, long gid, uint64_t index);
+/* place-data.c: the entry's data into tmp (in dfd), then its metadata:
+ * 0, 1 after a finding (not restored), -1 when the work must stop. */
+int	placer_write_data(struct placer *, int dfd, const char *tmp, const char *rel,
+	    struct archive *, struct archive_entry *, long uid, long gid);
+/* Records a fatal write error (the disk is full ...) for rel; -1. */
+int	placer_fatal_io(struct placer *, int err, const char *rel);
 /* place-meta.c: owner (when owners is on), mode, user xattrs, ACLs and,
  * for files, times of ae on fd; folder: setgid and sticky are kept. */
 void	placer_meta(struct placer *, int fd, const char *rel,
@@ -90,6 +96,10 @@ int	placer_link(struct placer *, const char *rel, int src_dir, const char *src,
  * the caller writes the entry's data instead). */
 int	placer_link_from(struct placer *, const char *rel, struct placer *from,
 	    const char *from_rel, struct archive_entry *, uint64_t index);
+/* A folder that was already here keeps its metadata: a finding says how
+ * the source's differed (mode, ACLs, user attributes), if it did. */
+void	placer_folder_kept(struct placer *, int fd, const char *rel,
+	    struct archive_entry *);
 /* The ACLs of ae (a folder's default ACL too), names mapped here. */
 void	placer_acls(struct placer *, int fd, const char *rel, struct archive_entry *,
 	    int folder);

@@ -5,7 +5,7 @@
  * ROOT/var/lib/tsi/restore/STORE-ID so that a killed restore resumes
  * where it stopped and `tsi state undo` can put everything back.
  */
-#include "restore-int.h"
+#include "restorer.h"
 #include "../lib/faults.h"
 
 #include <dirent.h>
@@ -22,279 +22,6 @@
 #include <unistd.h>
 
 #include "migrate.h"
-
-struct ruser {			/* a user of the store, on this computer */
-	const char	*name;		/* in the store */
-	const char	*dest;		/* here, after /mu */
-	int		 selected, ready;
-	long		 uid, gid;
-	char		*home;		/* host path */
-	char		*prefix;	/* "NAME/" */
-	int		 home_fd;
-	int		 home_made;	/* by this restore: it takes the captured mode */
-	struct timespec	 home_mtime;	/* set at the end, when home_made */
-	struct placer	 placer;
-};
-
-struct restorer {
-	const struct restore_opts	*o;
-	struct usmt_opts		 uo;
-	const struct state_log		*log;
-	struct state_counts		*counts;
-	struct ustore			 us;
-	struct mig_users		 du;
-	struct mig_ids			 dpw, dgr;	/* this computer's names */
-	struct ruser			*users;
-	size_t				 nusers;
-	char				*state_dir;
-	struct rjournal			 journal;
-	int				 saved_fd;
-	int				 skel_fd;	/* ROOT/etc/skel */
-	uint64_t			 saved_seq;	/* highest in saved/ */
-	uint8_t				*done;		/* bitmap of finished entries */
-	size_t				 done_len;
-	double				 started, last;
-	int				 unlisted_said;
-	char				*err;
-	/* hard-linked sets (encrypted stores): the store paths later names
-	 * link to, where their inodes went, and the first names in one home
-	 * of files that have a name in another (path -> that name) */
-	struct strmap			 leaders, placed, also;
-};
-
-static void
-say(struct restorer *r, enum state_msg kind, int pct, const char *fmt, ...)
-    PRINTF_LIKE(4, 5);
-
-static void
-say(struct restorer *r, enum state_msg kind, int pct, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	state_vsay(r->log, r->counts, kind, pct, fmt, ap);
-	va_end(ap);
-}
-
-/* The folders above path (0755), as a package would make them. */
-static int
-mkdir_parents(const char *path)
-{
-	char	*dir = path_dirname(path);
-	int	 r = mkdir_p(dir, 0755);
-
-	free(dir);
-	return r;
-}
-
-static char *
-in_root(const char *root, const char *path)
-{
-	return xasprintf("%s%s", strcmp(root, "/") ? root : "", path);
-}
-
-static const struct mig_user *
-dest_user(struct restorer *r, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < r->du.n; i++)
-		if (strcmp(r->du.v[i].name, name) == 0)
-			return &r->du.v[i];
-	return NULL;
-}
-
-/* A name this computer has as a system account (uid below 1000, nobody). */
-static int
-system_account(struct restorer *r, const char *name)
-{
-	struct mig_users	all;
-	struct diag		d;
-	size_t			i;
-	int			found = 0;
-
-	diag_init(&d);
-	if (users_load(r->o->root, 1, &all, &d) == 0)
-		for (i = 0; i < all.n && !found; i++)
-			found = strcmp(all.v[i].name, name) == 0;
-	users_release(&all);
-	diag_release(&d);
-	return found;
-}
-
-/* LoadState /lac: the account made (account.c), then this computer's
- * users and names read again. */
-static int
-create_account(struct restorer *r, const char *name, const struct cat_user *cu)
-{
-	struct diag	 d;
-
-	if (account_create(r->o->root, name, cu->gecos, r->uo.lac_password ?
-	    r->uo.lac_password : r->o->lac_password, r->uo.lae, &r->dgr, r->log,
-	    r->counts) == -1)
-		return -1;
-	users_release(&r->du);
-	ids_release(&r->dpw);
-	ids_release(&r->dgr);
-	diag_init(&d);
-	users_load(r->o->root, r->o->all_users, &r->du, &d);
-	ids_load(r->o->root, "passwd", &r->dpw);
-	ids_load(r->o->root, "group", &r->dgr);
-	diag_release(&d);
-	return 0;
-}
-
-/* The home of a user on this computer, made when missing; its fd. */
-static int
-open_home(struct restorer *r, struct ruser *ru, const struct mig_user *mu)
-{
-	ru->home = in_root(r->o->root, mu->home);
-	ru->home_fd = open(ru->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ru->home_fd == -1 && errno == ENOENT && mkdir_parents(ru->home) == 0 &&
-	    mkdir(ru->home, 0700) == 0) {
-		ru->home_made = 1;
-		if (chown(ru->home, (uid_t)ru->uid, (gid_t)ru->gid) == -1 && geteuid() == 0)
-			say(r, STATE_FINDING, -1, "%s: owner not set: %s", ru->home,
-			    strerror(errno));
-		ru->home_fd = open(ru->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (ru->home_fd == -1) {
-		say(r, STATE_FINDING, -1, "user '%s': cannot open the home %s: %s; its "
-		    "files are not restored", ru->dest, ru->home, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Decides, once per user of the store, whether and where it is restored. */
-static struct ruser *
-ruser_of(struct restorer *r, const char *name)
-{
-	const struct mig_user	*mu;
-	const struct cat_user	*cu;
-	struct ruser		*ru;
-	char			 host[65] = "localhost";
-	size_t			 i;
-
-	for (i = 0; i < r->nusers; i++)
-		if (strcmp(r->users[i].name, name) == 0)
-			return r->users[i].ready ? &r->users[i] : NULL;
-	if ((cu = ustore_user(&r->us, name)) == NULL) {
-		/* a crafted store may name a million: say it once, keep none */
-		if (!r->unlisted_said)
-			say(r, STATE_FINDING, -1, "entries of users the store's catalog does "
-			    "not list (such as '%s') are not restored", name);
-		r->unlisted_said = 1;
-		return NULL;
-	}
-	r->users = xreallocarray(r->users, r->nusers + 1, sizeof *r->users);
-	ru = &r->users[r->nusers++];
-	memset(ru, 0, sizeof *ru);
-	ru->name = cu->name;
-	ru->dest = ru->name;
-	ru->home_fd = -1;
-	for (i = 0; i < r->uo.nmu; i++)
-		if (strcmp(r->uo.mu[i].from, name) == 0)
-			ru->dest = r->uo.mu[i].to;
-	gethostname(host, sizeof host - 1);
-	if (!r->o->all_users && !r->uo.all && !usmt_user_selected(&r->uo,
-	    r->us.source ? r->us.source : host, name, 0, NULL)) {
-		say(r, STATE_INFO, -1, "user '%s' left out by /ui or /ue", name);
-		return NULL;
-	}
-	if (!state_user_allowed(r->o->only_users, name)) {
-		say(r, STATE_INFO, -1, "user '%s' left out: the SMP association restores "
-		    "%s only", name, r->o->only_users);
-		return NULL;
-	}
-	if ((mu = dest_user(r, ru->dest)) == NULL) {
-		if (system_account(r, ru->dest)) {
-			/* never root, daemon & co. unless asked for (--all) */
-			say(r, STATE_FINDING, -1, "user '%s' is a system account here; its "
-			    "files are not restored (all_users / --all allows it)", ru->dest);
-			return NULL;
-		}
-		if (!r->uo.lac) {
-			say(r, STATE_FINDING, -1, "user '%s' does not exist on this computer; "
-			    "its files are not restored (/lac creates missing accounts)",
-			    ru->dest);
-			return NULL;
-		}
-		if (create_account(r, ru->dest, cu) == -1 ||
-		    (mu = dest_user(r, ru->dest)) == NULL)
-			return NULL;
-	}
-	ru->uid = (long)mu->uid;
-	ru->gid = (long)mu->gid;
-	if (open_home(r, ru, mu) == -1)
-		return NULL;
-	placer_init(&ru->placer, ru->home_fd, ru->home);
-	ru->placer.overwrite = r->o->overwrite;
-	ru->placer.log = r->log;
-	ru->placer.counts = r->counts;
-	ru->placer.verbose = r->o->verbose || r->uo.verbose > 0;
-	ru->placer.journal = &r->journal;
-	ru->placer.saved_fd = r->saved_fd;
-	ru->placer.skel_fd = r->skel_fd;
-	ru->placer.saved_seq = &r->saved_seq;
-	ru->placer.owners = geteuid() == 0;
-	ru->placer.pw = &r->dpw;
-	ru->placer.leaders = &r->leaders;
-	ru->placer.placed = &r->placed;
-	ru->placer.gr = &r->dgr;
-	ru->prefix = xasprintf("%s/", name);
-	ru->placer.entry_prefix = ru->prefix;
-	snprintf(ru->placer.tmp_tag, sizeof ru->placer.tmp_tag, ".tsi-restore-%.8s-",
-	    r->us.id);
-	ru->selected = ru->ready = 1;
-	if (strcmp(ru->dest, name) != 0)
-		say(r, STATE_INFO, -1, "restoring user '%s' as '%s' (/mu)", name, ru->dest);
-	return ru;
-}
-
-/*
- * The owner of a restored entry here, by name: the account of that name
- * (root stays root, another user's file stays theirs); an owner without a
- * name on the source, or whose name this computer lacks, becomes the
- * home's user, with a finding.  Groups likewise, else the user's group.
- */
-static void
-map_owner(struct restorer *r, struct ruser *ru, const char *rel,
-    struct archive_entry *ae, long *uid, long *gid)
-{
-	const char	*un = archive_entry_uname(ae), *gn = archive_entry_gname(ae);
-	unsigned long	 id;
-	size_t		 i;
-	int		 say = ru->placer.owners;
-
-	*uid = ru->uid;
-	*gid = ru->gid;
-	if (un == NULL || *un == '\0') {
-		if (say)
-			placer_finding(&ru->placer, rel, "owner uid %jd had no name on the "
-			    "source computer: restored as %s's", (intmax_t)archive_entry_uid(ae),
-			    ru->dest);
-	} else if (strcmp(un, ru->name) != 0) {
-		for (i = 0; i < r->uo.nmu; i++)
-			if (strcmp(r->uo.mu[i].from, un) == 0)
-				un = r->uo.mu[i].to;
-		if (ids_id(&r->dpw, un, &id) == 0)
-			*uid = (long)id;
-		else if (say)
-			placer_finding(&ru->placer, rel, "owner '%s' does not exist on this "
-			    "computer: restored as %s's", un, ru->dest);
-	}
-	if (gn == NULL || *gn == '\0') {
-		if (say)
-			placer_finding(&ru->placer, rel, "group gid %jd had no name on the "
-			    "source computer: restored with %s's group", (intmax_t)
-			    archive_entry_gid(ae), ru->dest);
-	} else if (ids_id(&r->dgr, gn, &id) == 0)
-		*gid = (long)id;
-	else if (say)
-		placer_finding(&ru->placer, rel, "group '%s' does not exist on this "
-		    "computer: restored with %s's group", gn, ru->dest);
-}
 
 static double
 now_s(void)
@@ -318,7 +45,7 @@ progress(struct restorer *r, int force)
 	rate = t > r->started ? mib / (t - r->started) : 0;
 	/* the total comes from the store: clamp before converting */
 	pct = total > 0 && mib < total ? (int)(100 * mib / total) : 100;
-	say(r, STATE_PROGRESS, pct > 100 ? 100 : pct, "restored %.1f of %.1f MiB "
+	rsay(r, STATE_PROGRESS, pct > 100 ? 100 : pct, "restored %.1f of %.1f MiB "
 	    "(%.1f MiB/s, %.0f s left)", mib, total, rate,
 	    rate > 0 && total > mib ? (total - mib) / rate : 0.0);
 }
@@ -406,56 +133,69 @@ open_records(struct restorer *r)
 	if (r->journal.fd == -1)
 		r->err = xasprintf("cannot write '%s': %s", journal, strerror(errno));
 	else if (r->done_len > 0 || finished)
-		say(r, STATE_INFO, -1, "going on with an earlier restore of this store "
+		rsay(r, STATE_INFO, -1, "going on with an earlier restore of this store "
 		    "(%s)", journal);
 	free(saved);
 	free(journal);
 	return r->journal.fd == -1 ? -1 : 0;
 }
 
-/* Splits USER/REL; rel is NULL for the home itself. */
-static char *
-split_user(const char *path, const char **rel)
-{
-	const char	*slash = strchr(path, '/');
-
-	*rel = slash && slash[1] ? slash + 1 : NULL;
-	return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(path);
-}
-
-/* The home's own entry: its mode and attributes, when this restore made
- * the home (an existing home keeps what this computer gave it). */
-static void
-restore_home(struct restorer *r, struct ruser *ru, struct archive_entry *ae)
-{
-	(void)r;
-	if (!ru->home_made || archive_entry_filetype(ae) != AE_IFDIR)
-		return;
-	/* the home is its user's, whoever owned it on the source */
-	placer_meta(&ru->placer, ru->home_fd, ".", ae, ru->uid, ru->gid, 1);
-	ru->home_mtime.tv_sec = archive_entry_mtime(ae);
-	ru->home_mtime.tv_nsec = archive_entry_mtime_nsec(ae);
-}
-
-/* A file that has a name in another user's home too: linked to the inode
- * restored there when both homes are on one file system; 1 when it is
- * not (the entry's own data is written: a copy). */
+/* The crontab of store user name: to this computer's spool, as the user
+ * it is restored as (/mu), owned by them and the group crontab, 0600, by
+ * the same collision rule as files. */
 static int
-link_across(struct restorer *r, struct ruser *ru, const char *path, const char *rel,
-    struct archive_entry *ae, uint64_t index)
+restore_crontab(struct restorer *r, const char *name, uint64_t index,
+    struct archive_entry *ae, const struct stat *hl_st)
 {
-	const char	*other = strmap_get(&r->also, path), *where, *orel;
-	struct ruser	*ou;
-	char		*ouser;
-	int		 k = 1;
+	struct ruser	*ru = ruser_of(r, name);
+	unsigned long	 gid = 0;
+	uint64_t	 renamed = r->counts->renamed;
+	char		*spool;
+	int		 k;
 
-	if (other == NULL || (where = strmap_get(&r->placed, other)) == NULL ||
-	    *where == '\0')
-		return 1;
-	ouser = split_user(other, &orel);
-	if ((ou = ruser_of(r, ouser)) != NULL && ou != ru)
-		k = placer_link_from(&ru->placer, rel, &ou->placer, where, ae, index);
-	free(ouser);
+	if (ru == NULL || is_done(r, index))
+		return 0;
+	if (r->cron_fd == -1) {
+		spool = in_root(r->o->root, CRONTAB_SPOOL);
+		/* as Debian's cron package makes it: root:crontab 1730 */
+		if (mkdir_parents(spool) == 0 && mkdir(spool, 01730) == 0) {
+			ids_id(&r->dgr, "crontab", &gid);
+			if (chown(spool, 0, (gid_t)gid) == -1 && geteuid() == 0)
+				rsay(r, STATE_FINDING, -1, "%s: owner not set: %s", spool,
+				    strerror(errno));
+			chmod(spool, 01730);
+		}
+		r->cron_fd = open(spool, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (r->cron_fd == -1) {
+			rsay(r, STATE_FINDING, -1, "the crontab of '%s' not restored: %s: %s",
+			    ru->dest, spool, strerror(errno));
+			free(spool);
+			return 0;
+		}
+		placer_init(&r->cron, r->cron_fd, spool);	/* owns spool now */
+		r->cron.overwrite = r->o->overwrite;
+		r->cron.log = r->log;
+		r->cron.counts = r->counts;
+		r->cron.journal = &r->journal;
+		r->cron.saved_fd = r->saved_fd;
+		r->cron.saved_seq = &r->saved_seq;
+		r->cron.owners = geteuid() == 0;
+		r->cron.skel_fd = -1;
+		snprintf(r->cron.tmp_tag, sizeof r->cron.tmp_tag, ".tsi-restore-%.8s-", r->us.id);
+	}
+	ids_id(&r->dgr, "crontab", &gid);
+	archive_entry_set_perm(ae, 0600);
+	k = hl_st != NULL ? placer_link(&r->cron, ru->dest, r->us.data_fd,
+	    archive_entry_pathname(ae), hl_st, NULL, ru->uid, (long)gid, index) :
+	    placer_entry(&r->cron, ru->dest, r->us.a, ae, ru->uid, (long)gid, index);
+	if (k == 0 && r->counts->renamed > renamed)
+		rsay(r, STATE_FINDING, -1, "%s/%s: a crontab was already here: the user's is "
+		    "beside it, which cron does not read; merge the two with crontab -e",
+		    r->cron.base_path, ru->dest);
+	if (k == -1) {
+		r->err = r->cron.fatal;
+		r->cron.fatal = NULL;
+	}
 	return k;
 }
 
@@ -471,6 +211,11 @@ restore_one(struct restorer *r, const char *path, uint64_t index,
 	long		 uid, gid;
 	int		 k = 0;
 
+	if (strcmp(user, "::crontab") == 0) {
+		k = rel != NULL ? restore_crontab(r, rel, index, ae, hl_st) : 0;
+		free(user);
+		return k;
+	}
 	if ((ru = ruser_of(r, user)) != NULL && !is_done(r, index)) {
 		if (rel == NULL)
 			restore_home(r, ru, ae);
@@ -590,7 +335,7 @@ restore_hardlinks(struct restorer *r)
 	while ((k = ustore_next(&r->us, &l, &r->err)) == 1) {
 		if (l.entry.type != 'd' && fstatat(r->us.data_fd, l.entry.path, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1) {
-			say(r, STATE_FINDING, -1, "%s: missing from the hard-link store",
+			rsay(r, STATE_FINDING, -1, "%s: missing from the hard-link store",
 			    l.entry.path);
 			index++;
 			continue;
@@ -599,7 +344,7 @@ restore_hardlinks(struct restorer *r)
 		if (l.entry.meta != NULL && entry_meta_parse(ae, l.entry.meta) == -1) {
 			char *esc = cat_escape(l.entry.path);
 
-			say(r, STATE_FINDING, -1, "%s: its ACLs and attributes in the catalog "
+			rsay(r, STATE_FINDING, -1, "%s: its ACLs and attributes in the catalog "
 			    "are damaged or of a later version: not restored", esc);
 			free(esc);
 		}
@@ -638,7 +383,7 @@ state_restore(const struct restore_opts *o, const struct state_log *log,
 	r.o = o;
 	r.log = log;
 	r.counts = counts;
-	r.journal.fd = r.saved_fd = -1;
+	r.journal.fd = r.saved_fd = r.cron_fd = -1;
 	if (usmt_parse(USMT_RESTORE, o->switches ? o->switches : "", &r.uo, err) == -1) {
 		free(abs_root);
 		return -1;
@@ -696,6 +441,12 @@ out:
 		free(r.users[i].prefix);
 	}
 	free(r.users);
+	if (r.cron_fd != -1) {
+		placer_finish(&r.cron);
+		free((char *)r.cron.base_path);
+		placer_release(&r.cron);
+		close(r.cron_fd);
+	}
 	if (rc == -1)
 		*err = r.err ? r.err : xstrdup("the restore failed");
 	else

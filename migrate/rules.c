@@ -13,8 +13,13 @@
 
 #define EXCLUSIONS_PACK		"exclusions"
 
+/* the whole home, less what is reinstallable: what nobody listed travels */
 static const char *const default_packs[] = {
-	"documents", "shell", "desktop", "browsers", "editors", "mail",
+	"home",
+};
+/* every shipped pack, for suggestions */
+static const char *const shipped_packs[] = {
+	"home", "documents", "shell", "desktop", "browsers", "editors", "mail", "apps",
 };
 static const char *const pack_keys[] = {
 	"name", "description", "components", "unconditional_exclude",
@@ -263,7 +268,7 @@ add_pack(struct ruleset *rs, const char *name, struct diag *d)
 
 	path = is_path(name) ? xstrdup(name) : xasprintf("%s/%s.yaml", rules_dir(), name);
 	if (!is_path(name) && access(path, R_OK) == -1) {
-		const char *s = str_suggest(name, default_packs, ARRAY_SIZE(default_packs));
+		const char *s = str_suggest(name, shipped_packs, ARRAY_SIZE(shipped_packs));
 		struct loc l = { NULL, 0, 0 };
 
 		diag_error(d, &l, "unknown rule pack '%s'%s%s%s (packs are in %s)", name,

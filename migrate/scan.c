@@ -119,6 +119,30 @@ scan_level_open(const struct scan_entry *e, int i)
 	return fd;
 }
 
+/* A folder travels (even empty) when the rules take it and would take
+ * what could be in it: not one whose contents a rule leaves out whole
+ * (node_modules, which the home pack excludes all below). */
+static void
+folder_decide(const struct ruleset *rs, struct buf *rel, struct rule_decision *dec)
+{
+	struct rule_decision	below;
+	size_t			len = rel->len;
+
+	rules_decide(rs, rel->data, dec);
+	if (!dec->included)
+		return;
+	buf_adds(rel, "/\001x");
+	rules_decide(rs, rel->data, &below);
+	if (!below.included) {
+		buf_adds(rel, "/\001y");
+		rules_decide(rs, rel->data, &below);
+		if (!below.included)
+			*dec = below;
+	}
+	rel->len = len;
+	rel->data[len] = '\0';
+}
+
 /*
  * Walks the folder fd at depth (rel its path); pruned_by: the rule that
  * takes it whole.  Returns the folder's fd at the end (it may have been
@@ -216,7 +240,7 @@ scan_dir(struct scan *sc, int fd, struct buf *rel, int depth,
 		    .folder_end = 1 };
 
 		if (depth > 0)
-			rules_decide(sc->rules, rel->data, &e.dec);
+			folder_decide(sc->rules, rel, &e.dec);
 		hand_over(sc, &e);
 	}
 	return fd;

@@ -36,6 +36,13 @@ struct state_log {
 	const struct stop *stop;
 };
 
+/* A user's crontab lives outside the home: it travels as the store entry
+ * CRONTAB_PREFIX USER (no user name holds a ':', so it never collides with
+ * a user's files) and is restored, mapped by name, to the destination's
+ * spool, owned by the user and the group crontab. */
+#define CRONTAB_SPOOL	"/var/spool/cron/crontabs"
+#define CRONTAB_PREFIX	"::crontab/"
+
 struct state_counts {
 	uint64_t	files, dirs, links, bytes, stored;
 	uint64_t	created, replaced, renamed, unchanged, skipped;

@@ -1,5 +1,5 @@
 === args
-state explain --root sysroot /home/alice/Documents/sub/draft.tmp
+state explain --root sysroot /home/alice/Documents/sub/draft.tmp --rules documents
 === setup
 mkdir -p sysroot/etc sysroot/home/alice/Documents/sub
 printf 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\n' > sysroot/etc/passwd

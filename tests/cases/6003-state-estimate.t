@@ -10,17 +10,14 @@ echo key > sysroot/home/bob/.ssh/id_ed25519
 ln -s /etc/shadow sysroot/home/bob/.ssh/link-out
 === stdout
 user                          files        bytes   left out
-alice                             1      2.0 KiB          2
+alice                             2      2.0 KiB          1
 bob                               2          4 B          0
 
 rule pack/component                           files        bytes
-documents/Documents                               1      2.0 KiB
-shell/SSH                                         2          4 B
+home/Home                                         4      2.0 KiB
 
-total: 3 files, 2.0 KiB in 2 users; 2 files left out by the rules
+total: 4 files, 2.0 KiB in 2 users; 1 files left out by the rules
 
-left out by the rules: 2 files, 97.7 KiB
+left out by the rules: 1 files, 97.7 KiB
   1 files, 97.7 KiB: unconditional exclude '~/.cache/**' (pack 'exclusions')
-  1 files, 8 B: exclude '~/Downloads/**/*.part' (pack 'documents', component 'Downloads')
 largest folders left out: ~/.cache: 1 files, 97.7 KiB
-  ~/Downloads: 1 files, 8 B

@@ -9,7 +9,10 @@
  *   odd:  the plaintext inside a store (frames, index, footer, catalog,
  *         pax archive): sealed to the fuzzer's identity into a valid store,
  *         then listed, verified, extracted and restored into a scratch
- *         root, so every layer under the encryption meets hostile data.
+ *         root, so every layer under the encryption meets hostile data;
+ *   even with bit 6 (64): the catalog of a hard-link store (its optional
+ *         META field of ACLs and attributes included), beside a data/
+ *         folder with a few files: verified, listed, restored and undone.
  * Nothing may crash, leak, hang or write outside the scratch root.
  * Run with -close_fd_mask=3 (the commands print).
  */
@@ -27,7 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct identity	id;
-static char		*root, *out;
+static char		*root, *out, *hlstore;
 
 /* fuzz_input_cleanup() cannot rmdir a directory that holds id/ and root/ */
 static void
@@ -53,6 +56,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	free(dir);
 	root = xasprintf("%s/root", fuzz_dir);
 	out = xasprintf("%s/out", fuzz_dir);
+	hlstore = xasprintf("%s/hl", fuzz_dir);
 	cmd = xasprintf("mkdir -p %s/etc && printf 'alice:x:1001:1001::/home/alice:/bin/sh\\n"
 	    "bob:x:1002:1002::/home/bob:/bin/sh\\n' > %s/etc/passwd && printf 'alice:x:1001:\\n'"
 	    " > %s/etc/group", root, root, root);
@@ -114,6 +118,31 @@ scrub(void)
 	free(var);
 }
 
+/* A hard-link store: the input as its catalog, and data/alice/ files. */
+static void
+hardlink_store(const uint8_t *data, size_t size)
+{
+	char	*p;
+	FILE	*fp;
+
+	remove_tree(hlstore);
+	p = xasprintf("%s/data/alice/Documents", hlstore);
+	if (mkdir_p(p, 0700) == -1)
+		abort();
+	free(p);
+	p = xasprintf("%s/data/alice/Documents/a.txt", hlstore);
+	if ((fp = fopen(p, "we")) != NULL) {
+		fputs("a file\n", fp);
+		fclose(fp);
+	}
+	free(p);
+	p = xasprintf("%s/catalog", hlstore);
+	if ((fp = fopen(p, "we")) == NULL || fwrite(data, 1, size, fp) != size)
+		abort();
+	fclose(fp);
+	free(p);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,6 +156,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
+	if ((data[0] & 1) == 0 && (data[0] & 64)) {
+		hardlink_store(data + 1, size - 1);
+		o.store = hlstore;
+		o.id = NULL;
+		state_verify(hlstore, NULL);
+		state_list(hlstore, NULL, 1);
+		if (data[0] & 8)
+			populate();
+		if (state_restore(&o, NULL, &n, &err) == -1)
+			free(err);
+		err = NULL;
+		if (state_undo(root, hlstore, NULL, &n, &err) == -1)
+			free(err);
+		scrub();
+		return 0;
+	}
 	if (data[0] & 1)
 		seal(data + 1, size - 1);
 	else

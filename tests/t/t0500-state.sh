@@ -258,8 +258,9 @@ test_expect ROOT,NOBODY 'without /c an unreadable file stops the capture; with /
 '
 
 test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
-	profiles && truncate -s 4G src/home/alice/Documents/disk.img &&
-	tsi_bg state capture --root src --store s.tsi --recipient id/identity.pub &&
+	profiles &&
+	{ TSI_FAULT_SLOW_FILE_MS=500 $TSI_WRAP "$TSI_FAULTS" state capture --root src --store s.tsi \
+	    --recipient id/identity.pub > bg.out 2>&1 & } && echo $! > pid && started $(cat pid) &&
 	wait_until "grep -q \"capturing user\" bg.out" &&
 	kill -TERM $(cat pid) && { wait $(cat pid); echo $? > rc; } &&
 	[ "$(cat rc)" = 1 ] && contains bg.out "the capture was stopped" &&
