@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../store/store.h"
@@ -101,12 +102,19 @@ static char *
 hl_meta(struct capture *c, int fd, const char *rel, int folder, int *fatal)
 {
 	struct archive_entry	*ae = archive_entry_new();
+	struct buf		 dropped = BUF_INIT;
 	char			*text = NULL;
 
 	*fatal = (folder ? cap_read_meta(c, fd, rel, ae) : cap_read_acls(c, fd, rel,
 	    ae)) == -1;
-	if (!*fatal)
-		text = entry_meta_text(ae);
+	if (!*fatal) {
+		buf_adds(&dropped, "");
+		text = entry_meta_text(ae, &dropped);
+		if (dropped.len > 0)
+			*fatal = cap_finding(c, 0, rel, "not captured in the hard-link "
+			    "store's catalog: %s", dropped.data) == -1;
+	}
+	buf_release(&dropped);
 	archive_entry_free(ae);
 	return text;
 }
@@ -119,9 +127,22 @@ hl_folder(struct capture *c, struct scan_entry *e, int level, const char *path)
 	char			*rel = xstrndup(e->rel, e->levels[level].rel_len), *meta = NULL;
 	int			 fd, fatal = 0, r;
 
+	struct stat		 made;
+
+	/* a name the store has already (a folder seen twice in a listing
+	 * that changed) must be a folder: never a symlink to go through */
 	if (mkdirat(((struct hl *)c->store)->data_fd, path, 0700) == -1 && errno != EEXIST) {
 		free(rel);
 		return hl_fail(c, "create", path);
+	}
+	if (fstatat(((struct hl *)c->store)->data_fd, path, &made, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(made.st_mode)) {
+		/* the files below would be linked through it: no store */
+		if (c->err == NULL)
+			c->err = xasprintf("~%s/%s changed from a symlink into a folder "
+			    "while the capture ran; no store was made", c->user->name, rel);
+		free(rel);
+		return -1;
 	}
 	if ((fd = scan_level_open(e, level)) == -1)
 		fatal = cap_finding(c, 0, rel, "the folder's attributes and ACLs not "
@@ -138,6 +159,59 @@ hl_folder(struct capture *c, struct scan_entry *e, int level, const char *path)
 	return r;
 }
 
+/* Whether the store's file path has an access ACL: looked at through
+ * /proc/self/fd (no open and close of every file); 1 where that cannot
+ * tell (no /proc), so that the file is opened and read. */
+static int
+has_acl(struct hl *s, const char *path)
+{
+	char	proc[64 + PATH_MAX];
+
+	if ((size_t)snprintf(proc, sizeof proc, "/proc/self/fd/%d/%s", s->data_fd, path) >=
+	    sizeof proc)
+		return 1;
+	if (lgetxattr(proc, "system.posix_acl_access", NULL, 0) >= 0)
+		return 1;
+	return errno != ENODATA && errno != ENOTSUP;
+}
+
+/* A small file outside the homes (a crontab) copied into the store. */
+static int
+hl_copy(struct capture *c, struct scan_entry *e, const char *path)
+{
+	struct hl		*s = c->store;
+	struct cat_entry	 ce;
+	struct timespec		 ts[2];
+	char			 buf[65536];
+	ssize_t			 n;
+	int			 in, out, r = 0;
+
+	(void)mkdirat(s->data_fd, "::crontab", 0700);
+	in = openat(e->dfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	out = openat(s->data_fd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	while (in != -1 && out != -1 && r == 0 && (n = read(in, buf, sizeof buf)) != 0)
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			r = -1;
+	if (in == -1 || out == -1 || r == -1) {
+		r = cap_finding(c, 1, e->rel, "cannot copy: %s", strerror(errno));
+		if (in != -1)
+			close(in);
+		if (out != -1)
+			close(out);
+		return r;
+	}
+	ts[0] = e->st->st_atim;
+	ts[1] = e->st->st_mtim;
+	futimens(out, ts);
+	close(in);
+	close(out);
+	cap_entry_from_stat(&ce, 'f', e->st, path, NULL);
+	c->counts->files++;
+	c->counts->bytes += ce.size;
+	return hl_catalog(c, &ce);
+}
+
 static int
 hl_file(struct capture *c, struct scan_entry *e, const char *path)
 {
@@ -146,9 +220,9 @@ hl_file(struct capture *c, struct scan_entry *e, const char *path)
 	char			*meta = NULL;
 	int			 fd, fatal = 0, r;
 
-	/* the crontab's namespace has no folder entry of its own */
+	/* a crontab is copied: the spool is on another file system, often */
 	if (strncmp(path, CRONTAB_PREFIX, strlen(CRONTAB_PREFIX)) == 0)
-		(void)mkdirat(s->data_fd, "::crontab", 0700);
+		return hl_copy(c, e, path);
 	if (linkat(e->dfd, e->name, s->data_fd, path, 0) == -1) {
 		if (errno == ENOENT)
 			return cap_finding(c, 0, e->rel, "vanished while the capture ran");
@@ -156,14 +230,20 @@ hl_file(struct capture *c, struct scan_entry *e, const char *path)
 			return hl_fail(c, "link", path);
 		return cap_finding(c, 1, e->rel, "cannot link: %s", strerror(errno));
 	}
-	/* by the store's name: the link is the file, whatever the home does */
-	fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-	    O_NOATIME);
-	if (fd == -1 && errno == EPERM)
-		fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd != -1) {
-		meta = hl_meta(c, fd, e->rel, 0, &fatal);
-		close(fd);
+	/* most files have no ACL: one look, without opening the file */
+	if (has_acl(s, path)) {
+		/* by the store's name: the link is the file, whatever the home does */
+		fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		    O_NOATIME);
+		if (fd == -1 && errno == EPERM)
+			fd = openat(s->data_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			    O_CLOEXEC);
+		if (fd != -1) {
+			meta = hl_meta(c, fd, e->rel, 0, &fatal);
+			close(fd);
+		} else
+			fatal = cap_finding(c, 0, e->rel, "its ACLs not captured: %s",
+			    strerror(errno)) == -1;
 	}
 	cap_entry_from_stat(&ce, 'f', e->st, path, NULL);
 	ce.meta = meta;

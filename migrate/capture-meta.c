@@ -88,8 +88,10 @@ add_acl(struct capture *c, struct archive_entry *ae, int type, const uint8_t *v,
 		int		 atag = acl_tag_to_archive(tag);
 		const char	*name = NULL;
 
-		if (atag == -1)
+		if (atag == -1) {
+			archive_entry_acl_clear(ae);	/* none rather than a part */
 			return -1;
+		}
 		if (tag == ACL_TAG_USER)
 			name = ids_name(&c->pw, id);
 		else if (tag == ACL_TAG_GROUP)
@@ -123,16 +125,17 @@ check_flags(struct capture *c, int fd, const char *rel)
 	return r;
 }
 
+/* A value, read once into a buffer of the largest size allowed (a value
+ * that grows between two reads must not be read past its buffer). */
 static ssize_t
 get_value(int fd, const char *name, uint8_t **v)
 {
-	ssize_t	n = fgetxattr(fd, name, NULL, 0);
+	ssize_t	n;
 
-	if (n < 0 || n > XATTR_VALUE_MAX_BYTES)
-		return n < 0 ? -1 : (errno = E2BIG, -1);
-	*v = xmalloc((size_t)n + 1);
-	n = fgetxattr(fd, name, *v, (size_t)n);
-	if (n < 0) {
+	*v = xmalloc(XATTR_VALUE_MAX_BYTES);
+	if ((n = fgetxattr(fd, name, *v, XATTR_VALUE_MAX_BYTES)) < 0) {
+		if (errno == ERANGE)
+			errno = E2BIG;
 		free(*v);
 		*v = NULL;
 	}
@@ -190,7 +193,7 @@ read_meta(struct capture *c, int fd, const char *rel, struct archive_entry *ae,
 		}
 		if (acl != 0) {
 			if (add_acl(c, ae, acl, v, (size_t)k) == -1 && cap_finding(c, 0, rel,
-			    "%s not captured: not an ACL this version knows", name) == -1) {
+			    "ACLs not captured: %s is not an ACL this version knows", name) == -1) {
 				free(v);
 				return -1;
 			}

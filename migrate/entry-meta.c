@@ -18,10 +18,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#define META_XATTR_MAX	(16 * 1024)	/* a catalog line holds 64 KiB */
+/* a catalog line holds 64 KiB, paths 4 KiB: the text fits in the rest */
+#define META_TEXT_MAX	(48 * 1024)
 
 char *
-entry_meta_text(struct archive_entry *ae)
+entry_meta_text(struct archive_entry *ae, struct buf *dropped)
 {
 	static const struct { int type; const char *key; } acls[] = {
 		{ ARCHIVE_ENTRY_ACL_TYPE_ACCESS, "acl.access" },
@@ -39,14 +40,22 @@ entry_meta_text(struct archive_entry *ae)
 			continue;
 		t = archive_entry_acl_to_text(ae, NULL, acls[i].type |
 		    ARCHIVE_ENTRY_ACL_STYLE_EXTRA_ID | ARCHIVE_ENTRY_ACL_STYLE_SEPARATOR_COMMA);
-		if (t != NULL)
+		if (t != NULL && b.len + strlen(t) + 16 < META_TEXT_MAX)
 			buf_addf(&b, "%s%s=%s", b.len ? "\n" : "", acls[i].key, t);
+		else if (t != NULL)
+			buf_addf(dropped, "%s%s ACL (too large)", dropped->len ? ", " : "",
+			    i == 0 ? "access" : "default");
 		free(t);
 	}
 	archive_entry_xattr_reset(ae);
 	while (archive_entry_xattr_next(ae, &name, &v, &n) == ARCHIVE_OK) {
-		if (n > META_XATTR_MAX || strchr(name, '=') != NULL)
-			continue;	/* cap_read_meta read it: the file keeps it */
+		if (strpbrk(name, "=\n") != NULL || b.len + strlen(name) + 2 * n + 16 >=
+		    META_TEXT_MAX) {
+			buf_addf(dropped, "%sattribute %s (%s)", dropped->len ? ", " : "",
+			    name, strpbrk(name, "=\n") ? "its name holds '=' or a newline" :
+			    "too large");
+			continue;
+		}
 		t = xmalloc(2 * n + 1);
 		hex_encode(v, n, t);
 		buf_addf(&b, "%sxattr.%s=%s", b.len ? "\n" : "", name, t);
@@ -80,8 +89,22 @@ unhex(const char *s, uint8_t *out, size_t *n)
 	return 0;
 }
 
+static int
+meta_parse(struct archive_entry *ae, const char *text);
+
 int
 entry_meta_parse(struct archive_entry *ae, const char *text)
+{
+	/* all or nothing: into a copy first */
+	struct archive_entry	*scratch = archive_entry_clone(ae);
+	int			 r = meta_parse(scratch, text);
+
+	archive_entry_free(scratch);
+	return r == 0 ? meta_parse(ae, text) : -1;
+}
+
+static int
+meta_parse(struct archive_entry *ae, const char *text)
 {
 	char	*copy = xstrdup(text), *line, *save, *eq;
 	uint8_t	*v;

@@ -201,10 +201,11 @@ size_t	scan_home(const char *root, const struct mig_user *, const struct ruleset
 int	scan_level_open(const struct scan_entry *e, int i);
 
 /* entry-meta.c: an entry's ACLs and user xattrs as text, for the catalog
- * of a hard-link store (NULL: none; caller frees), and back (-1: a line
+ * of a hard-link store (NULL: none; caller frees; what does not fit in a
+ * catalog line is named in dropped), and back, all or nothing (-1: a line
  * this version does not know, or damaged). */
 struct archive_entry;
-char	*entry_meta_text(struct archive_entry *);
+char	*entry_meta_text(struct archive_entry *, struct buf *dropped);
 int	 entry_meta_parse(struct archive_entry *, const char *text);
 
 /* sparse-hash.c: the catalog's checksum of a sparse file, over its data

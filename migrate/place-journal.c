@@ -94,3 +94,17 @@ file_identity(int dfd, const char *name, char *out, size_t len)
 	return 0;
 }
 
+
+char *
+journal_field(char *s)
+{
+	struct cat_line	l;
+	char		*line = xasprintf("x\t%s", s), *err = NULL, *out = NULL;
+
+	if (cat_parse(line, &l, &err) == 0 && l.kind == CAT_LINE_FIELD)
+		out = xstrdup(l.value);
+	free(err);
+	free(line);
+	return out;
+}
+

@@ -107,6 +107,10 @@ apply_acl(struct placer *p, int fd, const char *rel, struct archive_entry *ae, i
 				    "%s had no name on the source computer", kind, qual, kind);
 				continue;
 			}
+			/* the user restored under another name (/mu), and their
+			 * own group, are named as here */
+			if (p->mu_from != NULL && strcmp(name, p->mu_from) == 0)
+				name = p->mu_to;
 			if (ids_id(tag == ARCHIVE_ENTRY_ACL_USER ? p->pw : p->gr, name,
 			    &id) == -1) {
 				placer_finding(p, rel, "ACL entry %s:%s not restored: no "

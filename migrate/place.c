@@ -95,8 +95,15 @@ placer_release(struct placer *p)
 	free(p->dirs);
 	p->dirs = NULL;
 	p->ndirs = 0;
-	for (i = 0; i < p->nkept; i++)
+	/* a restore that stopped: the kept temporaries go too */
+	for (i = 0; i < p->nkept; i++) {
+		const char	*name;
+		int		 dfd;
+
+		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
+			unlinkat(dfd, name, 0);
 		free(p->kept[i]);
+	}
 	free(p->kept);
 	p->kept = NULL;
 	p->nkept = 0;
@@ -480,6 +487,13 @@ place_tracked(struct placer *p, int dfd, const char *name, const char *tmp,
 	r = place(p, dfd, name, tmp, rel, mtime);
 	p->track = 0;
 	strmap_set(p->placed, path, p->placed_at ? p->placed_at : "");
+	if (p->placed_at != NULL) {
+		/* a later run (a resume) must know it too: never guess */
+		char *esc = cat_escape(path);
+
+		placer_journal(p, "P", p->placed_at, esc);
+		free(esc);
+	}
 	free(p->placed_at);
 	p->placed_at = NULL;
 	free(path);
@@ -581,8 +595,21 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 			p->counts->skipped++;
 			return 0;
 		}
-		/* not seen in this run: an earlier run of it restored the set */
-		where = at != NULL ? at->value : link + strlen(prefix);
+		/* not seen in this run: where an earlier run of it put the set */
+		if (at == NULL) {
+			const char *abs = p->placed_before ? strmap_get(p->placed_before,
+			    link) : NULL;
+			size_t bl = strlen(p->base_path);
+
+			if (abs == NULL || strncmp(abs, p->base_path, bl) != 0 || abs[bl] != '/') {
+				placer_finding(p, rel, "not restored: a hard link to %s, whose "
+				    "place an earlier run did not record", link + strlen(prefix));
+				p->counts->skipped++;
+				return 0;
+			}
+			where = abs + bl + 1;
+		} else
+			where = at->value;
 		if (!rel_is_safe(where)) {
 			placer_finding(p, rel, "not restored: unsafe hard link target");
 			return 0;
@@ -690,4 +717,55 @@ placer_link_from(struct placer *p, const char *rel, struct placer *from,
 	p->counts->files++;
 	p->counts->bytes += (uint64_t)archive_entry_size(ae);
 	return place_tracked(p, dfd, name, tmp, rel, archive_entry_mtime(ae), 1);
+}
+
+int
+placer_copy(struct placer *p, const char *rel, int src_dir, const char *src,
+    long uid, long gid, uint64_t index)
+{
+	struct stat	 st;
+	struct timespec	 ts[2];
+	const char	*name;
+	char		 tmp[64];
+	ssize_t		 n;
+	int		 dfd, in, out = -1, r = 0;
+
+	if (!rel_is_safe(rel) || (dfd = open_parent(p, rel, &name, -1, -1)) == -1) {
+		p->counts->skipped++;
+		return p->fatal ? -1 : 0;
+	}
+	in = openat(src_dir, src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in == -1 || fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
+		placer_finding(p, rel, "not restored: not a file in the store");
+		if (in != -1)
+			close(in);
+		return 0;
+	}
+	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
+	unlinkat(dfd, tmp, 0);
+	if ((out = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		r = errno;
+	while (r == 0 && (n = read(in, p->io, IO_SIZE)) != 0) {
+		if (n < 0 || write(out, p->io, (size_t)n) != n)
+			r = n < 0 ? errno : errno ? errno : EIO;
+	}
+	close(in);
+	if (r != 0) {
+		if (out != -1) {
+			close(out);
+			unlinkat(dfd, tmp, 0);
+		}
+		return r == ENOSPC ? placer_fatal_io(p, r, rel) :
+		    (placer_finding(p, rel, "not restored: %s", strerror(r)), 0);
+	}
+	if (p->owners && uid >= 0 && fchown(out, (uid_t)uid, (gid_t)gid) == -1)
+		placer_finding(p, rel, "owner not set: %s", strerror(errno));
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	futimens(out, ts);
+	close(out);
+	p->counts->files++;
+	p->counts->bytes += (uint64_t)st.st_size;
+	return place_tracked(p, dfd, name, tmp, rel, st.st_mtime, 0);
 }

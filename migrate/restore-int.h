@@ -31,6 +31,9 @@ struct rjournal {
 };
 
 void	rjournal_flush(struct rjournal *, int sync);
+/* A journal line's field, unescaped (the catalog's escapes; caller frees),
+ * or NULL when it is damaged. */
+char	*journal_field(char *);
 
 struct placer {
 	enum overwrite_mode	 overwrite;
@@ -43,6 +46,7 @@ struct placer {
 	uint64_t		*saved_seq;	/* one counter per store */
 	char			 tmp_tag[24];	/* ".tsi-restore-ID8-" */
 	int			 owners;	/* apply owners (restore as root) */
+	const char		*mu_from, *mu_to;	/* /mu of this user: ACL names */
 	/* this computer's names, for ACL entries (NULL: extract, no ACLs) */
 	const struct mig_ids	*pw, *gr;
 	mode_t			 umask;		/* the process's, at the start */
@@ -62,6 +66,7 @@ struct placer {
 	 * linking to it are not restored); shared by the users' placers */
 	const struct strmap	*leaders;
 	struct strmap		*placed;
+	const struct strmap	*placed_before;	/* by earlier runs: absolute paths */
 	int			 track;		/* place() records placed_at */
 	char			*placed_at;
 	char			**kept;		/* temporaries kept for links */
@@ -100,6 +105,10 @@ int	placer_link_from(struct placer *, const char *rel, struct placer *from,
  * the source's differed (mode, ACLs, user attributes), if it did. */
 void	placer_folder_kept(struct placer *, int fd, const char *rel,
 	    struct archive_entry *);
+/* A copy of the store's file src (in src_dir), 0600, owned as given: for
+ * what must not share an inode with the store (a crontab). */
+int	placer_copy(struct placer *, const char *rel, int src_dir, const char *src,
+	    long uid, long gid, uint64_t index);
 /* The ACLs of ae (a folder's default ACL too), names mapped here. */
 void	placer_acls(struct placer *, int fd, const char *rel, struct archive_entry *,
 	    int folder);

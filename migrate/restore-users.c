@@ -189,6 +189,11 @@ ruser_of(struct restorer *r, const char *name)
 	ru->placer.owners = geteuid() == 0;
 	ru->placer.pw = &r->dpw;
 	ru->placer.leaders = &r->leaders;
+	ru->placer.placed_before = &r->placed_before;
+	if (strcmp(ru->dest, name) != 0) {
+		ru->placer.mu_from = ru->name;
+		ru->placer.mu_to = ru->dest;
+	}
 	ru->placer.placed = &r->placed;
 	ru->placer.gr = &r->dgr;
 	ru->prefix = xasprintf("%s/", name);
@@ -233,7 +238,9 @@ map_owner(struct restorer *r, struct ruser *ru, const char *rel,
 			placer_finding(&ru->placer, rel, "owner '%s' does not exist on this "
 			    "computer: restored as %s's", un, ru->dest);
 	}
-	if (gn == NULL || *gn == '\0') {
+	if (gn != NULL && strcmp(gn, ru->name) == 0 && strcmp(ru->dest, ru->name) != 0)
+		gn = NULL, *gid = ru->gid;	/* the user's own group, renamed with them */
+	else if (gn == NULL || *gn == '\0') {
 		if (say)
 			placer_finding(&ru->placer, rel, "group gid %jd had no name on the "
 			    "source computer: restored with %s's group", (intmax_t)

@@ -69,6 +69,24 @@ is_done(const struct restorer *r, uint64_t i)
 	return i / 8 < r->done_len && (r->done[i / 8] >> (i % 8) & 1);
 }
 
+/* "P PATH STORE-PATH": where an earlier run put the inode of a hard-linked
+ * set, so that a resumed run links the set's later names to it. */
+static void
+placed_before(struct restorer *r, char *fields)
+{
+	char	*tab = strchr(fields, '\t'), *abs, *store;
+
+	if (tab == NULL)
+		return;
+	*tab = '\0';
+	abs = journal_field(fields);
+	store = journal_field(tab + 1);
+	if (abs != NULL && store != NULL)
+		strmap_set(&r->placed_before, store, abs);
+	free(abs);
+	free(store);
+}
+
 /* The journal of an earlier, interrupted run: which entries are done. */
 static int
 read_journal(struct restorer *r, const char *path)
@@ -83,10 +101,14 @@ read_journal(struct restorer *r, const char *path)
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == 'E' && line[1] == '\t' && str_to_ll(line + 2, &v) == 0 && v >= 0)
 			mark_done(r, (uint64_t)v);
+		else if (line[0] == 'P' && line[1] == '\t')
+			placed_before(r, line + 2);
 		else if (strcmp(line, "done") == 0)
 			finished = 1;
-		else if (strcmp(line, "undone") == 0)
+		else if (strcmp(line, "undone") == 0) {
 			finished = 0, free(r->done), r->done = NULL, r->done_len = 0;
+			strmap_release(&r->placed_before);
+		}
 	}
 	free(text);
 	return finished;
@@ -185,8 +207,14 @@ restore_crontab(struct restorer *r, const char *name, uint64_t index,
 	}
 	ids_id(&r->dgr, "crontab", &gid);
 	archive_entry_set_perm(ae, 0600);
-	k = hl_st != NULL ? placer_link(&r->cron, ru->dest, r->us.data_fd,
-	    archive_entry_pathname(ae), hl_st, NULL, ru->uid, (long)gid, index) :
+	if (hl_st != NULL ? !S_ISREG(hl_st->st_mode) : archive_entry_filetype(ae) != AE_IFREG) {
+		rsay(r, STATE_FINDING, -1, "the crontab of '%s' not restored: not a file in "
+		    "the store", ru->dest);
+		return 0;
+	}
+	/* a copy, never a link: the spool is another file system, often */
+	k = hl_st != NULL ? placer_copy(&r->cron, ru->dest, r->hl_dir, r->hl_name,
+	    ru->uid, (long)gid, index) :
 	    placer_entry(&r->cron, ru->dest, r->us.a, ae, ru->uid, (long)gid, index);
 	if (k == 0 && r->counts->renamed > renamed)
 		rsay(r, STATE_FINDING, -1, "%s/%s: a crontab was already here: the user's is "
@@ -195,6 +223,11 @@ restore_crontab(struct restorer *r, const char *name, uint64_t index,
 	if (k == -1) {
 		r->err = r->cron.fatal;
 		r->cron.fatal = NULL;
+	} else {
+		char n[24];
+
+		snprintf(n, sizeof n, "%" PRIu64, index);
+		placer_journal(&r->cron, "E", NULL, n);
 	}
 	return k;
 }
@@ -223,8 +256,8 @@ restore_one(struct restorer *r, const char *path, uint64_t index,
 			;	/* linked to the same file in another user's home */
 		else {
 			map_owner(r, ru, rel, ae, &uid, &gid);
-			k = hl_st != NULL ? placer_link(&ru->placer, rel, r->us.data_fd, path,
-			    hl_st, ae, uid, gid, index) : placer_entry(&ru->placer, rel, r->us.a,
+			k = hl_st != NULL ? placer_link(&ru->placer, rel, r->hl_dir,
+			    r->hl_name, hl_st, ae, uid, gid, index) : placer_entry(&ru->placer, rel, r->us.a,
 			    ae, uid, gid, index);
 		}
 		if (k == -1) {
@@ -333,10 +366,13 @@ restore_hardlinks(struct restorer *r)
 	int			 k;
 
 	while ((k = ustore_next(&r->us, &l, &r->err)) == 1) {
-		if (l.entry.type != 'd' && fstatat(r->us.data_fd, l.entry.path, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1) {
-			rsay(r, STATE_FINDING, -1, "%s: missing from the hard-link store",
-			    l.entry.path);
+		if (l.entry.type != 'd' && ((r->hl_dir = ustore_data_dir(&r->us, l.entry.path,
+		    &r->hl_name)) == -1 || fstatat(r->hl_dir, r->hl_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)) {
+			char *esc = cat_escape(l.entry.path);
+
+			rsay(r, STATE_FINDING, -1, "%s: missing from the hard-link store", esc);
+			free(esc);
 			index++;
 			continue;
 		}
@@ -468,6 +504,7 @@ out:
 	ids_release(&r.dpw);
 	ids_release(&r.dgr);
 	strmap_release(&r.leaders);
+	strmap_release(&r.placed_before);
 	strmap_release(&r.placed);
 	strmap_release(&r.also);
 	usmt_release(&r.uo);

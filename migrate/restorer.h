@@ -42,11 +42,16 @@ struct restorer {
 	int				 unlisted_said;
 	char				*err;
 	struct placer			 cron;		/* into CRONTAB_SPOOL */
+	/* the hard-link store's entry being restored: its folder (the
+	 * store's fd) and name, found without following symlinks */
+	int				 hl_dir;
+	const char			*hl_name;
 	int				 cron_fd;	/* -1: not opened yet */
 	/* hard-linked sets (encrypted stores): the store paths later names
 	 * link to, where their inodes went, and the first names in one home
 	 * of files that have a name in another (path -> that name) */
 	struct strmap			 leaders, placed, also;
+	struct strmap			 placed_before;	/* by an earlier run (P) */
 };
 
 

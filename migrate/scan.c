@@ -70,11 +70,21 @@ read_names(int fd, struct buf *names, size_t *count)
 		errno = saved;
 		return -1;
 	}
-	while ((de = readdir(dir)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL)
+			break;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		buf_add(names, de->d_name, strlen(de->d_name) + 1);
 		(*count)++;
+	}
+	if (errno != 0) {	/* a listing cut short (EIO, a network file system) */
+		int saved = errno;
+
+		closedir(dir);
+		errno = saved;
+		return -1;
 	}
 	closedir(dir);
 	return 0;
@@ -198,6 +208,12 @@ scan_dir(struct scan *sc, int fd, struct buf *rel, int depth,
 			int held = depth < SCAN_HOLD_DEPTH, cfd;
 
 			cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* the folder opened is the one described: a swap since
+			 * the fstatat must not lend it another's owner and mode */
+			if (cfd != -1 && fstat(cfd, &st) == -1) {
+				close(cfd);
+				cfd = -1;
+			}
 			if (cfd == -1) {
 				if (pruned_by == NULL && errno != ENOENT)
 					scan_error(sc, fd, name, rel->data, depth, errno);
@@ -235,12 +251,13 @@ scan_dir(struct scan *sc, int fd, struct buf *rel, int depth,
 	}
 	buf_release(&names);
 	if (fd != -1 && pruned_by == NULL && !sc->stopped) {
-		struct scan_entry e = { .dfd = fd, .name = ".", .rel = rel->data,
+		struct scan_entry e = { .dfd = fd, .name = ".",
 		    .st = &sc->levels[depth].st, .levels = sc->levels, .depth = depth,
 		    .folder_end = 1 };
 
 		if (depth > 0)
 			folder_decide(sc->rules, rel, &e.dec);
+		e.rel = rel->data;	/* after: deciding may grow the buffer */
 		hand_over(sc, &e);
 	}
 	return fd;

@@ -220,8 +220,10 @@ static const char *
 check_hardlink(struct ustore *us, const struct cat_entry *e)
 {
 	struct stat	st;
+	const char	*name;
+	int		 dfd = ustore_data_dir(us, e->path, &name);
 
-	if (fstatat(us->data_fd, e->path, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (dfd == -1 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return "missing from the store";
 	if (e->type == 'f' && ((uint64_t)st.st_size != e->size || st.st_mtime != e->mtime))
 		return "changed since the capture (size or time differ)";
@@ -329,9 +331,12 @@ state_extract(const char *store, const struct identity *id, const char *to,
 			continue;
 		if (us.hardlink) {
 			before = n.created + n.renamed + n.unchanged;
-			if (fstatat(us.data_fd, l.entry.path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-			    placer_link(&p, l.entry.path, us.data_fd, l.entry.path, &st,
-			    NULL, -1, -1, index) == -1)
+			const char *name;
+			int dfd = ustore_data_dir(&us, l.entry.path, &name);
+
+			if (dfd == -1 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+			    placer_link(&p, l.entry.path, dfd, name, &st, NULL, -1, -1,
+			    index) == -1)
 				break;
 			if (n.created + n.renamed + n.unchanged > before)
 				printf("%s/%s\n", to, l.entry.path);

@@ -19,20 +19,6 @@
 
 #include "migrate.h"
 
-/* The journal's path field, unescaped in place (the catalog's escapes). */
-static char *
-field_path(char *s)
-{
-	struct cat_line	l;
-	char		*line = xasprintf("x\t%s", s), *err = NULL, *out = NULL;
-
-	if (cat_parse(line, &l, &err) == 0 && l.kind == CAT_LINE_FIELD)
-		out = xstrdup(l.value);
-	free(err);
-	free(line);
-	return out;
-}
-
 /* Temporary files a killed restore left in the folder dfd (path d). */
 static void
 remove_temps(int dfd, const char *d, const char *tag, char **last_dir)
@@ -176,7 +162,7 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 		*f1++ = '\0';
 		if ((f2 = strchr(f1, '\t')) != NULL)
 			*f2++ = '\0';
-		if ((path = field_path(f1)) == NULL)
+		if ((path = journal_field(f1)) == NULL)
 			continue;
 		if ((dfd = parent_beneath(root, path, &pdir, &name)) == -1) {
 			if (errno != ENOENT)

@@ -185,7 +185,7 @@ ustore_open(struct ustore *us, const char *path, const struct identity *id, char
 	char		*p;
 
 	memset(us, 0, sizeof *us);
-	us->fd = us->data_fd = -1;
+	us->fd = us->data_fd = us->dir_fd = -1;
 	us->path = xstrdup(path);
 	buf_init(&us->line, 0);
 	buf_init(&us->pending, 0);
@@ -226,7 +226,7 @@ ustore_open_in(struct ustore *us, const char *name, const struct store_in *in,
     const struct identity *id, char **err)
 {
 	memset(us, 0, sizeof *us);
-	us->fd = us->data_fd = -1;
+	us->fd = us->data_fd = us->dir_fd = -1;
 	us->path = xstrdup(name);
 	buf_init(&us->line, 0);
 	buf_init(&us->pending, 0);
@@ -316,6 +316,11 @@ ustore_close(struct ustore *us)
 		close(us->fd);
 	if (us->data_fd != -1)
 		close(us->data_fd);
+	if (us->dir_fd != -1)
+		close(us->dir_fd);
+	free(us->dir_rel);
+	us->dir_rel = NULL;
+	us->dir_fd = -1;
 	if (us->cat_file != NULL)
 		fclose(us->cat_file);
 	for (i = 0; i < us->nusers; i++)
@@ -337,4 +342,49 @@ ustore_entry_name(struct archive_entry *ae)
 	while (n > 1 && name[n - 1] == '/')
 		n--;
 	return name ? xstrndup(name, n) : xstrdup("");
+}
+
+int
+ustore_data_dir(struct ustore *us, const char *path, const char **name)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*dir, *c, *next;
+	int		 fd, nfd;
+
+	*name = slash ? slash + 1 : path;
+	if (slash == NULL)
+		return us->data_fd;
+	dir = xstrndup(path, (size_t)(slash - path));
+	if (us->dir_rel != NULL && strcmp(us->dir_rel, dir) == 0) {
+		free(dir);
+		return us->dir_fd;
+	}
+	if (us->dir_fd != -1)
+		close(us->dir_fd);
+	free(us->dir_rel);
+	us->dir_rel = NULL;
+	us->dir_fd = -1;
+	fd = fcntl(us->data_fd, F_DUPFD_CLOEXEC, 0);
+	for (c = dir; c != NULL && fd != -1; c = next) {
+		if ((next = strchr(c, '/')) != NULL)
+			*next++ = '\0';
+		if (*c == '\0' || strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+			break;
+		}
+		nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = nfd;
+	}
+	if (fd == -1) {
+		free(dir);
+		return -1;
+	}
+	/* dir was cut in place: keep the path as given */
+	free(dir);
+	us->dir_rel = xstrndup(path, (size_t)(slash - path));
+	us->dir_fd = fd;
+	return fd;
 }

@@ -25,6 +25,8 @@ struct ustore {
 	struct archive		*a;		/* reading arc_frames */
 	/* hard-link */
 	int			 data_fd;
+	char			*dir_rel;	/* the folder ustore_data_dir opened last */
+	int			 dir_fd;
 	FILE			*cat_file;
 	/* the catalog */
 	struct buf		 line, pending;
@@ -49,6 +51,11 @@ void	ustore_close(struct ustore *);
 int	ustore_next(struct ustore *, struct cat_line *, char **err);
 /* Positions the archive at an entry (encrypted stores); -1 with *err. */
 int	ustore_seek(struct ustore *, uint64_t frame, uint32_t off, char **err);
+/* A hard-link store's entry: the folder holding it, opened beneath data/
+ * without following any symlink (the store holds the users' symlinks), and
+ * its last component in *name; the fd is the store's (do not close).  -1
+ * with errno. */
+int	ustore_data_dir(struct ustore *, const char *path, const char **name);
 const struct cat_user *ustore_user(const struct ustore *, const char *name);
 /* An archive entry's name as the catalog writes it: tar ends folders with
  * '/', the catalog does not; "" for an entry without a name (caller frees). */

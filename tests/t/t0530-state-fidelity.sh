@@ -249,4 +249,36 @@ test_expect 'a destination dotfile that is the untouched /etc/skel copy gives wa
 	contains dst/home/me/.bashrc "skeleton bashrc" && ! [ -e "dst/home/me/.profile (1)" ]
 '
 
+test_expect ROOT 'a restore killed after a hard-linked set'"'"'s first names goes on linking the others to the user'"'"'s file' '
+	mkroot src 1001 && mkroot dst 2001 && D=src/home/alice/Documents && mkdir -p $D &&
+	echo mine > $D/pa && ln $D/pa $D/pb && ln $D/pa $D/pc && chown -R 1001:1001 src/home/alice &&
+	mkdir -p dst/home/alice/Documents && for n in pa pb pc; do echo theirs > dst/home/alice/Documents/$n; done &&
+	tsi identity init --dir id --name dest > /dev/null &&
+	printf "name: home\ncomponents:\n  - name: Home\n    include: [\"~/**\"]\n" > home.yaml &&
+	tsi state capture --root src --store s.tsi --recipient id/identity.pub --rules ./home.yaml 2> /dev/null &&
+	{ TSI_FAULT_KILL_RESTORE_AFTER=4 tsi_faults state restore --root dst --store s.tsi --identity id 2> /dev/null; echo $? > rc; } &&
+	[ "$(cat rc)" = 137 ] && ls dst/home/alice/Documents > after-kill &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	contains res.err "going on with an earlier restore" && contains res.err "1 renamed" &&
+	for n in pa pb pc; do
+		[ "$(cat dst/home/alice/Documents/$n)" = theirs ] &&
+		[ "$(stat -c %i "dst/home/alice/Documents/$n (1)")" = "$(stat -c %i "dst/home/alice/Documents/pa (1)")" ] || exit 1
+	done &&
+	grep -q "^P	" dst/var/lib/tsi/restore/*/journal
+'
+
+test_expect ROOT 'a hard-link store never goes through a symlink it holds: a catalog line below a captured symlink finds nothing' '
+	mkroot src 1001 && mkdir -p src/home/alice outside && echo "root only" > outside/secret &&
+	chmod 600 outside/secret && ln -s "$PWD/outside" src/home/alice/sub && chown -h 1001:1001 src/home/alice/sub &&
+	chown 1001:1001 src/home/alice && echo x > src/home/alice/x && chown 1001:1001 src/home/alice/x &&
+	printf "name: home\ncomponents:\n  - name: Home\n    include: [\"~/**\"]\n" > home.yaml &&
+	tsi state capture --root src --store src/hl --hardlink --rules ./home.yaml 2> /dev/null &&
+	line=$(grep "alice/x	" src/hl/catalog | sed "s|alice/x|alice/sub/secret|") &&
+	{ grep -v "^end" src/hl/catalog && echo "$line" && grep "^end" src/hl/catalog; } > cat.new &&
+	cat cat.new > src/hl/catalog && rm -rf src/home/alice && mkroot src 3001 &&
+	tsi_rc 4 state restore --root src --store src/hl 2> res.err &&
+	contains res.err "alice/sub/secret: missing from the hard-link store" &&
+	[ -L src/home/alice/sub ] && [ "$(stat -c %u:%h outside/secret)" = 0:1 ]
+'
+
 test_done
