@@ -50,6 +50,24 @@ drop_dir(struct placer *p)
 
 static int	open_parent(struct placer *, const char *, const char **, long, long);
 
+/* Removes the temporaries kept for the names of hard-linked sets. */
+static void
+remove_kept(struct placer *p)
+{
+	const char	*name;
+	size_t		 i;
+	int		 dfd;
+
+	for (i = 0; i < p->nkept; i++) {
+		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
+			unlinkat(dfd, name, 0);
+		free(p->kept[i]);
+	}
+	free(p->kept);
+	p->kept = NULL;
+	p->nkept = 0;
+}
+
 void
 placer_finish(struct placer *p)
 {
@@ -60,14 +78,7 @@ placer_finish(struct placer *p)
 
 	/* temporaries kept for the names of hard-linked sets: gone before
 	 * the folders' times are set */
-	for (i = 0; i < p->nkept; i++) {
-		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
-			unlinkat(dfd, name, 0);
-		free(p->kept[i]);
-	}
-	free(p->kept);
-	p->kept = NULL;
-	p->nkept = 0;
+	remove_kept(p);
 	/* deepest first, so that setting a folder's time does not change its
 	 * parent's; each folder opened without following symlinks */
 	for (i = p->ndirs; i-- > 0;) {
@@ -95,18 +106,7 @@ placer_release(struct placer *p)
 	free(p->dirs);
 	p->dirs = NULL;
 	p->ndirs = 0;
-	/* a restore that stopped: the kept temporaries go too */
-	for (i = 0; i < p->nkept; i++) {
-		const char	*name;
-		int		 dfd;
-
-		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
-			unlinkat(dfd, name, 0);
-		free(p->kept[i]);
-	}
-	free(p->kept);
-	p->kept = NULL;
-	p->nkept = 0;
+	remove_kept(p);		/* a restore that stopped: they go too */
 	free(p->placed_at);
 	p->placed_at = NULL;
 	drop_dir(p);

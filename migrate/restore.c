@@ -162,6 +162,21 @@ open_records(struct restorer *r)
 	return r->journal.fd == -1 ? -1 : 0;
 }
 
+/* After an entry: its E record, or the fatal error that stops the work. */
+static void
+entry_done(struct restorer *r, struct placer *p, int k, uint64_t index)
+{
+	char	n[24];
+
+	if (k == -1) {
+		r->err = p->fatal;
+		p->fatal = NULL;
+		return;
+	}
+	snprintf(n, sizeof n, "%" PRIu64, index);
+	placer_journal(p, "E", NULL, n);
+}
+
 /* The crontab of store user name: to this computer's spool, as the user
  * it is restored as (/mu), owned by them and the group crontab, 0600, by
  * the same collision rule as files. */
@@ -220,15 +235,7 @@ restore_crontab(struct restorer *r, const char *name, uint64_t index,
 		rsay(r, STATE_FINDING, -1, "%s/%s: a crontab was already here: the user's is "
 		    "beside it, which cron does not read; merge the two with crontab -e",
 		    r->cron.base_path, ru->dest);
-	if (k == -1) {
-		r->err = r->cron.fatal;
-		r->cron.fatal = NULL;
-	} else {
-		char n[24];
-
-		snprintf(n, sizeof n, "%" PRIu64, index);
-		placer_journal(&r->cron, "E", NULL, n);
-	}
+	entry_done(r, &r->cron, k, index);
 	return k;
 }
 
@@ -257,18 +264,10 @@ restore_one(struct restorer *r, const char *path, uint64_t index,
 		else {
 			map_owner(r, ru, rel, ae, &uid, &gid);
 			k = hl_st != NULL ? placer_link(&ru->placer, rel, r->hl_dir,
-			    r->hl_name, hl_st, ae, uid, gid, index) : placer_entry(&ru->placer, rel, r->us.a,
-			    ae, uid, gid, index);
+			    r->hl_name, hl_st, ae, uid, gid, index) :
+			    placer_entry(&ru->placer, rel, r->us.a, ae, uid, gid, index);
 		}
-		if (k == -1) {
-			r->err = ru->placer.fatal;
-			ru->placer.fatal = NULL;
-		} else {
-			char n[24];
-
-			snprintf(n, sizeof n, "%" PRIu64, index);
-			placer_journal(&ru->placer, "E", NULL, n);
-		}
+		entry_done(r, &ru->placer, k, index);
 	}
 	free(user);
 	return k;

@@ -131,4 +131,28 @@ test_expect ROOT 'a crontab travels in a hard-link store too, and a crontab alre
 	contains "dst/var/spool/cron/crontabs/alice (1)" backup
 '
 
+test_prereq FIREFOX 'command -v firefox-esr' 'needs firefox-esr (Debian package firefox-esr)'
+
+test_expect ROOT,FIREFOX 'a profile Firefox ESR made in ~/.config/mozilla travels with the defaults, without its lock and caches, and Firefox opens it again' '
+	# Firefox opens it as root (there is no alice here), in a copy it owns
+	mkroot src 1001 && mkroot dst 2001 && mkdir -p src/home/alice &&
+	HOME="$PWD/src/home/alice" timeout 120 firefox-esr --headless --screenshot "$PWD/shot.png" about:blank > ff.log 2>&1 &&
+	F=src/home/alice/.config/mozilla/firefox && ls $F/*.default-esr/cookies.sqlite > /dev/null &&
+	profile=$(sed -n "s/^Default=\(.*default-esr\)$/\1/p" $F/installs.ini | head -n 1) && [ -n "$profile" ] &&
+	python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"create table if not exists moz_places(url)\"); c.execute(\"insert into moz_places values (?)\", (\"https://www.debian.org/\",)); c.commit()" $F/$profile/places.sqlite &&
+	chown -R 1001:1001 src/home/alice && tsi identity init --dir id --name dest > /dev/null &&
+	tsi state capture --root src --store s.tsi --recipient id/identity.pub 2> cap.err &&
+	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
+	G=dst/home/alice/.config/mozilla/firefox &&
+	cmp $F/profiles.ini $G/profiles.ini && cmp $F/$profile/key4.db $G/$profile/key4.db &&
+	! [ -e $G/$profile/lock ] && ! [ -e dst/home/alice/.cache ] &&
+	for db in places cookies; do
+		python3 -c "import sqlite3,sys; assert sqlite3.connect(sys.argv[1]).execute(\"pragma integrity_check\").fetchone()[0] == \"ok\"" $G/$profile/$db.sqlite || exit 1
+	done &&
+	ls $G > before && cp -a dst/home/alice opened && chown -R 0:0 opened &&
+	HOME="$PWD/opened" timeout 120 firefox-esr --headless --screenshot "$PWD/shot2.png" about:blank > ff2.log 2>&1 &&
+	ls opened/.config/mozilla/firefox > after && cmp before after &&
+	python3 -c "import sqlite3,sys; assert sqlite3.connect(sys.argv[1]).execute(\"select count(*) from moz_places\").fetchone()[0] >= 1" opened/.config/mozilla/firefox/$profile/places.sqlite
+'
+
 test_done

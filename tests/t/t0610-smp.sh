@@ -303,10 +303,11 @@ test_expect 'retention deletes exactly the stores released by their destination,
 	tsi smp associate --dir srv --source third-pc --dest new-pc > /dev/null &&
 	run_seq source.yaml src old s > /dev/null 2>&1 && kept=$(store_id) &&
 	run_seq dest.yaml dst new d > /dev/null 2>&1 && [ "$(store_state $kept)" = released ] &&
+	[ -e srv/stores/$kept.tsistore ] &&
 	run_seq source.yaml third third s3 > /dev/null 2>&1 && waiting=$(store_id) &&
 	[ "$waiting" != "$kept" ] && [ "$(store_state $waiting)" = complete ] &&
-	[ -e srv/stores/$kept.tsistore ] &&
-	sleep 5 && [ "$(store_state $kept)" = deleted ] && ! [ -e srv/stores/$kept.tsistore ] &&
+	wait_until "[ \"\$(store_state $kept)\" = deleted ]" &&
+	! [ -e srv/stores/$kept.tsistore ] &&
 	[ "$(store_state $waiting)" = complete ] && [ -e srv/stores/$waiting.tsistore ] &&
 	contains srv.log "store $kept deleted: its retention time passed" &&
 	printf "name: x\nsteps:\n  - name: Read\n    type: restore_user_state\n" > read.yaml &&
