@@ -155,4 +155,27 @@ test_expect ROOT,FIREFOX 'a profile Firefox ESR made in ~/.config/mozilla travel
 	python3 -c "import sqlite3,sys; assert sqlite3.connect(sys.argv[1]).execute(\"select count(*) from moz_places\").fetchone()[0] >= 1" opened/.config/mozilla/firefox/$profile/places.sqlite
 '
 
+test_prereq SSHD '[ -x /usr/sbin/sshd ] && command -v ssh' 'needs sshd and ssh (Debian packages openssh-server, openssh-client)'
+
+test_expect ROOT,SSHD 'an SSH key and authorized_keys that travel with the defaults let a real sshd on loopback accept the key' '
+	mkroot src 1001 && mkroot dst 2001 && mkdir -p src/home/alice/.ssh && chmod 700 src/home/alice/.ssh &&
+	ssh-keygen -q -t ed25519 -N "" -C alice -f src/home/alice/.ssh/id_ed25519 &&
+	cp src/home/alice/.ssh/id_ed25519.pub src/home/alice/.ssh/authorized_keys &&
+	chown -R 1001:1001 src/home/alice && tsi identity init --dir id --name dest > /dev/null &&
+	tsi state capture --root src --store s.tsi --recipient id/identity.pub 2> /dev/null &&
+	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
+	[ "$(stat -c %u:%a dst/home/alice/.ssh/id_ed25519)" = 2001:600 ] &&
+	[ "$(stat -c %a dst/home/alice/.ssh)" = 700 ] &&
+	ssh-keygen -q -t ed25519 -N "" -f hostkey &&
+	port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])") &&
+	printf "ListenAddress 127.0.0.1\nPort %s\nHostKey %s/hostkey\nPidFile %s/sshd.pid\nAuthorizedKeysFile %s/dst/home/alice/.ssh/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n" \
+	    "$port" "$PWD" "$PWD" "$PWD" > sshd_config &&
+	if ! [ -d /run/sshd ]; then mkdir -p /run/sshd && at_end "rmdir /run/sshd"; fi &&
+	{ /usr/sbin/sshd -D -e -f "$PWD/sshd_config" > sshd.log 2>&1 & } && started $! &&
+	wait_until "grep -q \"Server listening\" sshd.log" &&
+	ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+	    -o IdentitiesOnly=yes -i dst/home/alice/.ssh/id_ed25519 -p "$port" root@127.0.0.1 echo logged-in > ssh.out 2> ssh.err &&
+	contains ssh.out logged-in
+'
+
 test_done
