@@ -90,19 +90,50 @@ read_names(int fd, struct buf *names, size_t *count)
 	return 0;
 }
 
-/* The folder above child, through "..", if it is still the one walked. */
 static int
-reopen_parent(int child, const struct stat *want)
+same_folder(int fd, const struct stat *want)
 {
 	struct stat	st;
-	int		fd = openat(child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_dev != want->st_dev ||
-	    st.st_ino != want->st_ino)) {
+	return fstat(fd, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+/*
+ * The folder levels[depth] again, after a walk below it that closed it:
+ * through ".." from child (cheap), else, when the child was moved away,
+ * by its names from the deepest folder still held open; each step checked
+ * to be the folder the walk saw.  -1 (ESTALE) when it was moved itself.
+ */
+static int
+reopen_level(struct scan *sc, const struct buf *rel, int depth, int child)
+{
+	int	i, j, fd, nfd;
+
+	if (child != -1 && (fd = openat(child, "..", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		if (same_folder(fd, &sc->levels[depth].st))
+			return fd;
 		close(fd);
-		errno = ESTALE;
-		fd = -1;
 	}
+	for (i = depth - 1; i >= 0 && sc->levels[i].fd == -1; i--)
+		;
+	if (i < 0 || (fd = fcntl(sc->levels[i].fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -1;
+	for (j = i + 1; j <= depth && fd != -1; j++) {
+		size_t	from = sc->levels[j - 1].rel_len + (j - 1 > 0);
+		char	*name = xstrndup(rel->data + from, sc->levels[j].rel_len - from);
+
+		nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(name);
+		close(fd);
+		if (nfd != -1 && !same_folder(nfd, &sc->levels[j].st)) {
+			close(nfd);
+			nfd = -1;
+		}
+		fd = nfd;
+	}
+	if (fd == -1)
+		errno = ESTALE;
 	return fd;
 }
 
@@ -226,7 +257,7 @@ scan_dir(struct scan *sc, int fd, struct buf *rel, int depth,
 				cfd = scan_dir(sc, cfd, rel, depth + 1, by,
 				    pruned_by ? pruned_at : by ? rel->len : 0);
 				if (!held) {
-					fd = cfd == -1 ? -1 : reopen_parent(cfd, &sc->levels[depth].st);
+					fd = reopen_level(sc, rel, depth, cfd);
 					sc->levels[depth].fd = fd;
 				}
 				if (cfd != -1)

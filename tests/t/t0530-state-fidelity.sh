@@ -281,4 +281,21 @@ test_expect ROOT 'a hard-link store never goes through a symlink it holds: a cat
 	[ -L src/home/alice/sub ] && [ "$(stat -c %u:%h outside/secret)" = 0:1 ]
 '
 
+test_expect 'a folder moved away during a deep capture loses nothing of its parent: the walk finds its way back by names' '
+	mkdir -p src/etc && echo "me:x:$(id -u):$(id -g)::/home/me:/bin/sh" > src/etc/passwd &&
+	echo "me:x:$(id -g):" > src/etc/group &&
+	deep=src/home/me/$(printf "d/%.0s" $(seq 1 70)) && mkdir -p "$deep/child" &&
+	echo f > "$deep/child/f" && for i in 1 2 3 4 5; do echo "$i" > "$deep/file$i" || exit 1; done &&
+	printf "name: home\ncomponents:\n  - name: Home\n    include: [\"~/**\"]\n" > home.yaml &&
+	tsi identity init --dir id --name dest > /dev/null &&
+	{ TSI_FAULT_SLOW_FILE_MS=800 $TSI_WRAP "$TSI_FAULTS" state capture --root src --store s.tsi \
+	    --recipient id/identity.pub --rules ./home.yaml --all --verbose > bg.out 2>&1 & } &&
+	echo $! > pid && started $(cat pid) &&
+	wait_until "grep -q \"child/f\$\" bg.out" 20 && mv "$deep/child" src/home/me/moved &&
+	{ wait $(cat pid); echo $? > rc; } && [ "$(cat rc)" = 0 ] &&
+	lacks bg.out "moved while the capture ran" &&
+	tsi state list --store s.tsi --identity id > list 2> /dev/null &&
+	for i in 1 2 3 4 5; do grep -q "d/file$i\$" list || exit 1; done
+'
+
 test_done
