@@ -170,9 +170,18 @@ open_parent(struct placer *p, const char *rel, const char **name, long uid, long
 		free(dir);
 		return p->dir_fd;
 	}
-	drop_dir(p);
+	/* below the folder held open (a deep tree, folder after folder): the
+	 * walk starts there, not at the home */
+	c = dir;
 	fd = p->base_fd;
-	for (c = dir; c != NULL; c = next) {
+	if (p->dir_rel != NULL && strncmp(dir, p->dir_rel, strlen(p->dir_rel)) == 0 &&
+	    dir[strlen(p->dir_rel)] == '/' && (nfd = fcntl(p->dir_fd, F_DUPFD_CLOEXEC,
+	    0)) != -1) {
+		c = dir + strlen(p->dir_rel) + 1;
+		fd = nfd;
+	}
+	drop_dir(p);
+	for (; c != NULL; c = next) {
 		if ((next = strchr(c, '/')) != NULL)
 			*next++ = '\0';
 		nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
