@@ -146,7 +146,13 @@ arch_open(struct capture *c, const struct buf *header)
 		return -1;
 	}
 	s->tmp = xasprintf("%s.partial", c->o->store);
-	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* made here, never opened: a STORE.partial somebody put in a shared
+	 * folder is not written into; one a killed capture left (ours: a file
+	 * of this user with one name) is replaced */
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->fd == -1 && errno == EEXIST && lstat(s->tmp, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && st.st_nlink == 1 && unlink(s->tmp) == 0)
+		s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (s->fd == -1) {
 		c->err = xasprintf("cannot create '%s': %s", s->tmp, strerror(errno));
 		return -1;

@@ -684,9 +684,13 @@ placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
 	/* the file is the one captured: its owner changes only where the
 	 * names say so (a reinstalled system numbers its users anew); an
 	 * unneeded chown would clear setgid bits and capabilities */
-	if (p->owners && uid >= 0 && ((uid_t)uid != st->st_uid || (gid_t)gid != st->st_gid) &&
-	    fchownat(dfd, tmp, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) == -1)
-		placer_finding(p, rel, "owner not set: %s", strerror(errno));
+	if (p->owners && uid >= 0 && ((uid_t)uid != st->st_uid || (gid_t)gid != st->st_gid)) {
+		if (fchownat(dfd, tmp, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) == -1)
+			placer_finding(p, rel, "owner not set: %s", strerror(errno));
+		else if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)))
+			placer_finding(p, rel, "restored without its setuid/setgid bits "
+			    "(the kernel clears them when the owner changes)");
+	}
 	/* ACL entries by name, for this computer's ids */
 	if (ae != NULL && S_ISREG(st->st_mode) &&
 	    archive_entry_acl_count(ae, ARCHIVE_ENTRY_ACL_TYPE_ACCESS) > 3) {

@@ -245,9 +245,18 @@ map_owner(struct restorer *r, struct ruser *ru, const char *rel,
 			placer_finding(&ru->placer, rel, "group gid %jd had no name on the "
 			    "source computer: restored with %s's group", (intmax_t)
 			    archive_entry_gid(ae), ru->dest);
-	} else if (ids_id(&r->dgr, gn, &id) == 0)
-		*gid = (long)id;
-	else if (say)
+	} else if (ids_id(&r->dgr, gn, &id) == 0) {
+		/* a store does not give files of a home to shadow, disk, root...
+		 * (a way to what those groups guard) unless system accounts are
+		 * restored too */
+		if (id < 1000 && !r->o->all_users && !r->uo.all) {
+			if (say)
+				placer_finding(&ru->placer, rel, "group '%s' is a system group "
+				    "here: restored with %s's group (--all keeps it)", gn,
+				    ru->dest);
+		} else
+			*gid = (long)id;
+	} else if (say)
 		placer_finding(&ru->placer, rel, "group '%s' does not exist on this "
 		    "computer: restored with %s's group", gn, ru->dest);
 }

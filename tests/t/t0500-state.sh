@@ -11,7 +11,7 @@
 mkroot() {
 	mkdir -p "$1/etc" &&
 	printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001:Alice A:/home/alice:/bin/bash\nbob:x:1002:1002:Bob:/home/bob:/bin/sh\n' > "$1/etc/passwd" &&
-	printf 'root:x:0:\nalice:x:1001:\nbob:x:1002:\nstaff:x:50:alice\n' > "$1/etc/group"
+	printf 'root:x:0:\nalice:x:1001:\nbob:x:1002:\nproj:x:1500:alice\n' > "$1/etc/group"
 }
 
 # profiles: src/ with realistic homes, an identity "dest" and one "eve".
@@ -30,7 +30,7 @@ profiles() {
 	ln src/home/alice/Documents/diary.txt src/home/alice/Documents/diary-hard.txt &&
 	touch -d '2020-02-02 12:00' src/home/alice/Documents/diary.txt &&
 	chown -R 1001:1001 src/home/alice && chown -R 1002:1002 src/home/bob &&
-	chown 1001:50 src/home/alice/Documents/Taxes/2025.csv &&
+	chown 1001:1500 src/home/alice/Documents/Taxes/2025.csv &&
 	tsi identity init --dir id --name dest > /dev/null &&
 	tsi identity init --dir eve --name eve > /dev/null
 }
@@ -47,7 +47,7 @@ test_expect 'capture then restore: content, modes, owners, times, links; caches 
 	cmp src/home/bob/Pictures/beach.jpg dst/home/bob/Pictures/beach.jpg &&
 	cmp src/home/alice/Documents/Taxes/2025.csv dst/home/alice/Documents/Taxes/2025.csv &&
 	[ "$(stat -c %a:%u dst/home/alice/.ssh/authorized_keys)" = 600:1001 ] &&
-	[ "$(stat -c %g dst/home/alice/Documents/Taxes/2025.csv)" = 50 ] &&
+	[ "$(stat -c %g dst/home/alice/Documents/Taxes/2025.csv)" = 1500 ] &&
 	[ "$(stat -c %Y dst/home/alice/Documents/diary.txt)" = "$(stat -c %Y src/home/alice/Documents/diary.txt)" ] &&
 	[ "$(stat -c %Y dst/home/alice/Documents/Taxes)" = "$(stat -c %Y src/home/alice/Documents/Taxes)" ] &&
 	[ "$(readlink dst/home/alice/Documents/diary-link)" = diary.txt ] &&
@@ -59,6 +59,7 @@ test_expect 'capture then restore: content, modes, owners, times, links; caches 
 test_expect 'a sparse file comes back sparse, with the same content' '
 	profiles && truncate -s 200M src/home/alice/Documents/disk.img &&
 	printf "data in the middle" | dd of=src/home/alice/Documents/disk.img bs=1 seek=100000000 conv=notrunc 2> /dev/null &&
+	chown 1001:1001 src/home/alice/Documents/disk.img &&
 	capture 2> /dev/null && tsi state list --store s.tsi --identity id 2> /dev/null > l &&
 	contains l "209715200" &&
 	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
@@ -72,7 +73,7 @@ test_expect 'owners are mapped by name: uids differ between computers' '
 	printf "root:x:0:0:root:/root:/bin/sh\nalice:x:2001:2001::/home/alice:/bin/bash\nbob:x:2002:2002::/home/bob:/bin/sh\n" > dst/etc/passwd &&
 	printf "root:x:0:\nalice:x:2001:\nbob:x:2002:\n" > dst/etc/group &&
 	tsi_rc 4 state restore --root dst --store s.tsi --identity id 2> res.err &&
-	contains res.err "Taxes/2025.csv: group '"'"'staff'"'"' does not exist on this computer: restored with alice'"'"'s group" &&
+	contains res.err "Taxes/2025.csv: group '"'"'proj'"'"' does not exist on this computer: restored with alice'"'"'s group" &&
 	[ "$(stat -c %g dst/home/alice/Documents/Taxes/2025.csv)" = 2001 ] &&
 	[ "$(stat -c %u:%g dst/home/alice/.bashrc)" = 2001:2001 ] &&
 	[ "$(stat -c %u dst/home/bob/Pictures/beach.jpg)" = 2002 ]

@@ -64,4 +64,15 @@ test_expect 'smp usage mistakes exit 2' '
 	tsi_rc 2 smp associate --dir x --source a 2> e5 && contains e5 "needs --source and --dest"
 '
 
+test_expect ROOT 'a STORE.partial that somebody else put there is never written into; one a killed capture left is replaced' '
+	mini && mkdir shared && chmod 1777 shared && : > shared/s.tsi.partial &&
+	chown 65534 shared/s.tsi.partial &&
+	tsi_rc 1 state capture --root r --store shared/s.tsi --recipient id/identity.pub 2> err &&
+	contains err "cannot create '"'"'shared/s.tsi.partial'"'"': File exists" &&
+	[ "$(stat -c %u:%s shared/s.tsi.partial)" = 65534:0 ] && ! [ -e shared/s.tsi ] &&
+	echo leftover > s.tsi.partial &&
+	tsi state capture --root r --store s.tsi --recipient id/identity.pub 2> /dev/null &&
+	[ -s s.tsi ] && ! [ -e s.tsi.partial ]
+'
+
 test_done
