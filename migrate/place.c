@@ -363,7 +363,7 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 	struct stat	 st;
 	char		*cand, *crel, ino[80];
 	const char	*slash;
-	int		 k;
+	int		 k, skeleton;
 
 	/* C records carry the inode, so undo removes only what the restore
 	 * made, never a file that took its name later */
@@ -394,21 +394,10 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 		p->counts->unchanged++;
 		return 0;
 	}
-	if (S_ISREG(st.st_mode) && is_skeleton(p, dfd, name, rel)) {
-		/* the new computer's untouched .bashrc: the user's replaces it
-		 * whatever the collision rule, saved for undo */
-		if ((k = save_aside(p, dfd, name, rel)) == 1)
-			goto skip;
-		if (k == -1 || renameat(dfd, tmp, dfd, name) == -1)
-			goto failed;
-		track(p, rel, NULL, 0);
-		p->counts->replaced++;
-		state_say(p->log, NULL, STATE_INFO, -1, "%s/%s: replaced the distribution's "
-		    "skeleton file (from /etc/skel, untouched) with the user's; undo puts "
-		    "it back", p->base_path, rel);
-		return 0;
-	}
-	switch (p->overwrite) {
+	/* the new computer's untouched .bashrc: the user's replaces it
+	 * whatever the collision rule, saved for undo */
+	skeleton = S_ISREG(st.st_mode) && is_skeleton(p, dfd, name, rel);
+	switch (skeleton ? OVERWRITE_REPLACE : p->overwrite) {
 	case OVERWRITE_NEWER:
 		if (incoming_mtime <= st.st_mtime)
 			goto skip;
@@ -424,7 +413,12 @@ place(struct placer *p, int dfd, const char *name, const char *tmp, const char *
 			goto failed;
 		track(p, rel, NULL, 0);
 		p->counts->replaced++;
-		verbose(p, "replaced", rel);
+		if (skeleton)
+			state_say(p->log, NULL, STATE_INFO, -1, "%s/%s: replaced the "
+			    "distribution's skeleton file (from /etc/skel, untouched) with "
+			    "the user's; undo puts it back", p->base_path, rel);
+		else
+			verbose(p, "replaced", rel);
 		return 0;
 	case OVERWRITE_SKIP:
 		goto skip;

@@ -141,7 +141,6 @@ int
 scan_level_open(const struct scan_entry *e, int i)
 {
 	struct buf	 up = BUF_INIT;
-	struct stat	 st;
 	int		 k, fd;
 
 	if (e->levels[i].fd != -1)
@@ -151,8 +150,7 @@ scan_level_open(const struct scan_entry *e, int i)
 		buf_adds(&up, k == i ? "." : "/..");
 	fd = openat(e->dfd, up.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	buf_release(&up);
-	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_dev != e->levels[i].st.st_dev ||
-	    st.st_ino != e->levels[i].st.st_ino)) {
+	if (fd != -1 && !same_folder(fd, &e->levels[i].st)) {
 		close(fd);
 		errno = ESTALE;
 		fd = -1;

@@ -300,4 +300,17 @@ test_expect 'a folder moved away during a deep capture loses nothing of its pare
 	for i in 1 2 3 4 5; do grep -q "d/file$i\$" list || exit 1; done
 '
 
+test_expect ACL_TOOLS 'a damaged metadata field in a hard-link catalog is a finding, and none of it is applied' '
+	mkdir -p src/etc src/home/me/box && echo "me:x:$(id -u):$(id -g)::/home/me:/bin/sh" > src/etc/passwd &&
+	echo "me:x:$(id -g):" > src/etc/group && setfattr -n user.k -v v src/home/me/box &&
+	printf "name: home\ncomponents:\n  - name: Home\n    include: [\"~/**\"]\n" > home.yaml &&
+	tsi state capture --root src --store src/hl --hardlink --rules ./home.yaml --all 2> /dev/null &&
+	grep -q "xattr.user.k=76" src/hl/catalog &&
+	sed -i "s/xattr.user.k=76/xattr.user.k=76\\\\nbogus=1/" src/hl/catalog &&
+	rm -rf src/home/me/box &&
+	tsi_rc 4 state restore --root src --store src/hl --all 2> res.err &&
+	contains res.err "me/box: its ACLs and attributes in the catalog are damaged or of a later version" &&
+	[ -d src/home/me/box ] && ! getfattr -n user.k src/home/me/box > /dev/null 2>&1
+'
+
 test_done
