@@ -104,6 +104,9 @@ emit(struct runlog *l, enum log_level level, const char *prefix, const char *tex
 			fprintf(l->console, "%s%s: %s\n", prefix, log_level_name(level), safe);
 		else
 			fprintf(l->console, "%s%s\n", prefix, safe);
+		/* a line at a time, also into a pipe or a file: an admin
+		 * following a run through tee or journald sees it live */
+		fflush(l->console);
 	}
 	free(safe);
 }

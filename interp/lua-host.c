@@ -13,7 +13,6 @@
 #include "../lib/stop.h"
 #include "seq.h"
 
-#define HOOK_EVERY	1000		/* instructions between hook calls */
 #define MIB		(1024 * 1024)
 
 const struct lua_limits lua_default_limits = {
@@ -50,38 +49,6 @@ budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return np;
 }
 
-struct lhost *
-lhost_of(lua_State *L)
-{
-	return *(struct lhost **)lua_getextraspace(L);
-}
-
-/*
- * Once a limit is passed the hook fires on every instruction and raises
- * each time, so a pcall in the script cannot swallow the stop (Redis's
- * trick for SCRIPT KILL).
- */
-static void
-budget_hook(lua_State *L, lua_Debug *ar)
-{
-	struct lhost	*h = lhost_of(L);
-
-	(void)ar;
-	if (h->killed == NULL) {
-		h->instructions += HOOK_EVERY;
-		if (h->instructions > h->instruction_limit)
-			h->killed = "its instruction limit";
-		else if (h->deadline > 0 && now_ms() > h->deadline)
-			h->killed = "its time limit";
-		else if (stop_signal)
-			h->killed = "a stop signal";
-		if (h->killed == NULL)
-			return;
-		lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-	}
-	luaL_error(L, "stopped: %s", h->killed);
-}
-
 /* print() writes to the tsi log. */
 static int
 lua_print(lua_State *L)
@@ -103,25 +70,74 @@ lua_print(lua_State *L)
 	return 0;
 }
 
-/* load() in text mode only, in the sandbox's environment by default. */
+/* What load() compiles: a string in pieces, or a reader function's. */
+struct chunk_reader {
+	const char	*text;		/* NULL: call the function at index 1 */
+	size_t		 left;
+};
+
+#define LOAD_PIECE	(16 * 1024)
+
+/* Each piece is charged (one unit per 16 bytes) before the parser reads
+ * it, so a long compile is stopped by the limits and signals too. */
+static const char *
+read_piece(lua_State *L, void *ud, size_t *size)
+{
+	struct chunk_reader	*r = ud;
+	const char		*piece;
+
+	if (r->text != NULL) {
+		piece = r->text;
+		*size = r->left < LOAD_PIECE ? r->left : LOAD_PIECE;
+		r->text += *size;
+		r->left -= *size;
+	} else {
+		luaL_checkstack(L, 2, "too many nested functions");
+		lua_pushvalue(L, 1);
+		lua_call(L, 0, 1);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			*size = 0;
+			return NULL;
+		}
+		if (!lua_isstring(L, -1))
+			luaL_error(L, "reader function must return a string");
+		lua_replace(L, 5);	/* kept alive while the parser reads it */
+		piece = lua_tolstring(L, 5, size);
+	}
+	lhost_charge(L, (long long)(*size / 16) + 1);
+	return *size > 0 ? piece : NULL;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]) as Lua's, in text mode only
+ * and in the sandbox's environment by default. */
 static int
 lua_safe_load(lua_State *L)
 {
-	int	n = lua_gettop(L);
+	struct chunk_reader	 r = { NULL, 0 };
+	const char		*name;
+	int			 st, has_env = !lua_isnone(L, 4);
 
-	lua_pushvalue(L, lua_upvalueindex(1));		/* the real load */
-	lua_pushvalue(L, 1);
-	if (n >= 2)
-		lua_pushvalue(L, 2);
-	else
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		r.text = lua_tolstring(L, 1, &r.left);
+		name = luaL_optstring(L, 2, r.text);
+	} else {
+		name = luaL_optstring(L, 2, "=(load)");
+		luaL_checktype(L, 1, LUA_TFUNCTION);
+	}
+	lua_settop(L, 5);	/* slot 5 holds the reader's current piece */
+	st = lua_load(L, read_piece, &r, name, "t");
+	if (st != LUA_OK) {
 		lua_pushnil(L);
-	lua_pushliteral(L, "t");
-	if (n >= 4)
+		lua_insert(L, -2);
+		return 2;
+	}
+	if (has_env) {
 		lua_pushvalue(L, 4);
-	else
-		lua_pushglobaltable(L);
-	lua_call(L, 4, LUA_MULTRET);
-	return lua_gettop(L) - n;
+		if (lua_setupvalue(L, -2, 1) == NULL)
+			lua_pop(L, 1);
+	}
+	return 1;
 }
 
 /* Calls the function this closure wraps (upvalue 1) with the arguments. */
@@ -201,20 +217,17 @@ sandbox_open(lua_State *L, enum lhost_mode mode, lhost_api_fn open_api)
 		luaL_requiref(L, lib->name, lib->func, 1);
 		lua_pop(L, 1);
 	}
-	lua_getglobal(L, "load");
-	lua_pushcclosure(L, lua_safe_load, 1);
-	lua_setglobal(L, "tsi_safe_load");
 	for (i = 0; i < ARRAY_SIZE(removed); i++) {
 		lua_pushnil(L);
 		lua_setglobal(L, removed[i]);
 	}
-	lua_getglobal(L, "tsi_safe_load");
+	lua_pushcfunction(L, lua_safe_load);
 	lua_setglobal(L, "load");
-	lua_pushnil(L);
-	lua_setglobal(L, "tsi_safe_load");
 	lua_getglobal(L, "setmetatable");
 	lua_pushcclosure(L, lua_safe_setmetatable, 1);
 	lua_setglobal(L, "setmetatable");
+	lua_open_charged_table(L);
+	lua_open_charged_match(L);
 	lua_getglobal(L, LUA_STRLIBNAME);
 	lua_getfield(L, -1, "rep");
 	lua_pushcclosure(L, lua_safe_rep, 1);
@@ -325,7 +338,8 @@ lhost_call(struct lhost *h, int nargs, const struct lua_limits *lim,
 	h->instruction_limit = lim->instructions;
 	h->deadline = deadline;
 	h->killed = NULL;
-	lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	h->unchecked = 0;
+	lua_sethook(L, lhost_budget_hook, LUA_MASKCOUNT, LHOST_HOOK_EVERY);
 	st = lua_pcall(L, nargs, 1, base);
 	lua_sethook(L, NULL, 0, 0);
 	lua_remove(L, base);

@@ -34,7 +34,11 @@ struct lhost {
 	const struct vars	*cond_vars;	/* LH_COND */
 	struct ext_file		*file;		/* LH_LOAD */
 	int64_t			 last_progress;
+	long long		 unchecked;	/* charged since the clock was read */
 };
+
+/* Instructions between two calls of the count hook. */
+#define LHOST_HOOK_EVERY	1000
 
 /* The Lua value of a tsi.fail(): a table with these fields. */
 #define FAIL_KEY	"__tsi_fail"
@@ -47,6 +51,17 @@ struct lhost	*lhost_new(const char *name, enum lhost_mode, int caps,
 		    lhost_api_fn open_api);
 void		 lhost_free(struct lhost *);
 struct lhost	*lhost_of(lua_State *);
+/* lua-budget.c: the count hook of a call, and the charge of work done in
+ * C (elements, pattern steps, bytes compiled): past a limit, or once a
+ * stop signal came, either raises "stopped: WHY", and keeps raising at
+ * every instruction so that pcall cannot swallow it. */
+void		 lhost_budget_hook(lua_State *, lua_Debug *);
+void		 lhost_charge(lua_State *, long long units);
+/* lua-table.c and lua-match.c: the table library's looping functions
+ * and string.find, match, gmatch and gsub, replaced in the state's
+ * tables by copies that charge their work. */
+void		 lua_open_charged_table(lua_State *);
+void		 lua_open_charged_match(lua_State *);
 /*
  * Calls the function below nargs arguments on the stack, under limits,
  * leaving one result.  Returns LUA_OK or an error status, with *msg set to

@@ -3,6 +3,9 @@
 # its limits; the interpreter, the journal and continue_on_error go on.
 . "$TSI_TOP/tests/lib/test-lib.sh"
 
+# a limit that does not hold fails its test instead of hanging the suite
+TSI_WRAP="timeout -s KILL ${TSI_T0400_KILL:-120} $TSI_WRAP"
+
 # hostile NAME 'LUA CHUNK' 'EXPECTED MESSAGE' [lua_limits [timeout]]
 hostile() {
 	limits=${4:-"{ memory_mb: 16, instructions: 10000000 }"}
@@ -127,6 +130,111 @@ test_expect 'an extension whose top level loops forever fails validation in boun
 	printf "extensions: [spin.lua]\nsteps: [{ type: restart }]\n" > seq.yaml &&
 	tsi_rc 1 validate seq.yaml 2> err &&
 	contains err "loading the extension failed: spin.lua: stopped: it went past its instruction limit"
+'
+
+# Library functions that loop in C charge their work: each stops at the
+# instruction limit (a small one here), or at the time limit when the
+# instruction limit is out of reach, and SIGTERM ends them at once.
+FOREVER="{ instructions: 1000000000000 }"
+BIG="math.maxinteger"
+LEN_BIG="setmetatable({}, { __len = function() return $BIG end })"
+
+test_expect 'table.move over 2^62 indices stops at its instruction limit' '
+	hostile move "table.move({}, 1, $BIG // 2, 2)" \
+	    "stopped: it went past its instruction limit (1000 instructions)" \
+	    "{ instructions: 1000 }" 5
+'
+
+test_expect 'table.move stops at its time limit when instructions are out of reach' '
+	hostile move-time "table.move({}, 1, $BIG // 2, 2)" \
+	    "stopped: it went past its time limit" "$FOREVER" 1
+'
+
+test_expect 'table.insert and table.remove on a table whose __len is huge stop' '
+	hostile insert "table.insert(setmetatable({}, { __len = function() return $BIG - 1 end }), 1, 1)" \
+	    "stopped: it went past its time limit" "$FOREVER" 1 &&
+	rm -rf st logs &&
+	hostile remove "table.remove($LEN_BIG, 1)" \
+	    "stopped: it went past its instruction limit (10000000 instructions)"
+'
+
+test_expect 'table.concat, table.sort and table.unpack charge each element' '
+	hostile concat "table.concat(setmetatable({}, { __index = rawlen }), \"\", 1, $BIG)" \
+	    "stopped: it went past its time limit" "$FOREVER" 1 &&
+	rm -rf st logs &&
+	hostile sort "table.sort(setmetatable({}, { __len = function() return 2^31 - 2 end,
+	    __index = rawlen, __newindex = rawequal }))" \
+	    "stopped: it went past its instruction limit (10000000 instructions)" &&
+	rm -rf st logs &&
+	hostile unpack "return select(\"#\", table.unpack({}, 1, 900000))" \
+	    "stopped: it went past its instruction limit (1000 instructions)" \
+	    "{ instructions: 1000 }"
+'
+
+test_expect 'a backtracking pattern in find, match, gmatch or gsub stops' '
+	for call in "s:find(p)" "s:match(p)" "s:gsub(p, \"\")" \
+	    "for _ in s:gmatch(p) do end"; do
+		rm -rf st logs &&
+		hostile pattern "local s, p = (\"a\"):rep(30000), (\"a*\"):rep(30) .. \"b\"
+$call" "stopped: it went past its time limit" "$FOREVER" 1 || exit 1
+	done
+'
+
+test_expect 'a plain find of a long needle in a long haystack stops' '
+	hostile plain "return (\"a\"):rep(4000000):find((\"a\"):rep(2000000) .. \"b\", 1, true)" \
+	    "stopped: it went past its instruction limit (10000000 instructions)"
+'
+
+test_expect 'load() of a huge chunk is charged while it compiles' '
+	hostile load "local s = (\"a=1 \"):rep(30000000) return load(s) and 0" \
+	    "stopped: it went past its time limit" "{ memory_mb: 1024, instructions: 1000000000000 }" 1
+'
+
+test_expect 'SIGTERM stops a Lua step inside a C function within a second' '
+	cat > seq.yaml <<YAML &&
+steps:
+  - name: Busy
+    type: lua
+    timeout: 600
+    lua_limits: $FOREVER
+    with:
+      script: |
+        print("busy")
+        return (("a"):rep(30000)):find(("a*"):rep(30) .. "b")
+  - { name: After, type: run_command, with: { command: "echo after" } }
+YAML
+	tsi_bg run seq.yaml --state-dir st --log-dir logs &&
+	wait_until "grep -q busy bg.out" &&
+	sleep 0.3 && kill -TERM "$(cat pid)" &&
+	wait_until "! alive $(cat pid)" 1 &&
+	contains bg.out "stopped by a signal (in step '"'"'Busy'"'"'" &&
+	contains bg.out "the journal is kept: \`tsi resume\` runs it again" &&
+	lacks bg.out "after" &&
+	contains st/journal.jsonl "\"state\":\"running\""
+'
+
+test_expect 'a {lua: ...} condition that loops in C is false with the reason, and the run goes on' '
+	cat > seq.yaml <<YAML &&
+steps:
+  - name: Guarded
+    type: run_command
+    condition: { lua: "table.remove($LEN_BIG, 1) == nil" }
+    with: { command: "echo guarded" }
+  - { name: After, type: run_command, with: { command: "echo after" } }
+YAML
+	tsi_rc 0 run seq.yaml --state-dir st --log-dir logs > out &&
+	contains out "condition: stopped: it went past its instruction limit (1000000 instructions)" &&
+	lacks out "  | guarded" &&
+	contains out "  | after"
+'
+
+test_expect 'an extension that loops in C while loading fails steps, validate and run in bounded time' '
+	printf "table.move({}, 1, math.maxinteger // 2, 2)\n" > spin.lua &&
+	printf "extensions: [spin.lua]\nsteps: [{ type: restart }]\n" > seq.yaml &&
+	msg="spin.lua: error: loading the extension failed: spin.lua: stopped: it went past its instruction limit" &&
+	tsi_rc 1 validate seq.yaml 2> err && contains err "$msg" &&
+	TSI_EXTENSION_DIRS=$PWD tsi_rc 2 steps > out 2> err && contains err "$msg" &&
+	tsi_rc 2 run seq.yaml --state-dir st --log-dir logs > out 2>&1 && contains out "$msg"
 '
 
 test_done

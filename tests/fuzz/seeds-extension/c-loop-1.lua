@@ -1,0 +1,4 @@
+-- a library function that loops in C: stopped by the load budget
+local big, s, p = math.maxinteger, ("a"):rep(30000), ("a*"):rep(30) .. "b"
+table.move({}, 1, big // 2, 2)
+tsi.register_step{ name = "loops", run = function() return 0 end }
