@@ -8,7 +8,12 @@
  * Every call runs under three limits: memory (a budgeted allocator), an
  * instruction count and a wall-clock deadline (a count hook that re-arms
  * itself on every instruction once a limit is hit, so pcall cannot swallow
- * the error).  What a step may touch beyond variables and logs is a
+ * the error).  Library functions that loop in C (table.insert, remove,
+ * move, concat, unpack, sort; string.find, match, gmatch, gsub; load's
+ * compile) charge their work per element, pattern step or 16 bytes to the
+ * same instruction budget, and look at the deadline and stop signals as
+ * the hook does (lua-budget.c); every other function the sandbox exposes
+ * takes time at most linear in the memory budget.  What a step may touch beyond variables and logs is a
  * capability its file declares: capabilities = { "exec", "fs", "net" }.
  *
  * The registered types become ordinary struct step_type entries with param

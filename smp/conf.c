@@ -27,7 +27,8 @@ static const char *const top_keys[] = {
 };
 static const char *const folder_keys[] = { "path", "max_clients", "min_free" };
 static const char *const limit_keys[] = {
-	"connections", "per_ip_connections", "idle_timeout_s", "request_timeout_s",
+	"connections", "per_ip_connections", "unauthenticated_connections",
+	"per_ip_unauthenticated_connections", "idle_timeout_s", "request_timeout_s",
 	"max_store_mb", "max_request_mb",
 };
 
@@ -211,7 +212,8 @@ parse_top(const struct node *root, struct smp_conf *c, struct diag *d)
 	if ((lim = node_get(root, "limits")) != NULL) {
 		if (lim->kind != NODE_MAP)
 			return diag_error(d, &lim->loc, "limits is a map");
-		if (node_check_keys(d, lim, "limits", limit_keys, 6) == -1)
+		if (node_check_keys(d, lim, "limits", limit_keys,
+		    ARRAY_SIZE(limit_keys)) == -1)
 			return -1;
 		n = c->connections;
 		r |= get_int(lim, "connections", 1, 10000, &n, d);
@@ -219,6 +221,12 @@ parse_top(const struct node *root, struct smp_conf *c, struct diag *d)
 		n = c->per_ip_connections;
 		r |= get_int(lim, "per_ip_connections", 1, 10000, &n, d);
 		c->per_ip_connections = (int)n;
+		n = c->unauthenticated_connections;
+		r |= get_int(lim, "unauthenticated_connections", 1, 10000, &n, d);
+		c->unauthenticated_connections = (int)n;
+		n = c->per_ip_unauthenticated_connections;
+		r |= get_int(lim, "per_ip_unauthenticated_connections", 1, 10000, &n, d);
+		c->per_ip_unauthenticated_connections = (int)n;
 		n = c->idle_timeout_s;
 		r |= get_int(lim, "idle_timeout_s", 1, 3600, &n, d);
 		c->idle_timeout_s = (int)n;
@@ -247,6 +255,8 @@ smp_conf_parse(const char *name, const char *text, size_t len, struct smp_conf *
 	c->retention_s = 86400;
 	c->connections = 64;
 	c->per_ip_connections = 32;
+	c->unauthenticated_connections = 16;
+	c->per_ip_unauthenticated_connections = 4;
 	c->idle_timeout_s = 60;
 	c->request_timeout_s = 30;
 	c->max_store_mb = 100 * 1024;

@@ -38,6 +38,10 @@
 struct watched {
 	int			 fd;
 	int64_t			 deadline_ms;		/* 0: none */
+	int64_t			 opened_ms;
+	int			 authenticated;		/* a request on it was */
+	int			 evicted;		/* shut down to make room */
+	uint8_t			 addr[16];		/* the client's address */
 	struct watched		*prev, *next;
 	struct smp_session	 session;		/* the connection's own thread's */
 };
@@ -46,6 +50,7 @@ static const struct mhd_api	*M;	/* libmicrohttpd, loaded by smp_serve */
 
 static pthread_mutex_t	 watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watched	*watch_list;
+static int		 evicted_since_said;	/* for the reaper to say */
 
 #define MIN_UPLOAD_RATE	(64 * 1024)	/* bytes a second */
 #define BODY_BUFFER	(1024 * 1024)
@@ -64,6 +69,83 @@ watch_set(struct MHD_Connection *c, int64_t deadline_ms)
 	pthread_mutex_unlock(&watch_lock);
 }
 
+/* The client's address as 16 bytes (IPv4 mapped into IPv6). */
+static void
+client_address(struct MHD_Connection *c, uint8_t out[16])
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+
+	memset(out, 0, 16);
+	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+static int
+stranger(const struct watched *w)
+{
+	return !w->authenticated && !w->evicted;
+}
+
+/* How many strangers come from addr; under watch_lock. */
+static int
+strangers_from(const uint8_t *addr)
+{
+	struct watched	*w;
+	int		 n = 0;
+
+	for (w = watch_list; w != NULL; w = w->next)
+		n += stranger(w) && memcmp(w->addr, addr, 16) == 0;
+	return n;
+}
+
+/*
+ * A new connection is a stranger until a request on it is signed.  Past
+ * the strangers' quota from its address, that address's oldest stranger
+ * is shut down; past the quota of all, the oldest stranger of the address
+ * that holds the most.  A registered computer signs within milliseconds
+ * of connecting, on one connection or two: a client that holds
+ * connections open without signing cannot keep the slots computers need,
+ * and cannot push a computer's new connection out unless it comes from
+ * as many addresses as the quota.  Under watch_lock.
+ */
+static void
+make_room(const struct smp_conf *conf, const uint8_t *addr)
+{
+	struct watched	*w, *victim = NULL;
+	int		 n, most = 0, all = 0;
+	int		 own_over = strangers_from(addr) >
+			    conf->per_ip_unauthenticated_connections;
+
+	for (w = watch_list; w != NULL; w = w->next) {
+		if (!stranger(w))
+			continue;
+		all++;
+		if (own_over && memcmp(w->addr, addr, 16) != 0)
+			continue;	/* the address pays for its own excess */
+		n = strangers_from(w->addr);
+		if (victim == NULL || n > most ||
+		    (n == most && w->opened_ms <= victim->opened_ms)) {
+			most = n;
+			victim = w;
+		}
+	}
+	if (!own_over && all <= conf->unauthenticated_connections)
+		return;
+	w = victim;
+	if (w->fd != -1)
+		shutdown(w->fd, SHUT_RDWR);
+	w->evicted = 1;
+	w->deadline_ms = 0;
+	evicted_since_said++;
+}
+
 static void
 notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
@@ -77,12 +159,15 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		w = xcalloc(1, sizeof *w);
 		ci = M->get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		w->fd = ci != NULL ? ci->connect_fd : -1;
-		w->deadline_ms = now_ms() + (int64_t)s->conf.request_timeout_s * 1000;
+		w->opened_ms = now_ms();
+		w->deadline_ms = w->opened_ms + (int64_t)s->conf.request_timeout_s * 1000;
+		client_address(c, w->addr);
 		w->next = watch_list;
 		if (watch_list != NULL)
 			watch_list->prev = w;
 		watch_list = w;
 		*socket_context = w;
+		make_room(&s->conf, w->addr);
 	} else if ((w = *socket_context) != NULL) {
 		if (w->prev != NULL)
 			w->prev->next = w->next;
@@ -100,13 +185,15 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 /* Shuts down the sockets past their deadline; libmicrohttpd then closes
  * them as it would a client that went away. */
 static void
-reap_slow(void)
+reap_slow(const struct smp_conf *conf)
 {
 	struct watched	*w;
 	int64_t		 now = now_ms();
-	int		 n = 0;
+	int		 n = 0, evicted;
 
 	pthread_mutex_lock(&watch_lock);
+	evicted = evicted_since_said;
+	evicted_since_said = 0;
 	for (w = watch_list; w != NULL; w = w->next)
 		if (w->deadline_ms != 0 && now > w->deadline_ms && w->fd != -1) {
 			shutdown(w->fd, SHUT_RDWR);
@@ -117,6 +204,32 @@ reap_slow(void)
 	if (n > 0)
 		fprintf(stderr, "tsi smp: closed %d connection%s too slow to send a "
 		    "request\n", n, n == 1 ? "" : "s");
+	if (evicted > 0)
+		fprintf(stderr, "tsi smp: closed %d unauthenticated connection%s to make "
+		    "room for new ones (limits: unauthenticated_connections %d, "
+		    "per_ip_unauthenticated_connections %d)\n", evicted,
+		    evicted == 1 ? "" : "s", conf->unauthenticated_connections,
+		    conf->per_ip_unauthenticated_connections);
+}
+
+/* The connection's watch entry: authenticated from now on, or whether it
+ * is. */
+static int
+connection_authenticated(struct MHD_Connection *c, int set)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct watched			*w;
+	int				 r = 0;
+
+	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (w = ci->socket_context) == NULL)
+		return 0;
+	pthread_mutex_lock(&watch_lock);
+	if (set)
+		w->authenticated = 1;
+	r = w->authenticated;
+	pthread_mutex_unlock(&watch_lock);
+	return r;
 }
 
 /* One request, from its first line to its end. */
@@ -234,6 +347,10 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	if (resp == NULL)
 		return MHD_NO;
 	M->add_response_header(resp, "Accept-Ranges", "bytes");
+	/* one exchange for a stranger (a hello, a refusal): then the slot is
+	 * free again */
+	if (!connection_authenticated(c, 0))
+		M->add_response_header(resp, "Connection", "close");
 	if (r->session[0] != '\0')
 		M->add_response_header(resp, "X-TSI-Session", r->session);
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -285,6 +402,7 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	    s->plain || w == NULL ? NULL : k->head.req.route != SMP_R_UPLOAD ||
 	    w->session.valid ? &w->session : NULL, NULL, &k->who, r) == -1)
 		return;
+	connection_authenticated(c, 1);
 	switch (k->head.req.route) {
 	case SMP_R_CAPACITY:
 		smp_h_capacity(s, &k->who, r);
@@ -638,7 +756,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	    (long long)s.conf.retention_s, s.conf.restore_only ? ", restore-only" : "");
 	for (;;) {
 		smp_retention_tick(&s);
-		reap_slow();
+		reap_slow(&s.conf);
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;

@@ -179,6 +179,10 @@ struct smp_conf {
 	int			 restore_only;
 	int			 connections;		/* open at once */
 	int			 per_ip_connections;	/* from one address */
+	/* not yet signed by a registered computer: a few, evicted oldest
+	 * first, so that strangers cannot hold the slots computers need */
+	int			 unauthenticated_connections;
+	int			 per_ip_unauthenticated_connections;
 	int			 idle_timeout_s;	/* silence on a connection */
 	int			 request_timeout_s;	/* to send a request's head */
 	uint64_t		 max_store_mb;		/* one store's size */

@@ -85,6 +85,14 @@ run_seq() {
 	    --var OSDStateSMPRetryCount=5 --var OSDStateSMPRetryTime=1 "$@"
 }
 
+# occupy_bg ARGS...: smp-raw.py in the background, its output in
+# "occupied", its pid in occupy.pid.
+occupy_bg() {
+	$RAW "$@" > occupied &
+	echo $! > occupy.pid
+	started $!
+}
+
 store_id() {
 	sqlite3_id=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
 \"select id from stores order by rowid desc limit 1\").fetchone()[0])" srv/smp.db)
@@ -348,6 +356,24 @@ test_expect 'a client that drips its request is cut off; one address gets a few 
 	$RAW $p srv/smp-cert.pem drip 10 > drip && contains drip "closed after" &&
 	[ "$(cut -d" " -f3 drip)" -le 5 ] && contains srv.log "too slow to send a request" &&
 	$RAW $p srv/smp-cert.pem hold 5 3 > held && [ "$(cat held)" -le 2 ] &&
+	smp_stop srv
+'
+
+test_expect 'strangers holding connections from several addresses cannot keep a registered computer out' '
+	smp_world && smp_stop srv &&
+	sed -i "s/ connections: 64/ connections: 8/; s/per_ip_connections: 32/per_ip_connections: 8/
+	    s/ unauthenticated_connections: 16/ unauthenticated_connections: 4/
+	    s/per_ip_unauthenticated_connections: 4/per_ip_unauthenticated_connections: 2/" srv/smp.conf &&
+	contains srv/smp.conf "per_ip_unauthenticated_connections: 2" &&
+	smp_start srv && p=$(cat srv.port) &&
+	occupy_bg $p srv/smp-cert.pem occupy 4 4 12 &&
+	sleep 3 &&
+	run_seq source.yaml src old s > out 2>&1 && contains out "is complete" &&
+	wait "$(cat occupy.pid)" &&
+	read -r _ opened _ answered _ kept < occupied &&
+	echo "strangers: $(cat occupied)" &&
+	[ "$opened" -gt 16 ] && [ "$answered" -gt 0 ] && [ "$kept" -eq 0 ] &&
+	contains srv.log "unauthenticated connections to make room for new ones" &&
 	smp_stop srv
 '
 
