@@ -564,10 +564,10 @@ cmd_smp(int argc, char **argv)
 		r = smp_associate(p.dir, p.source, p.dest, p.users, p.behavior, &err);
 	} else
 		r = smp_list(p.dir, &err);
-	if (r == -1) {
+	if (r < 0) {
 		fprintf(stderr, "tsi: error: %s\n", err);
 		free(err);
-		return 1;
+		return r == -2 ? EXIT_USAGE : 1;
 	}
 	return EXIT_OK;
 }

@@ -133,9 +133,9 @@ cli_capture(const struct state_args *a, const struct state_log *log)
 	o.hardlink = a->hardlink;
 	o.verbose = a->verbose;
 	r = state_capture(&o, log, &n, &err);
-	if (r == -1) {
+	if (r < 0) {
 		fprintf(stderr, "tsi: error: %s\n", err);
-		r = 1;
+		r = r == STATE_INVALID ? EXIT_USAGE : 1;
 	} else {
 		summary("captured", &n);
 		r = n.findings > 0 ? EXIT_FINDINGS : EXIT_OK;

@@ -10,6 +10,8 @@
 
 #include <mbedtls/sha256.h>
 
+#include "../lib/trusted.h"
+
 #define INCLUDE_DEPTH_MAX	16
 #define NODES_MAX		100000	/* steps and groups, includes counted in */
 #define KEYS_MAX		32
@@ -197,15 +199,15 @@ int
 vars_file_load(const char *path, struct seq_var **out, size_t *n, struct diag *d)
 {
 	struct node	*root;
-	const char	*why = untrusted_file(path);
+	struct loc	 l = { source_name(path), 0, 0 };
+	char		*text, *why;
+	size_t		 len;
 	int		 r;
 
-	if (why != NULL) {
-		struct loc l = { source_name(path), 0, 0 };
-
-		return diag_error(d, &l, "refusing '%s': %s", path, why);
-	}
-	if ((root = yaml_load_file(path, &yaml_sequence_limits, d)) == NULL)
+	if (read_trusted_file(path, yaml_sequence_limits.max_bytes, &text, &len,
+	    &why) == -1)
+		return trusted_read_error(d, &l, path, why, yaml_sequence_limits.max_bytes);
+	if ((root = yaml_load_adopted(path, text, len, &yaml_sequence_limits, d)) == NULL)
 		return -1;
 	r = compile_vars_map(d, root, out, n);
 	node_free(root);
@@ -530,18 +532,6 @@ compile_steps(struct compiler *c, const struct node *steps, int parent, int dept
 	return r;
 }
 
-/* Refuse, as root, a file that someone else could have changed (doas). */
-static int
-check_trusted(struct compiler *c, const char *path, const struct loc *from)
-{
-	struct loc	 l = { source_name(path), 0, 0 };
-	const char	*why = untrusted_file(path);
-
-	if (why != NULL)
-		return diag_error(c->d, from ? from : &l, "refusing '%s': %s", path, why);
-	return 0;
-}
-
 /*
  * Compiles one file.  into is NULL for the main sequence, else the
  * run_sequence node that becomes the group holding the child's steps.
@@ -551,7 +541,7 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
     struct tnode *into)
 {
 	struct node	*root;
-	char		*real, *dir, *text;
+	char		*real, *dir, *text, *why;
 	const char	*base_dir;
 	size_t		 len;
 	int		 i, r = 0;
@@ -574,17 +564,11 @@ compile_file(struct compiler *c, const char *path, const struct loc *from,
 		return diag_error(c->d, from, "run_sequence: more than %d nested "
 		    "sequences", INCLUDE_DEPTH_MAX);
 	}
-	if (check_trusted(c, path, from) == -1) {
+	if (read_trusted_file(path, yaml_sequence_limits.max_bytes, &text, &len,
+	    &why) == -1) {
 		free(real);
-		return -1;
-	}
-	if (read_file(path, yaml_sequence_limits.max_bytes, &text, &len) == -1) {
-		free(real);
-		if (errno == EFBIG)
-			return diag_error(c->d, &l, "file is too large (the limit is "
-			    "%zu bytes)", yaml_sequence_limits.max_bytes);
-		return diag_error(c->d, from, "cannot read '%s': %s", path,
-		    strerror(errno));
+		return trusted_read_error(c->d, errno == EFBIG ? &l : from, path, why,
+		    yaml_sequence_limits.max_bytes);
 	}
 	if (c->hash)
 		mbedtls_sha256_update_ret(&c->sha, (const unsigned char *)text, len);

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "seq.h"
 #include "../lib/defaults.h"
+#include "../lib/trusted.h"
 
 #define EXT_FILE_MAX		(1024 * 1024)
 #define EXT_STEPS_MAX		64
@@ -415,7 +417,7 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 {
 	struct ext_file	*f;
 	struct loc	 at = { source_name(path), 0, 0 };
-	char		*text, *name, *msg = NULL, *real;
+	char		*text, *name, *msg = NULL, *real, *why;
 	size_t		 len, i, j;
 	int		 st, code, r = 0;
 
@@ -427,13 +429,14 @@ load_file(struct ext_set *s, const char *path, const struct loc *from,
 			free(real);
 			return 0;	/* listed twice: once is enough */
 		}
-	if (untrusted_file(path) != NULL) {
+	if (read_trusted_file(path, EXT_FILE_MAX, &text, &len, &why) == -1) {
 		free(real);
-		return diag_error(d, from ? from : &at, "refusing extension '%s': %s",
-		    path, untrusted_file(path));
-	}
-	if (read_file(path, EXT_FILE_MAX, &text, &len) == -1) {
-		free(real);
+		if (why != NULL) {
+			r = diag_error(d, from ? from : &at, "refusing extension '%s': "
+			    "%s", path, why);
+			free(why);
+			return r;
+		}
 		return diag_error(d, from ? from : &at, "cannot read extension '%s': %s",
 		    path, errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
 	}
@@ -524,9 +527,9 @@ ext_set_load(struct ext_set *s, const char *path, const struct loc *from,
 	struct stat	 st;
 	struct dirent	*de;
 	DIR		*dir;
-	char		**names = NULL, *full;
+	char		**names = NULL, *full, *why;
 	size_t		 n = 0, i;
-	int		 r = 0;
+	int		 r = 0, fd;
 
 	if (stat(path, &st) == -1) {
 		struct loc at = { source_name(path), 0, 0 };
@@ -536,9 +539,19 @@ ext_set_load(struct ext_set *s, const char *path, const struct loc *from,
 	}
 	if (!S_ISDIR(st.st_mode))
 		return load_file(s, path, from, d);
-	if ((dir = opendir(path)) == NULL)
+	/* as root, a folder whose every file is loaded must be root's alone */
+	if ((fd = trusted_open(path, TRUSTED_FOLDER, &why)) == -1 && why != NULL) {
+		r = diag_error(d, from, "refusing extension directory '%s': %s", path,
+		    why);
+		free(why);
+		return r;
+	}
+	if (fd == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
 		return diag_error(d, from, "cannot read extension directory '%s': %s",
 		    path, strerror(errno));
+	}
 	while ((de = readdir(dir)) != NULL && n < 1024) {
 		size_t len = strlen(de->d_name);
 

@@ -302,15 +302,22 @@ str_suggest(const char *word, const char *const *names, size_t n)
 int
 read_file(const char *path, size_t max, char **out, size_t *outlen)
 {
+	int	fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	return read_fd(fd, max, out, outlen);
+}
+
+int
+read_fd(int fd, size_t max, char **out, size_t *outlen)
+{
 	struct stat	 st;
 	struct buf	 b;
 	char		 chunk[65536];
 	ssize_t		 n;
-	int		 fd, saved;
+	int		 saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (S_ISDIR(st.st_mode)) {
@@ -437,18 +444,6 @@ mkdir_p(const char *path, int mode)
 	}
 	free(p);
 	return r;
-}
-
-const char *
-untrusted_file(const char *path)
-{
-	struct stat	st;
-
-	if (geteuid() != 0 || stat(path, &st) == -1)
-		return NULL;
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return "it is writable by group or others, and tsi runs it as root";
-	return NULL;
 }
 
 int64_t

@@ -75,6 +75,8 @@ const char *str_suggest(const char *word, const char *const *names, size_t n);
  * (caller frees), or -1 with errno set (EFBIG when the file passes max).
  */
 int	 read_file(const char *path, size_t max, char **out, size_t *outlen);
+/* The same from an open descriptor, which it closes. */
+int	 read_fd(int fd, size_t max, char **out, size_t *outlen);
 /*
  * Writes a file atomically: PATH.tmp, fsync, rename, fsync of the directory.
  * mode is applied to the new file.  Returns 0 or -1 with errno set.
@@ -86,12 +88,6 @@ int	 fsync_dir_of(const char *path);
 /* rm -rf: never follows symlinks or crosses mounts; 0 when path is gone. */
 int	 remove_tree(const char *path);
 int	 mkdir_p(const char *path, int mode);
-/*
- * Whether tsi, running as root, must refuse to load a file that someone
- * else could have changed (doas's rule): group- or world-writable.
- * NULL when the file may be used, else why not (a static string).
- */
-const char *untrusted_file(const char *path);
 /* Monotonic clock in milliseconds. */
 int64_t	 now_ms(void);
 /* Wall clock as RFC 3339 UTC with milliseconds into a 32-byte buffer. */

@@ -228,7 +228,7 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	memset(&rs, 0, sizeof rs);
 	diag_init(&d);
 	if (usmt_parse(USMT_CAPTURE, o->switches ? o->switches : "", &uo, err) == -1)
-		return -1;
+		return STATE_INVALID;
 	opts.overwrite |= uo.o;
 	opts.hardlink |= uo.hardlink;
 	opts.nocompress |= uo.nocompress;
@@ -246,6 +246,7 @@ state_capture(const struct capture_opts *o, const struct state_log *log,
 	if (users_load(opts.root, opts.all_users, &us, &d) == -1 ||
 	    rules_load(&rs, opts.packs, opts.npacks, &d) == -1) {
 		*err = diag_text(&d);
+		r = STATE_INVALID;
 		goto out;
 	}
 	selected = xcalloc(us.n + 1, 1);

@@ -10,6 +10,7 @@
 
 #include "../lib/defaults.h"
 #include "../lib/node.h"
+#include "../lib/trusted.h"
 
 #define EXCLUSIONS_PACK		"exclusions"
 
@@ -197,12 +198,13 @@ pack_load(const char *path, struct diag *d)
 	struct rule_pack	*p;
 	struct node		*root, *v;
 	size_t			 errors = d->nerrors, len;
-	char			*text, *name;
+	char			*text, *name, *why;
 
-	if (read_file(path, yaml_sequence_limits.max_bytes, &text, &len) == -1) {
+	if (read_trusted_file(path, yaml_sequence_limits.max_bytes, &text, &len,
+	    &why) == -1) {
 		struct loc l = { source_name(path), 0, 0 };
 
-		diag_error(d, &l, "cannot read the rule pack: %s", strerror(errno));
+		trusted_read_error(d, &l, path, why, yaml_sequence_limits.max_bytes);
 		return NULL;
 	}
 	name = path_display(path);		/* messages name rules/x.yaml */

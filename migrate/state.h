@@ -114,7 +114,10 @@ void	state_vsay(const struct state_log *, struct state_counts *, enum state_msg,
 enum stop_why state_stop_check(const struct state_log *);
 
 /* 0 done, 1 done with findings that fail the work (continue_on_error
- * off), -1 failed with *err; nothing half-written is left as complete. */
+ * off), -1 failed with *err; nothing half-written is left as complete.
+ * state_capture says STATE_INVALID (with *err) when its input is wrong
+ * or refused (switches, users, rule packs) and nothing was read. */
+#define STATE_INVALID	(-2)
 int	state_capture(const struct capture_opts *, const struct state_log *,
 	    struct state_counts *, char **err);
 int	state_restore(const struct restore_opts *, const struct state_log *,

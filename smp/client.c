@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/faults.h"
+#include "../lib/trusted.h"
 #include "../store/fastcrypto.h"
 
 #define SMP_PINS_MAX	64
@@ -103,7 +104,7 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 {
 	struct smp_client	*c;
 	const char		*why;
-	char			*pem = NULL;
+	char			*pem = NULL, *why_refused;
 	size_t			 len;
 
 	*out = NULL;
@@ -136,7 +137,15 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 		c->base[strlen(c->base) - 1] = '\0';
 	buf_init(&c->resp, 64 * 1024);
 	c->pins = xcalloc(SMP_PINS_MAX, sizeof c->pins[0]);
-	if (read_file(o->cacert, 1024 * 1024, &pem, &len) == -1 ||
+	/* the pins decide whom the store is encrypted to: root trusts only
+	 * root's (trusted.h) */
+	if (read_trusted_file(o->cacert, 1024 * 1024, &pem, &len, &why_refused) == -1 &&
+	    why_refused != NULL) {
+		*err = xasprintf("refusing TSISMPCACert '%s': %s", o->cacert, why_refused);
+		free(why_refused);
+		goto fail;
+	}
+	if (pem == NULL ||
 	    smp_cert_pins(pem, len, c->pins, SMP_PINS_MAX, &c->npins, &c->curl_pin) == -1) {
 		*err = xasprintf("TSISMPCACert '%s' is not a readable PEM certificate "
 		    "(or bundle of them)", o->cacert);

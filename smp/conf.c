@@ -13,6 +13,7 @@
 
 #include "../lib/diag.h"
 #include "../lib/node.h"
+#include "../lib/trusted.h"
 #include "../lib/util.h"
 #include "smp-int.h"
 
@@ -282,22 +283,27 @@ int
 smp_conf_load(const char *dir, struct smp_conf *c, char **err)
 {
 	struct diag	 d;
-	char		*path = xasprintf("%s/smp.conf", dir), *text;
+	char		*path = xasprintf("%s/smp.conf", dir), *text, *why;
 	size_t		 len;
 	int		 r = -1;
 
-	diag_init(&d);
-	if (read_file(path, SMP_CONF_MAX_BYTES, &text, &len) == -1)
-		*err = xasprintf("cannot read '%s': %s%s", path, errno == EFBIG ?
-		    "larger than 64 KiB" : strerror(errno), errno == ENOENT ?
-		    " (tsi smp init makes it)" : "");
-	else {
-		if ((r = smp_conf_parse(path, text, len, c, &d)) == -1) {
-			diag_print(&d, stderr, DIAG_TEXT);
-			*err = xasprintf("%s: %s", path, diag_summary(&d));
-		}
-		free(text);
+	if (read_trusted_file(path, SMP_CONF_MAX_BYTES, &text, &len, &why) == -1) {
+		if (why != NULL)
+			*err = xasprintf("refusing '%s': %s", path, why);
+		else
+			*err = xasprintf("cannot read '%s': %s%s", path, errno == EFBIG ?
+			    "larger than 64 KiB" : strerror(errno), errno == ENOENT ?
+			    " (tsi smp init makes it)" : "");
+		free(why);
+		free(path);
+		return -1;
 	}
+	diag_init(&d);
+	if ((r = smp_conf_parse(path, text, len, c, &d)) == -1) {
+		diag_print(&d, stderr, DIAG_TEXT);
+		*err = xasprintf("%s: %s", path, diag_summary(&d));
+	}
+	free(text);
 	diag_release(&d);
 	free(path);
 	return r;

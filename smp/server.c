@@ -687,8 +687,11 @@ smp_server_open(struct smp_server *s, const char *dir, char **cert, char **key, 
 	*cert = *key = NULL;
 	pthread_mutex_init(&s->lock, NULL);
 	s->dir = xstrdup(dir);
-	if (smp_conf_load(dir, &s->conf, err) == -1 || load_keys(s, cert, key, err) == -1 ||
-	    open_db(s, err) == -1) {
+	if (smp_conf_load(dir, &s->conf, err) == -1) {
+		smp_server_close(s, cert, key);
+		return -2;
+	}
+	if (load_keys(s, cert, key, err) == -1 || open_db(s, err) == -1) {
 		smp_server_close(s, cert, key);
 		return -1;
 	}
@@ -724,8 +727,9 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	const char		*why;
 	int			 port, sig = 0, r = -1;
 
-	if (smp_server_open(&s, dir, &cert, &key, err) == -1)
-		return -1;
+	if ((r = smp_server_open(&s, dir, &cert, &key, err)) < 0)
+		return r;
+	r = -1;
 	/* signals are taken by this thread alone, with sigtimedwait */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

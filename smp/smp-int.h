@@ -373,7 +373,8 @@ void	smp_h_download(struct smp_server *, const struct smp_who *, const struct sm
 /* server.c: a running server. */
 
 /* Loads DIR's configuration, keys (PEM text into cert and key) and
- * database; close releases all of it. */
+ * database; close releases all of it.  0, -2 when smp.conf is wrong or
+ * refused, -1 otherwise. */
 int	smp_server_open(struct smp_server *, const char *dir, char **cert, char **key,
 	    char **err);
 void	smp_server_close(struct smp_server *, char **cert, char **key);

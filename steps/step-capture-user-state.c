@@ -253,7 +253,7 @@ run(struct step_ctx *ctx, const struct step_args *a)
 		goto out;
 	}
 	state_log_init(ctx, &log);
-	if (state_capture(&j.o, &log, &n, &err) == -1) {
+	if (state_capture(&j.o, &log, &n, &err) < 0) {
 		step_log(ctx, LOG_ERROR, "%s", err);
 		free(err);
 		goto out;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../interp/lua-host.h"
+#include "../lib/trusted.h"
 #include "../interp/seq.h"
 #include "steps.h"
 
@@ -51,13 +52,17 @@ parse_caps(const struct param_value *v, int *caps, struct diag *d)
 	return r;
 }
 
-/* The chunk's source and name; -1 when the file cannot be read. */
+/* The chunk's source and name; -1 when the file cannot be read (*why
+ * when it was refused as root: see trusted.h). */
 static int
 chunk_source(const struct tnode *t, const struct param_value *script,
-    const struct param_value *file, char **text, size_t *len, char **name)
+    const struct param_value *file, char **text, size_t *len, char **name,
+    char **why)
 {
 	char	*path;
 	int	 r;
+
+	*why = NULL;
 
 	if (script->set) {
 		/* pad with newlines so that Lua's line numbers are the YAML
@@ -74,11 +79,7 @@ chunk_source(const struct tnode *t, const struct param_value *script,
 		return 0;
 	}
 	path = path_join(t->base_dir, file->str);
-	if (untrusted_file(path) != NULL) {
-		errno = EPERM;		/* refused as root: see untrusted_file() */
-		r = -1;
-	} else
-		r = read_file(path, 1024 * 1024, text, len);
+	r = read_trusted_file(path, 1024 * 1024, text, len, why);
 	*name = xasprintf("@%s", path);
 	free(path);
 	return r;
@@ -89,7 +90,7 @@ validate(const struct tnode *t, struct diag *d)
 {
 	const struct param_value *script = &t->args.v[LS_SCRIPT];
 	const struct param_value *file = &t->args.v[LS_FILE];
-	char			 *text, *name;
+	char			 *text, *name, *why;
 	size_t			  len;
 	int			  caps, r;
 
@@ -97,11 +98,9 @@ validate(const struct tnode *t, struct diag *d)
 		return diag_error(d, &t->loc, "lua needs exactly one of 'script' "
 		    "and 'file'");
 	r = parse_caps(&t->args.v[LS_CAPABILITIES], &caps, d);
-	if (chunk_source(t, script, file, &text, &len, &name) == -1) {
-		r = diag_error(d, &file->loc, "cannot read '%s': %s", file->str,
-		    strerror(errno));
+	if (chunk_source(t, script, file, &text, &len, &name, &why) == -1) {
 		free(name);
-		return r;
+		return trusted_read_error(d, &file->loc, file->str, why, 1024 * 1024);
 	}
 	if (lua_check_chunk(name, text, len, script->set ? &script->loc : &file->loc,
 	    d) == -1)
@@ -116,15 +115,20 @@ run(struct step_ctx *ctx, const struct step_args *a)
 {
 	const struct tnode	*t = step_node(ctx);
 	struct lua_limits	 lim;
-	char			*text, *name;
+	char			*text, *name, *why;
 	size_t			 len;
 	int			 caps, rc;
 
 	parse_caps(&a->v[LS_CAPABILITIES], &caps, NULL);
 	if (chunk_source(t, &a->v[LS_SCRIPT], &a->v[LS_FILE], &text, &len,
-	    &name) == -1) {
-		step_log(ctx, LOG_ERROR, "cannot read '%s': %s", a->v[LS_FILE].str,
-		    strerror(errno));
+	    &name, &why) == -1) {
+		if (why != NULL)
+			step_log(ctx, LOG_ERROR, "refusing '%s': %s", a->v[LS_FILE].str,
+			    why);
+		else
+			step_log(ctx, LOG_ERROR, "cannot read '%s': %s",
+			    a->v[LS_FILE].str, strerror(errno));
+		free(why);
 		free(name);
 		return STEP_RC_ERROR;
 	}

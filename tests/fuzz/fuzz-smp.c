@@ -104,7 +104,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	pub = xasprintf("%s/identity.pub", id);
 	if (smp_init(dir, "fuzz", &err) == -1 || identity_init(id, "pc", &err) == -1 ||
 	    smp_computer_add(dir, "pc", pub, &err) == -1 ||
-	    smp_server_open(&srv, dir, &cert, &key, &err) == -1 ||
+	    smp_server_open(&srv, dir, &cert, &key, &err) != 0 ||
 	    smp_signer_load(&signer, id, &err) == -1) {
 		fprintf(stderr, "fuzz-smp: %s\n", err);
 		abort();

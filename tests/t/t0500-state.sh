@@ -81,7 +81,7 @@ test_expect 'owners are mapped by name: uids differ between computers' '
 
 test_expect 'a rule file with bad patterns stops a capture before anything is written' '
 	profiles && printf "name: bad\ncomponents:\n  - name: x\n    include: [\"~/a/**b\"]\n" > bad.yaml &&
-	tsi_rc 1 state capture --root src --store s.tsi --recipient id/identity.pub --rules ./bad.yaml 2> err &&
+	tsi_rc 2 state capture --root src --store s.tsi --recipient id/identity.pub --rules ./bad.yaml 2> err &&
 	contains err "bad.yaml:4:15: error: bad pattern" && ! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
 '
 

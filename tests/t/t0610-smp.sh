@@ -441,16 +441,16 @@ test_expect 'client set-up errors: an unreadable pin, a list that is not URLs, a
 	contains o3 "nothing to release" && smp_stop srv
 '
 
-test_expect 'smp.conf errors name the line and column; the server does not start' '
+test_expect 'smp.conf errors name the line and column; the server does not start (exit 2)' '
 	tsi smp init --dir srv > /dev/null &&
 	printf "listen: \"127.0.0.1:0\"\nstorage:\n  - { path: stores, max_clients: 0 }\n" > srv/smp.conf &&
-	tsi_rc 1 smp serve --dir srv 2> e1 && contains e1 "smp.conf:3:" && contains e1 "max_clients" &&
+	tsi_rc 2 smp serve --dir srv 2> e1 && contains e1 "smp.conf:3:" && contains e1 "max_clients" &&
 	printf "retention: forever\n" > srv/smp.conf &&
-	tsi_rc 1 smp serve --dir srv 2> e2 && contains e2 "smp.conf:1:12: error: retention takes" &&
+	tsi_rc 2 smp serve --dir srv 2> e2 && contains e2 "smp.conf:1:12: error: retention takes" &&
 	printf "listen: x\n" > srv/smp.conf &&
-	tsi_rc 1 smp serve --dir srv 2> e3 && contains e3 "listen takes ADDR:PORT" &&
+	tsi_rc 2 smp serve --dir srv 2> e3 && contains e3 "listen takes ADDR:PORT" &&
 	printf "limts: {}\n" > srv/smp.conf &&
-	tsi_rc 1 smp serve --dir srv 2> e4 && contains e4 "did you mean '"'"'limits'"'"'"
+	tsi_rc 2 smp serve --dir srv 2> e4 && contains e4 "did you mean '"'"'limits'"'"'"
 '
 
 test_done
