@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/proc.h"
+
 static struct buf	event_buf = BUF_INIT;
 static struct json	event_json;
 
@@ -131,9 +133,12 @@ runlog_msg(struct runlog *l, enum log_level level, const char *fmt, ...)
 }
 
 void
-runlog_output(struct runlog *l, const char *stream, const char *line, size_t len)
+runlog_output(struct runlog *l, const char *stream, const char *line, size_t len,
+    unsigned cuts)
 {
-	char	*s = xstrndup(line, len);
+	/* a piece of a long line may begin or end inside a secret */
+	char	*s = vars_redact_piece(l->vars, line, len, cuts & PROC_CUT_BEFORE,
+		    cuts & PROC_CUT_AFTER);
 
 	emit(l, LOG_INFO, strcmp(stream, "stderr") == 0 ? "  ! " : "  | ", s);
 	free(s);

@@ -33,8 +33,10 @@ int	runlog_open(struct runlog *, const char *dir, const struct vars *);
 void	runlog_close(struct runlog *);
 void	runlog_msg(struct runlog *, enum log_level, const char *, ...) PRINTF_LIKE(3, 4);
 void	runlog_vmsg(struct runlog *, enum log_level, const char *, va_list);
-/* A line of a child's output, indented under its step. */
-void	runlog_output(struct runlog *, const char *stream, const char *line, size_t len);
+/* A line of a child's output, indented under its step; cuts are proc.h's
+ * PROC_CUT_* of a piece of a long line. */
+void	runlog_output(struct runlog *, const char *stream, const char *line, size_t len,
+	    unsigned cuts);
 /* Progress line on a terminal ("step 3 of 12: Name"); cleared by the next message. */
 void	runlog_status(struct runlog *, const char *, ...) PRINTF_LIKE(2, 3);
 

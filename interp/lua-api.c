@@ -396,6 +396,8 @@ api_exec(lua_State *L)
 	po.tail_max = EXEC_OUTPUT_MAX;
 	r = proc_run(&po, &pr);
 	*tail = pr.tail;
+	if (pr.tail != NULL && pr.tail_cut)
+		step_mask_cut_head(ctx, pr.tail);
 	if (r == -1) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "cannot run '%s': %s", argv[0],

@@ -534,9 +534,10 @@ engine_finish(struct engine *e, int interrupted)
 }
 
 static void
-reboot_output(void *ctx, const char *stream, const char *line, size_t len)
+reboot_output(void *ctx, const char *stream, const char *line, size_t len,
+    unsigned cuts)
 {
-	runlog_output(ctx, stream, line, len);
+	runlog_output(ctx, stream, line, len, cuts);
 }
 
 static int

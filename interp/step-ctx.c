@@ -35,9 +35,32 @@ step_set_readonly_var(struct step_ctx *ctx, const char *name, const char *value)
 int
 step_set_var(struct step_ctx *ctx, const char *name, const char *value, int secret)
 {
+	return step_set_var_from_output(ctx, name, value, secret, 0);
+}
+
+void
+step_mask_cut_head(struct step_ctx *ctx, char *text)
+{
+	size_t	n = vars_fragment_at_cut(&ctx->e->vars, text, strlen(text), 1);
+
+	memset(text, '*', n);
+}
+
+int
+step_set_var_from_output(struct step_ctx *ctx, const char *name, const char *value,
+    int secret, int cut_before)
+{
 	enum vars_result r;
 	char		*why;
 
+	/* text that holds a secret, or the end of one where it was cut, is
+	 * secret wherever it goes next */
+	if (!secret && !vars_is_secret(&ctx->e->vars, name) &&
+	    vars_holds_secret(&ctx->e->vars, value, cut_before)) {
+		secret = 1;
+		step_log(ctx, LOG_INFO, "'%s' is secret from now on: its value holds "
+		    "a secret's text", name);
+	}
 	if ((why = typed_var_check(ctx->e->opts->steps, name, value,
 	    secret || vars_is_secret(&ctx->e->vars, name) ? TV_SECRET : 0)) != NULL) {
 		step_log(ctx, LOG_ERROR, "cannot set %s", why);
@@ -66,7 +89,8 @@ step_log(struct step_ctx *ctx, enum log_level level, const char *fmt, ...)
 /* A command's output goes to the log, up to a cap a step: a chatty or
  * runaway command must not fill the disk the log is on. */
 void
-step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t len)
+step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t len,
+    unsigned cuts)
 {
 	if (ctx->output_bytes > STEP_OUTPUT_LOG_MAX)
 		return;
@@ -77,7 +101,7 @@ step_output(struct step_ctx *ctx, const char *stream, const char *line, size_t l
 		    STEP_OUTPUT_LOG_MAX >> 20);
 		return;
 	}
-	runlog_output(&ctx->e->log, stream, line, len);
+	runlog_output(&ctx->e->log, stream, line, len, cuts);
 }
 
 void
@@ -113,9 +137,10 @@ step_progress(struct step_ctx *ctx, double fraction, const char *msg)
 }
 
 static void
-proc_output(void *ctx, const char *stream, const char *line, size_t len)
+proc_output(void *ctx, const char *stream, const char *line, size_t len,
+    unsigned cuts)
 {
-	step_output(ctx, stream, line, len);
+	step_output(ctx, stream, line, len, cuts);
 }
 
 int

@@ -122,17 +122,26 @@ enum log_level {
 /* What a handler may ask of the engine (engine.c). */
 const char	*step_var(struct step_ctx *, const char *name);
 int		 step_var_is_secret(struct step_ctx *, const char *name);
-/* Sets a variable as set_variable does; logs why and returns -1 if refused. */
+/* Sets a variable as set_variable does; logs why and returns -1 if refused.
+ * A value that holds a secret makes the variable secret. */
 int		 step_set_var(struct step_ctx *, const char *name, const char *value,
 		    int secret);
+/* Overwrites with '*' the end of a secret that text begins with, where
+ * it was cut from a longer output (tsi.exec's stdout). */
+void		 step_mask_cut_head(struct step_ctx *, char *text);
+/* step_set_var() for a value cut from a longer output: cut_before, it may begin
+ * with the end of a secret, which makes the variable secret too. */
+int		 step_set_var_from_output(struct step_ctx *, const char *name,
+		    const char *value, int secret, int cut_before);
 /* A read-only variable (_OSDMigrateUseHardlinks): only built-in steps. */
 void		 step_set_readonly_var(struct step_ctx *, const char *name,
 		    const char *value);
 void		 step_log(struct step_ctx *, enum log_level, const char *, ...)
 		    PRINTF_LIKE(3, 4);
-/* One line of a child's output (stream is "stdout" or "stderr"). */
+/* One line of a child's output (stream is "stdout" or "stderr"), or a
+ * piece of a long one (cuts: proc.h's PROC_CUT_*). */
 void		 step_output(struct step_ctx *, const char *stream, const char *line,
-		    size_t len);
+		    size_t len, unsigned cuts);
 /* Dry run: one line of what the step would do. */
 void		 step_plan(struct step_ctx *, const char *, ...) PRINTF_LIKE(2, 3);
 /* Progress of a long step: fraction 0..1 and a short message. */

@@ -146,19 +146,98 @@ vars_result_str(enum vars_result r)
 	return "?";
 }
 
-void
-vars_add_secret(struct vars *vs, const char *value)
+static void
+add_secret_text(struct vars *vs, const char *value, size_t len)
 {
 	size_t	i;
 
-	if (value == NULL || *value == '\0')
+	if (len == 0)
 		return;
 	for (i = 0; i < vs->nsecrets; i++)
-		if (strcmp(vs->secrets[i], value) == 0)
+		if (strlen(vs->secrets[i]) == len && memcmp(vs->secrets[i], value, len) == 0)
 			return;
 	vs->secrets = xreallocarray(vs->secrets, vs->nsecrets + 1, sizeof *vs->secrets);
-	vs->secrets[vs->nsecrets++] = xstrdup(value);
-	vs->secret_bytes += strlen(value);
+	vs->secrets[vs->nsecrets++] = xstrndup(value, len);
+	vs->secret_bytes += len;
+}
+
+/*
+ * A secret of several lines is remembered line by line too (those of
+ * REDACT_FRAGMENT_MIN characters or more, without a trailing CR): output
+ * reaches the log a line at a time, and a command may print the lines
+ * apart, or with CRLF.
+ */
+void
+vars_add_secret(struct vars *vs, const char *value)
+{
+	const char	*line, *nl;
+	size_t		 len;
+
+	if (value == NULL || *value == '\0')
+		return;
+	add_secret_text(vs, value, strlen(value));
+	if (strpbrk(value, "\r\n") == NULL)
+		return;
+	for (line = value; *line != '\0'; line = nl + (*nl != '\0')) {
+		nl = line + strcspn(line, "\r\n");
+		len = (size_t)(nl - line);
+		if (len >= REDACT_FRAGMENT_MIN)
+			add_secret_text(vs, line, len);
+		if (*nl == '\0')
+			break;
+	}
+}
+
+/* The longest k >= REDACT_FRAGMENT_MIN such that s's first k bytes end a
+ * secret (head) or its last k bytes begin one (!head); 0 if none. */
+size_t
+vars_fragment_at_cut(const struct vars *vs, const char *s, size_t len, int head)
+{
+	size_t	i, k, slen, best = 0;
+
+	for (i = 0; i < vs->nsecrets; i++) {
+		const char *sec = vs->secrets[i];
+
+		slen = strlen(sec);
+		for (k = slen - 1 < len ? slen - 1 : len; k > best &&
+		    k >= REDACT_FRAGMENT_MIN; k--)
+			if (head ? memcmp(s, sec + slen - k, k) == 0 :
+			    memcmp(s + len - k, sec, k) == 0) {
+				best = k;
+				break;
+			}
+	}
+	return best;
+}
+
+char *
+vars_redact_piece(const struct vars *vs, const char *s, size_t len, int cut_before,
+    int cut_after)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 head = cut_before ? vars_fragment_at_cut(vs, s, len, 1) : 0;
+	size_t		 tail = cut_after ? vars_fragment_at_cut(vs, s, len, 0) : 0;
+	char		*mid, *safe;
+
+	if (head + tail > len)
+		tail = len - head;
+	if (head > 0)
+		buf_adds(&b, VAR_REDACTED);
+	mid = xstrndup(s + head, len - head - tail);
+	safe = vars_redact(vs, mid);
+	buf_adds(&b, safe);
+	free(safe);
+	free(mid);
+	if (tail > 0)
+		buf_adds(&b, VAR_REDACTED);
+	return buf_detach(&b);
+}
+
+int
+vars_holds_secret(const struct vars *vs, const char *s, int cut_before)
+{
+	return vars_redact_needed(vs, s) ||
+	    (cut_before && vars_fragment_at_cut(vs, s, strlen(s), 1) > 0);
 }
 
 /* value with every byte that is not UTF-8 replaced by U+FFFD (caller frees). */

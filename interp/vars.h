@@ -68,11 +68,28 @@ int		 vars_is_secret(const struct vars *, const char *name);
  * OSDMigrateAdditionalRestoreOptions with /lac:PASSWORD). */
 int		 vars_always_secret(const char *name, const char *value);
 enum vars_result vars_set(struct vars *, const char *name, const char *value, int flags);
-/* Adds a value that must be redacted (a secret param, say) without a name. */
+/* Adds a value that must be redacted (a secret param, say) without a name;
+ * each of its lines too (of REDACT_FRAGMENT_MIN characters or more). */
 void		 vars_add_secret(struct vars *, const char *value);
+/* Parts of a secret shorter than this may show where text is cut. */
+#define REDACT_FRAGMENT_MIN	4
 /* Copy of s with every secret value replaced by VAR_REDACTED (caller frees). */
 char		*vars_redact(const struct vars *, const char *s);
 int		 vars_redact_needed(const struct vars *, const char *s);
+/*
+ * vars_redact() for a piece of a longer text: cut_before, it may begin
+ * inside a secret, and cut_after, end inside one; a part of a secret of
+ * REDACT_FRAGMENT_MIN characters or more at such a cut is masked too.
+ */
+char		*vars_redact_piece(const struct vars *, const char *s, size_t len,
+		    int cut_before, int cut_after);
+/* The length of the part of a secret (REDACT_FRAGMENT_MIN or more) that
+ * s begins with (head) or ends with (!head), where text was cut; 0. */
+size_t		 vars_fragment_at_cut(const struct vars *, const char *s, size_t len,
+		    int head);
+/* Whether s holds a secret, or (cut_before) begins with the end of one:
+ * a value made of such text must be secret itself. */
+int		 vars_holds_secret(const struct vars *, const char *s, int cut_before);
 /* Sorted by name, for reports and tests (caller frees the array only). */
 const struct var **vars_sorted(const struct vars *, size_t *n);
 

@@ -19,6 +19,7 @@ struct stream {
 	const char	*name;
 	int		 fd;
 	struct buf	 line;
+	int		 cut;		/* the last piece handed over was partial */
 };
 
 struct run {
@@ -26,6 +27,7 @@ struct run {
 	struct proc_result	*res;
 	struct stream		 s[2];
 	struct buf		 tail;
+	uint64_t		 stdout_bytes;
 	pid_t			 pid;
 	int			 pidfd;
 	int			 exited;
@@ -33,12 +35,34 @@ struct run {
 };
 
 static void
+emit(struct run *r, struct stream *s, const char *p, size_t n, int partial)
+{
+	unsigned	cuts = (s->cut ? PROC_CUT_BEFORE : 0) |
+			    (partial ? PROC_CUT_AFTER : 0);
+
+	if (!partial && n > 0 && p[n - 1] == '\r')
+		n--;
+	s->cut = partial;
+	if (r->o->on_line != NULL)
+		r->o->on_line(r->o->ctx, s->name, p, n, cuts);
+}
+
+static void
 emit_line(struct run *r, struct stream *s, const char *p, size_t n)
 {
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
-	if (r->o->on_line != NULL)
-		r->o->on_line(r->o->ctx, s->name, p, n);
+	emit(r, s, p, n, 0);
+}
+
+/* Adds bytes to the line being read; a line past LINE_MAX_BYTES is handed
+ * over in pieces, none of it lost. */
+static void
+take(struct run *r, struct stream *s, const char *p, size_t n)
+{
+	if (n == 0 || buf_add(&s->line, p, n) == 0)
+		return;
+	emit(r, s, s->line.data, s->line.len, 1);
+	buf_reset(&s->line);
+	buf_add(&s->line, p, n);
 }
 
 static void
@@ -48,6 +72,7 @@ keep_tail(struct run *r, const char *p, size_t n)
 
 	if (max == 0)
 		return;
+	r->stdout_bytes += n;
 	if (n >= max) {
 		buf_reset(&r->tail);
 		buf_add(&r->tail, p + n - max, max);
@@ -89,17 +114,13 @@ read_stream(struct run *r, struct stream *s)
 		p = chunk;
 		left = (size_t)n;
 		while ((nl = memchr(p, '\n', left)) != NULL) {
-			buf_add(&s->line, p, (size_t)(nl - p));
+			take(r, s, p, (size_t)(nl - p));
 			emit_line(r, s, s->line.data ? s->line.data : "", s->line.len);
 			buf_reset(&s->line);
 			left -= (size_t)(nl - p) + 1;
 			p = nl + 1;
 		}
-		if (left > 0 && buf_add(&s->line, p, left) == -1) {
-			emit_line(r, s, s->line.data, s->line.len);
-			buf_reset(&s->line);
-			buf_add(&s->line, p, left);
-		}
+		take(r, s, p, left);
 	}
 	if (s->line.len > 0)
 		emit_line(r, s, s->line.data, s->line.len);
@@ -370,6 +391,7 @@ proc_run(const struct proc_opts *o, struct proc_result *res)
 			r.tail.data[r.tail.len] = '\0';
 		}
 		res->tail = buf_detach(&r.tail);
+		res->tail_cut = r.stdout_bytes > o->tail_max;
 	} else
 		buf_release(&r.tail);
 	return 0;

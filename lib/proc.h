@@ -16,8 +16,15 @@
 
 #include "stop.h"
 
+/* A line is handed over without its newline; one longer than 64 KiB
+ * comes in pieces, flagged so that what is cut (a secret, say) can be
+ * recognised on both sides of the cut. */
+enum {
+	PROC_CUT_BEFORE = 1 << 0,	/* continues the piece before it */
+	PROC_CUT_AFTER = 1 << 1,	/* goes on in the next piece */
+};
 typedef void (*proc_line_fn)(void *ctx, const char *stream, const char *line,
-    size_t len);
+    size_t len, unsigned cuts);
 
 struct proc_opts {
 	char *const		 *argv;
@@ -39,6 +46,7 @@ struct proc_result {
 	int	 stopped;	/* a signal came */
 	int	 exec_errno;	/* the program could not be started */
 	char	*tail;		/* last tail_max bytes of stdout (caller frees) */
+	int	 tail_cut;	/* stdout was longer: tail begins where it was cut */
 };
 
 /* 0 when the child ran (whatever its exit code); -1 when it could not be

@@ -122,7 +122,7 @@ working_directory(struct step_ctx *ctx, const struct step_args *a)
 /* The output variable's value: the last 1,000 characters once trailing
  * newlines are gone, without a torn UTF-8 sequence at the start. */
 static char *
-output_value(char *tail)
+output_value(char *tail, int *cut)
 {
 	size_t	n = strlen(tail), skip = 0;
 
@@ -130,6 +130,7 @@ output_value(char *tail)
 		tail[--n] = '\0';
 	if (n > OUTPUT_VARIABLE_MAX)
 		skip = n - OUTPUT_VARIABLE_MAX;
+	*cut |= skip > 0;
 	while (skip < n && ((unsigned char)tail[skip] & 0xc0) == 0x80)
 		skip++;
 	return xstrdup(tail + skip);
@@ -183,8 +184,10 @@ run(struct step_ctx *ctx, const struct step_args *a)
 			step_log(ctx, LOG_ERROR, "the command was killed by signal %d",
 			    pr.signal);
 		if (outvar != NULL && pr.tail != NULL) {
-			out = output_value(pr.tail);
-			if (step_set_var(ctx, outvar, out, 0) == -1)
+			int cut = pr.tail_cut;
+
+			out = output_value(pr.tail, &cut);
+			if (step_set_var_from_output(ctx, outvar, out, 0, cut) == -1)
 				rc = rc ? rc : STEP_RC_ERROR;
 			free(out);
 		}
