@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Shorter common beginnings are written out whole. */
+#define JOURNAL_SHARED_MIN	16
+
 static double
 mono_s(void)
 {
@@ -59,10 +62,20 @@ placer_journal(struct placer *p, const char *kind, const char *rel, const char *
 		return;
 	buf_adds(&j->pending, kind);
 	if (rel != NULL) {
+		size_t shared = 0;
+
 		path = xasprintf("%s/%s", p->base_path, rel);
-		esc = cat_escape(path);
+		while (shared < j->last_path.len && path[shared] == j->last_path.data[shared])
+			shared++;
 		buf_addch(&j->pending, '\t');
+		if (shared >= JOURNAL_SHARED_MIN) {
+			buf_addf(&j->pending, "%zu|", shared);
+			esc = cat_escape(path + shared);
+		} else
+			esc = cat_escape(path);
 		buf_adds(&j->pending, esc);
+		buf_reset(&j->last_path);
+		buf_adds(&j->last_path, path);
 		free(path);
 		free(esc);
 	}
@@ -94,6 +107,38 @@ file_identity(int dfd, const char *name, char *out, size_t len)
 	return 0;
 }
 
+
+void
+rjournal_release(struct rjournal *j)
+{
+	buf_release(&j->pending);
+	buf_release(&j->last_path);
+}
+
+char *
+journal_path(char *field, struct buf *last)
+{
+	char		*end, *suffix, *path;
+	unsigned long	 shared;
+
+	if (field[0] == '/') {			/* a whole path */
+		shared = 0;
+		suffix = field;
+	} else {
+		errno = 0;
+		shared = strtoul(field, &end, 10);
+		if (errno != 0 || end == field || *end != '|' || shared > last->len)
+			return NULL;
+		suffix = end + 1;
+	}
+	if ((suffix = journal_field(suffix)) == NULL)
+		return NULL;
+	path = xasprintf("%.*s%s", (int)shared, last->data ? last->data : "", suffix);
+	free(suffix);
+	buf_reset(last);
+	buf_adds(last, path);
+	return path;
+}
 
 char *
 journal_field(char *s)

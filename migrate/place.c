@@ -24,7 +24,6 @@
 
 #define IO_SIZE		(256 * 1024)
 #define RENAME_TRIES	10000
-#define DIR_TIMES_MAX	(1024 * 1024)		/* folders whose times are set */
 
 void
 placer_init(struct placer *p, int base_fd, const char *base_path)
@@ -50,17 +49,23 @@ drop_dir(struct placer *p)
 
 static int	open_parent(struct placer *, const char *, const char **, long, long);
 
-/* Removes the temporaries kept for the names of hard-linked sets. */
+/* Removes the temporaries kept for the names of hard-linked sets; their
+ * folders keep the times they had. */
 static void
 remove_kept(struct placer *p)
 {
 	const char	*name;
+	struct stat	 st;
 	size_t		 i;
 	int		 dfd;
 
 	for (i = 0; i < p->nkept; i++) {
-		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1)
-			unlinkat(dfd, name, 0);
+		if ((dfd = open_parent(p, p->kept[i], &name, -1, -1)) != -1 &&
+		    fstat(dfd, &st) == 0 && unlinkat(dfd, name, 0) == 0) {
+			struct timespec ts[2] = { { 0, UTIME_OMIT }, st.st_mtim };
+
+			futimens(dfd, ts);
+		}
 		free(p->kept[i]);
 	}
 	free(p->kept);
@@ -71,41 +76,16 @@ remove_kept(struct placer *p)
 void
 placer_finish(struct placer *p)
 {
-	const char	*name;
-	char		*probe;
-	size_t		 i;
-	int		 dfd;
-
-	/* temporaries kept for the names of hard-linked sets: gone before
-	 * the folders' times are set */
+	placer_times_finish(p);
+	/* temporaries kept for the names of hard-linked sets go last; their
+	 * folders keep the times they have */
 	remove_kept(p);
-	/* deepest first, so that setting a folder's time does not change its
-	 * parent's; each folder opened without following symlinks */
-	for (i = p->ndirs; i-- > 0;) {
-		struct timespec ts[2] = { { 0, UTIME_OMIT }, p->dirs[i].mtime };
-
-		probe = xasprintf("%s/.", p->dirs[i].rel);
-		if ((dfd = open_parent(p, probe, &name, -1, -1)) != -1 && futimens(dfd, ts) == -1)
-			placer_finding(p, p->dirs[i].rel, "folder time not set: %s",
-			    strerror(errno));
-		free(probe);
-		free(p->dirs[i].rel);
-	}
-	free(p->dirs);
-	p->dirs = NULL;
-	p->ndirs = 0;
 }
 
 void
 placer_release(struct placer *p)
 {
-	size_t	i;
-
-	for (i = 0; i < p->ndirs; i++)
-		free(p->dirs[i].rel);
-	free(p->dirs);
-	p->dirs = NULL;
-	p->ndirs = 0;
+	placer_times_release(p);
 	remove_kept(p);		/* a restore that stopped: they go too */
 	free(p->placed_at);
 	p->placed_at = NULL;
@@ -163,6 +143,7 @@ open_parent(struct placer *p, const char *rel, const char **name, long uid, long
 	int		 fd, nfd;
 
 	*name = slash ? slash + 1 : rel;
+	p->made_len = 0;
 	if (slash == NULL)
 		return p->base_fd;
 	dir = xstrndup(rel, (size_t)(slash - rel));
@@ -188,8 +169,11 @@ open_parent(struct placer *p, const char *rel, const char **name, long uid, long
 		if (nfd == -1 && errno == ENOENT) {
 			char *made = xstrndup(rel, (size_t)(c + strlen(c) - dir));
 
-			if (mkdirat(fd, c, 0700) == 0)
+			if (mkdirat(fd, c, 0700) == 0) {
 				placer_journal(p, "D", made, NULL);
+				if (p->made_len == 0)
+					p->made_len = strlen(made);
+			}
 			free(made);
 			nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (nfd != -1 && p->owners && fchown(nfd, (uid_t)uid, (gid_t)gid) == -1)
@@ -516,6 +500,7 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		p->counts->skipped++;
 		return 0;
 	}
+	placer_times_enter(p, rel);
 	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
 	if (p->leaders != NULL && p->placed != NULL && archive_entry_hardlink(ae) == NULL) {
 		/* until it is in place, the set's other names have nothing to
@@ -543,7 +528,8 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 		} else if (r == -1)
 			placer_finding(p, rel, "folder not restored: %s", strerror(errno));
 		else {
-			int	fd;
+			struct timespec	mtime;
+			int		fd;
 
 			placer_journal(p, "D", rel, NULL);
 			/* by fd: the name may be a symlink by now (the home's owner
@@ -558,12 +544,9 @@ placer_entry(struct placer *p, const char *rel, struct archive *a,
 			placer_meta(p, fd, rel, ae, uid, gid, 1);
 			close(fd);
 			/* its time once its files are in (they change it) */
-			if (p->ndirs < DIR_TIMES_MAX) {
-				p->dirs = xreallocarray(p->dirs, p->ndirs + 1, sizeof *p->dirs);
-				p->dirs[p->ndirs].rel = xstrdup(rel);
-				p->dirs[p->ndirs].mtime.tv_sec = archive_entry_mtime(ae);
-				p->dirs[p->ndirs++].mtime.tv_nsec = archive_entry_mtime_nsec(ae);
-			}
+			mtime.tv_sec = archive_entry_mtime(ae);
+			mtime.tv_nsec = archive_entry_mtime_nsec(ae);
+			placer_times_push(p, rel, &mtime);
 		}
 		return 0;
 	case AE_IFREG:
@@ -672,8 +655,11 @@ placer_link(struct placer *p, const char *rel, int src_dir, const char *src,
 	snprintf(tmp, sizeof tmp, "%s%" PRIu64, p->tmp_tag, index);
 	unlinkat(dfd, tmp, 0);
 	if (linkat(src_dir, src, dfd, tmp, 0) == -1) {
-		placer_finding(p, rel, "not restored: %s", strerror(errno));
-		return errno == EXDEV || errno == ENOSPC ? placer_fatal_io(p, errno, rel) : 0;
+		int saved = errno;
+
+		placer_finding(p, rel, "not restored: %s", strerror(saved));
+		placer_unmake(p, rel);	/* no folders are left for nothing */
+		return saved == EXDEV || saved == ENOSPC ? placer_fatal_io(p, saved, rel) : 0;
 	}
 	/* the file is the one captured: its owner changes only where the
 	 * names say so (a reinstalled system numbers its users anew); an

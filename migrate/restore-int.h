@@ -28,12 +28,22 @@ struct rjournal {
 	struct buf	 pending;
 	double		 last_sync;
 	int		 failed;
+	struct buf	 last_path;	/* the last path written, for the next */
 };
 
 void	rjournal_flush(struct rjournal *, int sync);
+void	rjournal_release(struct rjournal *);
 /* A journal line's field, unescaped (the catalog's escapes; caller frees),
  * or NULL when it is damaged. */
 char	*journal_field(char *);
+/*
+ * A path field: written as "N|SUFFIX" when it shares N bytes (16 or more)
+ * with the path before it in the journal, so that many folders with long
+ * names cost their names, not their paths, again and again; read back,
+ * in the journal's order, with last holding the path before (updated).
+ * The path (caller frees), or NULL when the field is damaged.
+ */
+char	*journal_path(char *field, struct buf *last);
 
 struct placer {
 	enum overwrite_mode	 overwrite;
@@ -58,8 +68,16 @@ struct placer {
 	const char		*base_path;	/* for messages and the journal */
 	const char		*entry_prefix;	/* "USER/" that store paths have */
 	char			*fatal;		/* disk full and the like */
-	struct { char *rel; struct timespec mtime; } *dirs;	/* made here */
-	size_t			 ndirs;
+	/* the folders made here that the walk is still in (place-times.c) */
+	struct placer_open_dir {
+		size_t		 len;		/* of its path in open_path */
+		struct timespec	 mtime;
+	}			*open_dirs;
+	size_t			 nopen_dirs, open_dirs_alloc;
+	struct buf		 open_path;
+	/* the folders open_parent() made for the entry: rel's first
+	 * made_len bytes are the first of them (0: none made) */
+	size_t			 made_len;
 	/* hard-linked sets: the store paths other names link to (restore.c
 	 * reads them from the catalog), and where this restore put each one's
 	 * inode, relative to its user's home ("" where it did not: the names
@@ -74,6 +92,14 @@ struct placer {
 };
 
 void	placer_init(struct placer *, int base_fd, const char *base_path);
+/* place-dirs.c: the walk comes to rel (the folders it left get their
+ * times); a folder made here; the end of the walk; the memory. */
+void	placer_times_enter(struct placer *, const char *rel);
+void	placer_times_push(struct placer *, const char *rel, const struct timespec *);
+void	placer_times_finish(struct placer *);
+void	placer_times_release(struct placer *);
+/* Removes the empty folders made on rel's path for it (p->made_len). */
+void	placer_unmake(struct placer *, const char *rel);
 /* Sets the times of the folders the placer made (after their files). */
 void	placer_finish(struct placer *);
 void	placer_release(struct placer *);

@@ -72,14 +72,14 @@ is_done(const struct restorer *r, uint64_t i)
 /* "P PATH STORE-PATH": where an earlier run put the inode of a hard-linked
  * set, so that a resumed run links the set's later names to it. */
 static void
-placed_before(struct restorer *r, char *fields)
+placed_before(struct restorer *r, char *fields, struct buf *last)
 {
 	char	*tab = strchr(fields, '\t'), *abs, *store;
 
 	if (tab == NULL)
 		return;
 	*tab = '\0';
-	abs = journal_field(fields);
+	abs = journal_path(fields, last);
 	store = journal_field(tab + 1);
 	if (abs != NULL && store != NULL)
 		strmap_set(&r->placed_before, store, abs);
@@ -87,30 +87,43 @@ placed_before(struct restorer *r, char *fields)
 	free(store);
 }
 
-/* The journal of an earlier, interrupted run: which entries are done. */
+/* The journal of an earlier, interrupted run: which entries are done.
+ * Read a line at a time: its size is not the memory's. */
 static int
 read_journal(struct restorer *r, const char *path)
 {
-	char		*text, *line, *save;
+	struct buf	 last = BUF_INIT;
+	FILE		*f;
+	char		*line = NULL, *tab;
+	size_t		 cap = 0;
+	ssize_t		 n;
 	long long	 v;
 	int		 finished = 0;
 
-	if (read_file(path, 1024u * 1024 * 1024, &text, NULL) == -1)
+	if ((f = fopen(path, "re")) == NULL)
 		return 0;
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	while ((n = getline(&line, &cap, f)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
 		if (line[0] == 'E' && line[1] == '\t' && str_to_ll(line + 2, &v) == 0 && v >= 0)
 			mark_done(r, (uint64_t)v);
 		else if (line[0] == 'P' && line[1] == '\t')
-			placed_before(r, line + 2);
-		else if (strcmp(line, "done") == 0)
+			placed_before(r, line + 2, &last);
+		else if (line[0] != '\0' && line[1] == '\t') {
+			/* any other path: the next may be written from it */
+			if ((tab = strchr(line + 2, '\t')) != NULL)
+				*tab = '\0';
+			free(journal_path(line + 2, &last));
+		} else if (strcmp(line, "done") == 0)
 			finished = 1;
 		else if (strcmp(line, "undone") == 0) {
 			finished = 0, free(r->done), r->done = NULL, r->done_len = 0;
 			strmap_release(&r->placed_before);
 		}
 	}
-	free(text);
+	free(line);
+	fclose(f);
+	buf_release(&last);
 	return finished;
 }
 
@@ -490,7 +503,7 @@ out:
 		rjournal_flush(&r.journal, 1);
 		close(r.journal.fd);
 	}
-	buf_release(&r.journal.pending);
+	rjournal_release(&r.journal);
 	if (r.saved_fd != -1)
 		close(r.saved_fd);
 	if (r.skel_fd != -1)

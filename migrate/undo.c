@@ -109,7 +109,9 @@ state_undo(const char *root, const char *store, const struct state_log *log,
     struct state_counts *n, char **err)
 {
 	struct ustore	 us;
-	char		*dir, *journal, *text, **lines = NULL, *save, *line;
+	char		*dir, *journal, *text, **lines = NULL, *save, *line, *t1, *t2;
+	char		**paths = NULL;
+	struct buf	 last = BUF_INIT;
 	char		**not_created = NULL, *last_dir = NULL, tag[32];
 	size_t		 nlines = 0, i, nnot = 0;
 	char		*saved_path, *abs_root;
@@ -143,7 +145,17 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		lines = xreallocarray(lines, nlines + 1, sizeof *lines);
+		paths = xreallocarray(paths, nlines + 1, sizeof *paths);
+		paths[nlines] = NULL;
 		lines[nlines++] = line;
+		/* paths are written from the one before: read them in order */
+		if ((t1 = strchr(line, '\t')) == line + 1 && strchr("CNDRP", line[0]) != NULL) {
+			if ((t2 = strchr(t1 + 1, '\t')) != NULL)
+				*t2 = '\0';
+			paths[nlines - 1] = journal_path(t1 + 1, &last);
+			if (t2 != NULL)
+				*t2 = '\t';
+		}
 	}
 	if (nlines > 0 && strcmp(lines[nlines - 1], "undone") == 0) {
 		*err = xstrdup("this restore was undone already");
@@ -162,8 +174,9 @@ state_undo(const char *root, const char *store, const struct state_log *log,
 		*f1++ = '\0';
 		if ((f2 = strchr(f1, '\t')) != NULL)
 			*f2++ = '\0';
-		if ((path = journal_field(f1)) == NULL)
+		if ((path = paths[i]) == NULL)
 			continue;
+		paths[i] = NULL;
 		if ((dfd = parent_beneath(root, path, &pdir, &name)) == -1) {
 			if (errno != ENOENT)
 				state_say(log, n, STATE_FINDING, -1, "%s: left as it is: %s "
@@ -233,6 +246,10 @@ out:
 		free(not_created[i]);
 	free(not_created);
 	free(last_dir);
+	for (i = 0; i < nlines; i++)
+		free(paths[i]);
+	free(paths);
+	buf_release(&last);
 	free(lines);
 	if (saved_fd != -1)
 		close(saved_fd);

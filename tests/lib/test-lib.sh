@@ -162,6 +162,8 @@ test_prereq() {
 }
 test_prereq ROOT '[ "$(id -u)" = 0 ]' 'needs root'
 test_prereq NOT_ROOT '[ "$(id -u)" != 0 ]' 'needs a user other than root'
+# memory measured as users will see it: not under ASan or valgrind
+test_prereq PLAIN_BUILD '[ -z "$TSI_WRAP" ] && [ "${TSI##*/}" = tsi ]' 'memory is not measured under sanitizers or valgrind'
 
 # test_have PREREQS: 0 when every one holds; else the first unmet one's
 # reason goes to skip_why.

@@ -75,4 +75,65 @@ test_expect ROOT 'a STORE.partial that somebody else put there is never written 
 	[ -s s.tsi ] && ! [ -e s.tsi.partial ]
 '
 
+# hostile_tree N: a home with N empty folders whose paths are 3,768
+# characters long (14 levels of 249-character names, then the folders).
+hostile_tree() {
+	mkdir -p h/etc h/home/alice && echo "alice:x:1001:1001::/home/alice:/bin/sh" > h/etc/passwd &&
+	echo "alice:x:1001:" > h/etc/group &&
+	python3 -c "
+import os, sys
+base = \"h/home/alice/Documents\"
+for i in range(14):
+    base = os.path.join(base, (\"d%02d\" % i) * 83)
+os.makedirs(base)
+for i in range(int(sys.argv[1])):
+    os.mkdir(os.path.join(base, (\"%05d\" % i) + \"L\" * 240))
+" "$1" &&
+	chown -R 1001:1001 h/home/alice &&
+	tsi identity init --dir id --name me > /dev/null &&
+	tsi state capture --root h --store h.tsi --recipient id/identity.pub > /dev/null 2>&1 &&
+	mkdir -p dst/etc && cp h/etc/passwd h/etc/group dst/etc/
+}
+
+# max_rss_kib ARGS...: runs tsi ARGS and prints its peak memory (KiB).
+max_rss_kib() {
+	python3 -c "
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if rc == 0 else -rc - 1)
+" "$TSI" "$@"
+}
+
+test_expect ROOT 'a store of 20,000 folders with long paths writes a journal a few times its size, and undo removes them' '
+	hostile_tree 20000 &&
+	tsi state restore --root dst --store h.tsi --identity id > /dev/null 2>&1 &&
+	store=$(stat -c %s h.tsi) && journal=$(cat dst/var/lib/tsi/restore/*/journal | wc -c) &&
+	echo "store $store bytes, journal $journal bytes" &&
+	[ "$journal" -lt $((8 * store)) ] &&
+	[ "$(find dst/home/alice/Documents -type d | wc -l)" = 20015 ] &&
+	tsi state undo --root dst --store h.tsi > out 2>&1 &&
+	contains out "20015 folders removed" &&
+	! [ -e dst/home/alice/Documents ]
+'
+
+test_expect ROOT,PLAIN_BUILD 'restoring that store takes less than 64 MiB' '
+	hostile_tree 20000 &&
+	kib=$(max_rss_kib state restore --root dst --store h.tsi --identity id) &&
+	echo "restore: $kib KiB at most" && [ "$kib" -gt 0 ] && [ "$kib" -lt 65536 ]
+'
+
+test_expect ROOT 'a hard link that fails leaves no folder made for it' '
+	mkdir -p hl/etc hl/home/bob/deep/er && echo "bob:x:1002:1002::/home/bob:/bin/sh" > hl/etc/passwd &&
+	echo x > hl/home/bob/deep/er/f &&
+	tsi state capture --root hl --store hl/store --hardlink > /dev/null 2>&1 &&
+	sed -i "/bob\/deep\t$/d; /bob\/deep\/er\t$/d" hl/store/catalog &&
+	lacks hl/store/catalog "bob/deep	" &&
+	d=$(mktemp -d /dev/shm/tsi-t0520.XXXXXX) && at_end "rm -rf $d" &&
+	mkdir -p $d/etc $d/home/bob && cp hl/etc/passwd $d/etc/ &&
+	[ "$(stat -c %d $d)" != "$(stat -c %d hl/store)" ] &&
+	tsi_rc 1 state restore --root $d --store hl/store 2> err &&
+	contains err "bob/deep/er/f: not restored: Invalid cross-device link" &&
+	! [ -e $d/home/bob/deep ]
+'
+
 test_done
