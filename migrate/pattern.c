@@ -165,7 +165,9 @@ glob_match(const char *pattern, const char *path)
 		return match_plain(pattern, path);
 	if ((np = split(pattern, pc, sizeof pc / sizeof pc[0])) == SIZE_MAX)
 		return 0;
-	maxs = strlen(path) / 2 + 2;
+	/* one component more than slashes (empty ones between two count) */
+	for (maxs = 1, i = 0; path[i] != '\0'; i++)
+		maxs += path[i] == '/';
 	if (maxs > sizeof sc_local / sizeof sc_local[0])
 		sc = xreallocarray(NULL, maxs, sizeof *sc);
 	ns = split(path, sc, maxs);
