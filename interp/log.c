@@ -136,9 +136,10 @@ void
 runlog_output(struct runlog *l, const char *stream, const char *line, size_t len,
     unsigned cuts)
 {
-	/* a piece of a long line may begin or end inside a secret */
-	char	*s = vars_redact_piece(l->vars, line, len, cuts & PROC_CUT_BEFORE,
-		    cuts & PROC_CUT_AFTER);
+	/* a piece of a long line may begin or end inside a secret; a whole
+	 * line is redacted by emit() alone */
+	char	*s = cuts == 0 ? xstrndup(line, len) : vars_redact_piece(l->vars,
+		    line, len, cuts & PROC_CUT_BEFORE, cuts & PROC_CUT_AFTER);
 
 	emit(l, LOG_INFO, strcmp(stream, "stderr") == 0 ? "  ! " : "  | ", s);
 	free(s);
