@@ -26,7 +26,7 @@ CFLAGS	+= -Werror
 endif
 BUILD	?= build
 
-# The floors, ground first (README.md, "Layout"); cli/main.c is the program.
+# The floors, ground first (docs/development.md, "Layout"); cli/main.c is the program.
 LIB_SRCS  = $(wildcard lib/*.c) $(wildcard interp/*.c) $(wildcard store/*.c) \
 	    $(wildcard migrate/*.c) $(wildcard smp/*.c) $(wildcard steps/*.c) \
 	    $(filter-out cli/main.c,$(wildcard cli/*.c))

@@ -3,7 +3,7 @@
  * success codes, retries, timeouts, restarts, and the journal that lets
  * `tsi resume` pick up after a restart, a crash or a power cut.
  *
- * Exit codes (documented in README.md):
+ * Exit codes (documented in docs/cli.md):
  *   0  the sequence succeeded        2  invalid input or usage; nothing ran
  *   1  the sequence failed           3  stopped for a restart; `tsi resume` goes on
  */

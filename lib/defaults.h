@@ -1,7 +1,7 @@
 /*
  * defaults.h - the constants every floor shares, each defined once: the
  * version, the fixed places tsi uses on a computer, and the exit codes
- * (README.md documents both).  Constants only: no code, no includes.
+ * (docs/cli.md documents both).  Constants only: no code, no includes.
  */
 #ifndef TSI_DEFAULTS_H
 #define TSI_DEFAULTS_H

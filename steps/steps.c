@@ -9,7 +9,8 @@
  *  3. add tests/cases/NNNN-step-NAME-*.t: a run, a dry run and a
  *     validation error at least;
  *  4. run `make schemas` and commit schemas/sequence.schema.json;
- *  5. document it in README.md.
+ *  5. document it in docs/sequences.md, in a section headed ### `NAME`
+ *     with an example (tests/t/t0120-docs.sh validates it).
  * tests/t/t0100-meta.sh checks 3 to 5 for every entry.
  */
 #include "steps.h"
