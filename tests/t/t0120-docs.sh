@@ -71,7 +71,8 @@ block_name() {
 	head -n 1 "$1" | sed -n 's/^# \([A-Za-z0-9_.-]*\.yaml\)\( .*\)\{0,1\}$/\1/p'
 }
 
-# serve_conf CONF: an SMP whose smp.conf is CONF starts (and is stopped).
+# serve_conf CONF: an SMP whose smp.conf is CONF starts (and is stopped);
+# 30 s at most, for valgrind.
 serve_conf() {
 	if grep -E -q "path: *[\"']?/" "$1"; then
 		echo "a storage path outside the server folder: serve would make it on this machine"
@@ -84,7 +85,7 @@ serve_conf() {
 	_pid=$!
 	started $_pid
 	_i=0
-	while ! [ -s smp/port ] && alive $_pid && [ $_i -lt 200 ]; do
+	while ! [ -s smp/port ] && alive $_pid && [ $_i -lt 600 ]; do
 		sleep 0.05
 		_i=$((_i + 1))
 	done
