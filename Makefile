@@ -1,7 +1,8 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
 # valgrind; `make bench`, `make bench-state`, `make bench-smp` and
-# `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers.
+# `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers;
+# `make man` builds only the man pages (which `make` builds too).
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3
 CC	?= cc
@@ -43,7 +44,21 @@ FAULT_SRCS = lib/faults.c $(shell grep -lE 'FAULT_(SLEEP|KILL_AT|VALUE)' $(LIB_S
 FAULT_OBJS = $(FAULT_SRCS:%.c=$(BUILD)/faults/%.o)
 TSI_FAULTS = $(BUILD)/tsi-faults
 
-all: $(TSI)
+# The man pages, from their scdoc(5) sources in man/ (scdoc, a Debian
+# package); tests/t/t0130-man.sh checks them against the program.
+MAN_PAGES = $(BUILD)/man/tsi.1 $(BUILD)/man/tsi-sequence.5 \
+	    $(BUILD)/man/tsi-rules.5 $(BUILD)/man/tsi-smp.8
+SCDOC	?= scdoc
+
+all: $(TSI) $(MAN_PAGES)
+
+man: $(MAN_PAGES)
+
+# written to a temporary name and renamed: a failed scdoc leaves no page
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	$(SCDOC) < $< > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,7 +88,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libtsi.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Every test; ends with "N passed, N failed".
-test: $(TSI) $(TSI_FAULTS) $(BUILD)/unit-tests
+test: $(TSI) $(TSI_FAULTS) $(BUILD)/unit-tests $(MAN_PAGES)
 	@TSI=$(abspath $(TSI)) TSI_FAULTS=$(abspath $(TSI_FAULTS)) \
 	    TSI_BUILD=$(abspath $(BUILD)) UNIT=$(abspath $(BUILD)/unit-tests) \
 	    sh tests/lib/run-all.sh
@@ -118,6 +133,6 @@ bench-big: all
 clean:
 	rm -rf build build-san build-fuzz tsi tsi-san
 
-.PHONY: all test san valgrind schemas fuzz bench bench-state bench-smp bench-big clean
+.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d
