@@ -615,9 +615,11 @@ static const struct command commands[] = {
 	  "tsi steps [--json] [--extension PATH]...",
 	  "Lists the step types with their parameters (and the variable each one\n"
 	  "falls back to): the built-ins, the Lua extensions in the system\n"
-	  "directories ($TSI_EXTENSION_DIRS, default " DEFAULT_EXT_DIRS ")\n"
-	  "and those given with --extension; then the keys every node takes, with\n"
-	  "their limits and defaults, and the variables that have a type.\n" },
+	  "directories ($TSI_EXTENSION_DIRS, a list separated by ':'; default\n"
+	  "PREFIX/share/tsi/steps, PREFIX being where tsi is installed, and\n"
+	  SITE_EXT_DIR ") and those given with --extension; then the keys every\n"
+	  "node takes, with their limits and defaults, and the variables that\n"
+	  "have a type.\n" },
 	{ "state", cmd_state,
 	  "tsi state capture --root DIR --store PATH [--recipient FILE|LINE]...\n"
 	  "                        [--rules NAME|FILE]... [--hardlink] [--all] [/SWITCH]...\n"

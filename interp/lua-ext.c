@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "seq.h"
+#include "../lib/datadir.h"
 #include "../lib/defaults.h"
 #include "../lib/trusted.h"
 
@@ -575,19 +576,36 @@ ext_set_load(struct ext_set *s, const char *path, const struct loc *from,
 	return r;
 }
 
+/* Loads DIR's extensions when it is a folder; -1 on an error. */
+static int
+load_dir_if_there(struct ext_set *s, const char *dir, struct diag *d)
+{
+	struct stat	st;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return ext_set_load(s, dir, NULL, d);
+	return 0;
+}
+
 int
 ext_set_load_system(struct ext_set *s, struct diag *d)
 {
 	const char	*dirs = getenv("TSI_EXTENSION_DIRS");
 	char		*copy, *dir, *save;
-	struct stat	 st;
 	int		 r = 0;
 
-	copy = xstrdup(dirs != NULL ? dirs : DEFAULT_EXT_DIRS);
+	if (dirs == NULL) {
+		/* the installed steps (PREFIX/share/tsi/steps), then the site's */
+		if ((dir = data_dir_find("steps", 0, NULL)) != NULL) {
+			r = load_dir_if_there(s, dir, d);
+			free(dir);
+		}
+		return load_dir_if_there(s, SITE_EXT_DIR, d) == -1 ? -1 : r;
+	}
+	copy = xstrdup(dirs);
 	for (dir = strtok_r(copy, ":", &save); dir != NULL;
 	    dir = strtok_r(NULL, ":", &save))
-		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    ext_set_load(s, dir, NULL, d) == -1)
+		if (load_dir_if_there(s, dir, d) == -1)
 			r = -1;
 	free(copy);
 	return r;

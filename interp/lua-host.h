@@ -72,7 +72,8 @@ void	ext_set_release(struct ext_set *);
 int	ext_set_load(struct ext_set *, const char *path, const struct loc *from,
 	    struct diag *);
 /* Loads the system directories: $TSI_EXTENSION_DIRS (colon-separated) or
- * /usr/share/tsi/steps:/etc/tsi/steps; missing directories are fine. */
+ * else PREFIX/share/tsi/steps (lib/datadir.h) and /etc/tsi/steps; missing
+ * directories are fine. */
 int	ext_set_load_system(struct ext_set *, struct diag *);
 const struct step_type *ext_set_find(const struct ext_set *, const char *name);
 /* Feeds the text of every loaded file to fn (for the sequence's hash). */

@@ -8,13 +8,13 @@
 
 #define TSI_VERSION		"0.1.0"
 
-/* Places; the last two are under the --root of a run. */
+/* Places; the last two are under the --root of a run.  Shipped data (rule
+ * packs, Lua steps) is found relative to the binary: lib/datadir.h. */
 #define DEFAULT_STATE_DIR	"/var/lib/tsi"			/* journal, lock */
 #define DEFAULT_LOG_DIR		"/var/log/tsi"			/* tsi.log, events, report */
 #define DEFAULT_IDENTITY_DIR	DEFAULT_STATE_DIR "/identity"	/* this computer's keys */
 #define RESTORE_STATE_DIR	DEFAULT_STATE_DIR "/restore"	/* undo records */
-#define DEFAULT_RULES_DIR	"/usr/share/tsi/rules"		/* rule packs */
-#define DEFAULT_EXT_DIRS	"/usr/share/tsi/steps:/etc/tsi/steps"	/* Lua steps */
+#define SITE_EXT_DIR		"/etc/tsi/steps"		/* the site's Lua steps */
 #define DEFAULT_REBOOT_COMMAND	"systemctl reboot"
 
 /* Exit codes of every command. */

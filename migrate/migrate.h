@@ -112,9 +112,10 @@ int	rules_load(struct ruleset *, const char *const *names, size_t n, struct diag
 /* Checks one rule file (for tsi validate); -1 after diagnostics. */
 int	rules_check_file(const char *path, struct diag *);
 void	rules_release(struct ruleset *);
-/* Where the shipped packs are: $TSI_RULES_DIR, ./rules beside the binary,
- * or /usr/share/tsi/rules. */
-const char *rules_dir(void);
+/* The folder of the shipped packs (the caller frees it): $TSI_RULES_DIR,
+ * else the first of lib/datadir.h's places that exists, or NULL; *tried
+ * (if not NULL) receives where tsi looked, for a message. */
+char *rules_dir(char **tried);
 
 struct rule_decision {
 	int			 included;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/datadir.h"
 #include "../lib/defaults.h"
 #include "../lib/node.h"
 #include "../lib/trusted.h"
@@ -27,35 +28,17 @@ static const char *const pack_keys[] = {
 };
 static const char *const component_keys[] = { "name", "include", "exclude" };
 
-const char *
-rules_dir(void)
+char *
+rules_dir(char **tried)
 {
-	static char	 dir[PATH_MAX];
 	const char	*env = getenv("TSI_RULES_DIR");
-	struct stat	 st;
-	ssize_t		 n;
-	char		*slash;
 
-	if (env != NULL && *env != '\0')
-		return env;
-	if (dir[0] != '\0')
-		return dir;
-	/* beside the binary, or above it (build/tsi-faults): a build tree
-	 * works without installing */
-	n = readlink("/proc/self/exe", dir, sizeof dir - 16);
-	if (n > 0) {
-		dir[n] = '\0';
-		if ((slash = strrchr(dir, '/')) != NULL) {
-			strcpy(slash, "/rules");
-			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-				return dir;
-			strcpy(slash, "/../rules");
-			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-				return dir;
-		}
+	if (env != NULL && *env != '\0') {
+		if (tried != NULL)
+			*tried = xasprintf("%s ($TSI_RULES_DIR)", env);
+		return xstrdup(env);
 	}
-	snprintf(dir, sizeof dir, "%s", DEFAULT_RULES_DIR);
-	return dir;
+	return data_dir_find("rules", 1, tried);
 }
 
 /* Literal characters: what makes a pattern specific. */
@@ -261,6 +244,43 @@ is_path(const char *name)
 	return strchr(name, '/') != NULL || (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
 }
 
+/* *path: the file of the pack NAME in the rules folder; else an error that
+ * says where tsi looked, and -1. */
+static int
+unknown_pack(const char *name, struct diag *d, char **path)
+{
+	struct loc	 l = { NULL, 0, 0 };
+	char		*tried, *dir = rules_dir(&tried);
+	const char	*s;
+	int		 err;
+
+	*path = NULL;
+	if (dir == NULL) {
+		diag_error(d, &l, "rule pack '%s': no rule pack folder found (tsi looked "
+		    "in %s; TSI_RULES_DIR names another)", name, tried);
+		free(tried);
+		return -1;
+	}
+	free(tried);
+	*path = xasprintf("%s/%s.yaml", dir, name);
+	if (access(*path, R_OK) == 0) {
+		free(dir);
+		return 0;
+	}
+	err = errno;
+	s = str_suggest(name, shipped_packs, ARRAY_SIZE(shipped_packs));
+	if (s != NULL && strcmp(s, name) == 0)	/* shipped, but not readable here */
+		diag_error(d, &l, "rule pack '%s': cannot read %s: %s",
+		    name, *path, strerror(err));
+	else
+		diag_error(d, &l, "unknown rule pack '%s'%s%s%s (tsi looked in %s)", name,
+		    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", dir);
+	free(*path);
+	*path = NULL;
+	free(dir);
+	return -1;
+}
+
 static int
 add_pack(struct ruleset *rs, const char *name, struct diag *d)
 {
@@ -268,16 +288,10 @@ add_pack(struct ruleset *rs, const char *name, struct diag *d)
 	char			*path;
 	size_t			 i;
 
-	path = is_path(name) ? xstrdup(name) : xasprintf("%s/%s.yaml", rules_dir(), name);
-	if (!is_path(name) && access(path, R_OK) == -1) {
-		const char *s = str_suggest(name, shipped_packs, ARRAY_SIZE(shipped_packs));
-		struct loc l = { NULL, 0, 0 };
-
-		diag_error(d, &l, "unknown rule pack '%s'%s%s%s (packs are in %s)", name,
-		    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", rules_dir());
-		free(path);
+	if (is_path(name))
+		path = xstrdup(name);
+	else if (unknown_pack(name, d, &path) == -1)
 		return -1;
-	}
 	p = pack_load(path, d);
 	free(path);
 	if (p == NULL)
