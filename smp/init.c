@@ -4,6 +4,7 @@
  */
 #include "smp.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -131,6 +132,23 @@ make_recovery(const char *dir, char **err)
 	return r == 0 ? 0 : -1;
 }
 
+/* 1 when DIR is a folder with nothing in it. */
+static int
+empty_folder(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	int		 empty = 1;
+
+	if (d == NULL)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
 int
 smp_init(const char *dir, const char *host, char **err)
 {
@@ -138,7 +156,10 @@ smp_init(const char *dir, const char *host, char **err)
 	char		*p;
 	int		 r;
 
-	if (lstat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || rmdir(dir) == -1)) {
+	/* an empty folder made beforehand (the tsi-smp package makes
+	 * /var/lib/tsi-smp for its user, who cannot make it in /var/lib) is
+	 * filled in place */
+	if (lstat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || !empty_folder(dir))) {
 		*err = xasprintf("'%s' exists and is not an empty folder; an SMP directory "
 		    "is never replaced", dir);
 		return -1;

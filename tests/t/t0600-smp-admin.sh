@@ -24,6 +24,24 @@ test_expect 'init never replaces a directory that holds anything' '
 	cmp before.pem srv/smp-cert.pem
 '
 
+test_prereq NOBODY 'id nobody && command -v setpriv && chmod 711 "$TEST_ROOT" &&
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$TEST_ROOT"' \
+    'needs the user nobody, setpriv, and a scratch folder nobody can reach'
+
+# as the tsi-smp package does: /var/lib/tsi-smp made for _tsi-smp, who
+# cannot write in /var/lib
+test_expect ROOT,NOBODY 'init fills an empty folder made beforehand for the server'"'"'s user, in a folder it cannot write' '
+	mkdir lib && mkdir lib/smp && chown nobody lib/smp && chmod 755 lib &&
+	mkdir bin && cp "$TSI" bin/tsi && chmod 755 bin bin/tsi &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$PWD/bin/tsi" smp init --dir "$PWD/lib/smp" --name smp.example > out &&
+	contains out "made the SMP directory" &&
+	[ "$(stat -c "%U %a" lib/smp/smp.conf)" = "nobody 600" ] &&
+	[ "$(stat -c "%U %a" lib/smp)" = "nobody 700" ] &&
+	touch lib/smp/smp.conf.old &&
+	! setpriv --reuid=nobody --regid=nogroup --clear-groups "$PWD/bin/tsi" smp init --dir "$PWD/lib/smp" 2> err &&
+	contains err "never replaced"
+'
+
 test_expect 'the recovery key opens a store encrypted to recovery.pub' '
 	tsi smp init --dir srv > /dev/null &&
 	mkdir -p r/etc r/home/alice/Documents && echo "alice:x:1001:1001::/home/alice:/bin/sh" > r/etc/passwd &&
