@@ -15,6 +15,7 @@ mkroot() {
 }
 
 # profiles: src/ with realistic homes, an identity "dest" and one "eve".
+# The homes belong to other uids (chown): the tests that use it need root.
 profiles() {
 	mkroot src && mkroot dst &&
 	mkdir -p src/home/alice/Documents/Taxes src/home/alice/.cache/mozilla \
@@ -39,7 +40,7 @@ capture() {
 	tsi state capture --root src --store s.tsi --recipient id/identity.pub "$@"
 }
 
-test_expect 'capture then restore: content, modes, owners, times, links; caches left out' '
+test_expect ROOT 'capture then restore: content, modes, owners, times, links; caches left out' '
 	profiles && capture 2> cap.err &&
 	contains cap.err "captured: 7 files" &&
 	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
@@ -56,7 +57,7 @@ test_expect 'capture then restore: content, modes, owners, times, links; caches 
 	chmod 750 src/home/alice && [ "$(stat -c %a dst/home/alice)" = 755 ]
 '
 
-test_expect 'a sparse file comes back sparse, with the same content' '
+test_expect ROOT 'a sparse file comes back sparse, with the same content' '
 	profiles && truncate -s 200M src/home/alice/Documents/disk.img &&
 	printf "data in the middle" | dd of=src/home/alice/Documents/disk.img bs=1 seek=100000000 conv=notrunc 2> /dev/null &&
 	chown 1001:1001 src/home/alice/Documents/disk.img &&
@@ -68,7 +69,7 @@ test_expect 'a sparse file comes back sparse, with the same content' '
 	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
 '
 
-test_expect 'owners are mapped by name: uids differ between computers' '
+test_expect ROOT 'owners are mapped by name: uids differ between computers' '
 	profiles && capture 2> /dev/null &&
 	printf "root:x:0:0:root:/root:/bin/sh\nalice:x:2001:2001::/home/alice:/bin/bash\nbob:x:2002:2002::/home/bob:/bin/sh\n" > dst/etc/passwd &&
 	printf "root:x:0:\nalice:x:2001:\nbob:x:2002:\n" > dst/etc/group &&
@@ -79,13 +80,13 @@ test_expect 'owners are mapped by name: uids differ between computers' '
 	[ "$(stat -c %u dst/home/bob/Pictures/beach.jpg)" = 2002 ]
 '
 
-test_expect 'a rule file with bad patterns stops a capture before anything is written' '
+test_expect ROOT 'a rule file with bad patterns stops a capture before anything is written' '
 	profiles && printf "name: bad\ncomponents:\n  - name: x\n    include: [\"~/a/**b\"]\n" > bad.yaml &&
 	tsi_rc 2 state capture --root src --store s.tsi --recipient id/identity.pub --rules ./bad.yaml 2> err &&
 	contains err "bad.yaml:4:15: error: bad pattern" && ! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
 '
 
-test_expect 'list shows the catalog; verify checks chunks without a key and files with one' '
+test_expect ROOT 'list shows the catalog; verify checks chunks without a key and files with one' '
 	profiles && capture 2> /dev/null &&
 	tsi state list --store s.tsi --identity id > list.out 2> /dev/null &&
 	contains list.out "alice/Documents/Taxes/2025.csv" &&
@@ -97,14 +98,14 @@ test_expect 'list shows the catalog; verify checks chunks without a key and file
 	contains v2.out "files: 13 intact, 0 damaged"
 '
 
-test_expect 'extract salvages single files by pattern' '
+test_expect ROOT 'extract salvages single files by pattern' '
 	profiles && capture 2> /dev/null &&
 	tsi state extract --store s.tsi --identity id --to out "alice/**/*.csv" > ex.out 2>&1 &&
 	cmp src/home/alice/Documents/Taxes/2025.csv out/alice/Documents/Taxes/2025.csv &&
 	! [ -e out/bob ] && ! [ -e out/alice/.bashrc ]
 '
 
-test_expect 'a store for another recipient, or a wrong identity, is refused' '
+test_expect ROOT 'a store for another recipient, or a wrong identity, is refused' '
 	profiles && capture 2> /dev/null &&
 	tsi_rc 1 state restore --root dst --store s.tsi --identity eve 2> err &&
 	contains err "not encrypted to identity '"'"'eve'"'"'" &&
@@ -112,7 +113,7 @@ test_expect 'a store for another recipient, or a wrong identity, is refused' '
 	tsi_rc 1 state list --store s.tsi --identity eve 2> /dev/null
 '
 
-test_expect 'a truncated store is refused and restores nothing' '
+test_expect ROOT 'a truncated store is refused and restores nothing' '
 	profiles && capture 2> /dev/null &&
 	head -c $(($(stat -c %s s.tsi) - 100)) s.tsi > cut.tsi &&
 	tsi_rc 1 state restore --root dst --store cut.tsi --identity id 2> err &&
@@ -120,7 +121,7 @@ test_expect 'a truncated store is refused and restores nothing' '
 	tsi_rc 1 state verify --store cut.tsi 2> err2 && contains err2 "truncated"
 '
 
-test_expect 'a flipped byte is found by verify (which chunk) and stops a restore' '
+test_expect ROOT 'a flipped byte is found by verify (which chunk) and stops a restore' '
 	profiles && capture 2> /dev/null &&
 	cp s.tsi bad.tsi && flip_byte bad.tsi 200000 &&
 	! cmp -s s.tsi bad.tsi &&
@@ -130,7 +131,7 @@ test_expect 'a flipped byte is found by verify (which chunk) and stops a restore
 	! find dst -name ".tsi-restore-*" | grep -q .
 '
 
-test_expect '/listfiles lists what was captured; /p writes the sizes' '
+test_expect ROOT '/listfiles lists what was captured; /p writes the sizes' '
 	profiles && capture /listfiles:files.txt 2> /dev/null &&
 	contains files.txt "/home/alice/Documents/Taxes/2025.csv" && lacks files.txt ".cache" &&
 	[ "$(wc -l < files.txt)" = 7 ] &&
@@ -138,7 +139,7 @@ test_expect '/listfiles lists what was captured; /p writes the sizes' '
 	contains sizes.txt "files	7" && contains sizes.txt "store_bytes	$(stat -c %s p.tsi)"
 '
 
-test_expect 'an existing store is replaced only with /o; no .partial is left' '
+test_expect ROOT 'an existing store is replaced only with /o; no .partial is left' '
 	profiles && capture 2> /dev/null && cp s.tsi first.tsi &&
 	tsi_rc 1 state capture --root src --store s.tsi --recipient id/identity.pub 2> err &&
 	contains err "replaced only with /o" && cmp s.tsi first.tsi &&
@@ -146,7 +147,7 @@ test_expect 'an existing store is replaced only with /o; no .partial is left' '
 	! [ -e s.tsi.partial ]
 '
 
-test_expect 'collisions: rename keeps both (name (1).ext); undo puts all back' '
+test_expect ROOT 'collisions: rename keeps both (name (1).ext); undo puts all back' '
 	profiles && capture 2> /dev/null &&
 	mkdir -p dst/home/alice/Documents && echo mine > dst/home/alice/Documents/diary.txt &&
 	tsi state restore --root dst --store s.tsi --identity id 2> res.err &&
@@ -158,7 +159,7 @@ test_expect 'collisions: rename keeps both (name (1).ext); undo puts all back' '
 	! [ -e dst/home/alice/.bashrc ] && ! [ -e dst/home/bob/Pictures ]
 '
 
-test_expect 'undo keeps a file the user made in place of a restored one' '
+test_expect ROOT 'undo keeps a file the user made in place of a restored one' '
 	profiles && capture 2> /dev/null &&
 	tsi state restore --root dst --store s.tsi --identity id 2> /dev/null &&
 	rm dst/home/alice/.bashrc && echo "my new rc" > dst/home/alice/.bashrc &&
@@ -167,7 +168,7 @@ test_expect 'undo keeps a file the user made in place of a restored one' '
 	[ "$(cat dst/home/alice/.bashrc)" = "my new rc" ] && ! [ -e dst/home/bob/Pictures/beach.jpg ]
 '
 
-test_expect '--overwrite overwrite replaces, and undo brings the old content back' '
+test_expect ROOT '--overwrite overwrite replaces, and undo brings the old content back' '
 	profiles && capture 2> /dev/null &&
 	mkdir -p dst/home/alice && echo "old rc" > dst/home/alice/.bashrc &&
 	tsi state restore --root dst --store s.tsi --identity id --overwrite overwrite 2> /dev/null &&
@@ -176,7 +177,7 @@ test_expect '--overwrite overwrite replaces, and undo brings the old content bac
 	[ "$(cat dst/home/alice/.bashrc)" = "old rc" ]
 '
 
-test_expect 'a restore killed midway, run again, finishes without duplicates' '
+test_expect ROOT 'a restore killed midway, run again, finishes without duplicates' '
 	profiles && capture 2> /dev/null &&
 	{ TSI_FAULT_KILL_RESTORE_AFTER=6 tsi_faults state restore --root dst --store s.tsi --identity id 2> /dev/null; echo $? > rc; } &&
 	[ "$(cat rc)" = 137 ] &&
@@ -188,7 +189,7 @@ test_expect 'a restore killed midway, run again, finishes without duplicates' '
 	! find dst/home -name ".tsi-restore-*" | grep -q .
 '
 
-test_expect 'a symlink planted in a home is never followed by a root restore' '
+test_expect ROOT 'a symlink planted in a home is never followed by a root restore' '
 	profiles && capture 2> /dev/null &&
 	mkdir -p dst/home/alice outside && ln -s ../../../outside dst/home/alice/Documents &&
 	tsi_rc 4 state restore --root dst --store s.tsi --identity id 2> res.err &&
@@ -196,7 +197,7 @@ test_expect 'a symlink planted in a home is never followed by a root restore' '
 	[ -z "$(ls outside)" ] && [ -e dst/home/alice/.bashrc ]
 '
 
-test_expect 'setuid and setgid bits never come back, with a finding; a root-owned file stays root'"'"'s' '
+test_expect ROOT 'setuid and setgid bits never come back, with a finding; a root-owned file stays root'"'"'s' '
 	profiles && cp /bin/true src/home/alice/Documents/tool && chown 0:0 src/home/alice/Documents/tool &&
 	chmod 4755 src/home/alice/Documents/tool && capture 2> /dev/null &&
 	tsi_rc 4 state restore --root dst --store s.tsi --identity id 2> res.err &&
@@ -207,7 +208,7 @@ test_expect 'setuid and setgid bits never come back, with a finding; a root-owne
 	[ "$(stat -c %a out/alice/Documents/tool)" = 755 ]
 '
 
-test_expect 'users: /ui selects, /mu renames, a missing user is a finding, /lac creates it' '
+test_expect ROOT 'users: /ui selects, /mu renames, a missing user is a finding, /lac creates it' '
 	profiles && capture "/ue:*\\*" /ui:alice 2> cap.err && contains cap.err "user '"'"'bob'"'"' left out" &&
 	tsi state list --store s.tsi --identity id 2> /dev/null > l && lacks l "bob/" &&
 	rm s.tsi && capture 2> /dev/null &&
@@ -224,7 +225,7 @@ test_expect 'users: /ui selects, /mu renames, a missing user is a finding, /lac 
 	lacks r3.err Secret1
 '
 
-test_expect 'hard-link store: no data copied, verify and restore need no identity' '
+test_expect ROOT 'hard-link store: no data copied, verify and restore need no identity' '
 	profiles &&
 	tsi state capture --root src --store hl --hardlink 2> cap.err &&
 	[ "$(stat -c %i hl/data/bob/Pictures/beach.jpg)" = "$(stat -c %i src/home/bob/Pictures/beach.jpg)" ] &&
@@ -236,12 +237,17 @@ test_expect 'hard-link store: no data copied, verify and restore need no identit
 
 test_prereq SHM_ELSEWHERE '[ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$TEST_ROOT")" ]' \
     'needs a writable /dev/shm on another file system than the scratch folder'
-test_prereq NOBODY 'id nobody && getent group nogroup && command -v setpriv' \
-    'needs the user nobody, the group nogroup and setpriv'
+# nobody must reach the scratch folder (made 0700 by mktemp) but never the
+# checkout, which may be under a private home such as /root: the test runs
+# a copy of tsi with its rule packs beside it
+test_prereq NOBODY 'id nobody && getent group nogroup && command -v setpriv &&
+    chmod 711 "$TEST_ROOT" &&
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$TEST_ROOT"' \
+    'needs the user nobody, the group nogroup, setpriv, and a scratch folder nobody can reach'
 test_prereq TMPFS_MOUNT 'mkdir -p "$TEST_ROOT/m" && mount -t tmpfs -o size=1m tmpfs "$TEST_ROOT/m" && umount "$TEST_ROOT/m"' \
     'needs to mount a tmpfs (root, outside a restricted container)'
 
-test_expect SHM_ELSEWHERE 'a hard-link store on another file system is a clear error' '
+test_expect ROOT,SHM_ELSEWHERE 'a hard-link store on another file system is a clear error' '
 	profiles &&
 	tsi_rc 1 state capture --root src --store /dev/shm/tsi-hl-$$ --hardlink 2> err &&
 	contains err "must be on the same file system" && ! [ -e /dev/shm/tsi-hl-$$.partial ]
@@ -251,14 +257,15 @@ test_expect ROOT,NOBODY 'without /c an unreadable file stops the capture; with /
 	profiles &&
 	chmod -R a+rX src && chmod 000 src/home/alice/.bashrc && mkdir out && chmod 777 out &&
 	cp id/identity.pub out/ && chmod 644 out/identity.pub &&
-	{ setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub 2> err; echo $? > rc; } &&
+	mkdir bin && cp "$TSI" bin/tsi && cp -R "$TSI_TOP/rules" bin/rules && chmod -R a+rX bin &&
+	{ setpriv --reuid=nobody --regid=nogroup --clear-groups "$PWD/bin/tsi" state capture --root src --store out/s.tsi --recipient out/identity.pub 2> err; echo $? > rc; } &&
 	[ "$(cat rc)" = 1 ] && contains err "cannot open: Permission denied" && ! [ -e out/s.tsi ] &&
-	{ setpriv --reuid=nobody --regid=nogroup --clear-groups "$TSI" state capture --root src --store out/s.tsi --recipient out/identity.pub /c 2> err2; echo $? > rc; } &&
+	{ setpriv --reuid=nobody --regid=nogroup --clear-groups "$PWD/bin/tsi" state capture --root src --store out/s.tsi --recipient out/identity.pub /c 2> err2; echo $? > rc; } &&
 	[ "$(cat rc)" = 4 ] &&
 	contains err2 "finding: ~alice/.bashrc: cannot open" && [ -e out/s.tsi ]
 '
 
-test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
+test_expect ROOT 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
 	profiles &&
 	{ TSI_FAULT_SLOW_FILE_MS=500 $TSI_WRAP "$TSI_FAULTS" state capture --root src --store s.tsi \
 	    --recipient id/identity.pub > bg.out 2>&1 & } && echo $! > pid && started $(cat pid) &&
@@ -268,7 +275,7 @@ test_expect 'SIGTERM stops a capture cleanly: exit 1, no store, no .partial' '
 	! [ -e s.tsi ] && ! [ -e s.tsi.partial ]
 '
 
-test_expect 'a file written to while it is captured is a finding, and flagged in the catalog' '
+test_expect ROOT 'a file written to while it is captured is a finding, and flagged in the catalog' '
 	profiles && head -c 20000000 /dev/urandom > src/home/alice/Documents/growing.log &&
 	{ ( while :; do echo more >> src/home/alice/Documents/growing.log; done ) & } &&
 	writer=$! && started $writer && sleep 0.2 &&
@@ -278,7 +285,7 @@ test_expect 'a file written to while it is captured is a finding, and flagged in
 	tsi state verify --store s.tsi --identity id > v && contains v " 0 damaged"
 '
 
-test_expect TMPFS_MOUNT 'a full disk during capture and during restore: clear error, nothing half-done' '
+test_expect ROOT,TMPFS_MOUNT 'a full disk during capture and during restore: clear error, nothing half-done' '
 	profiles && mkdir small && mount -t tmpfs -o size=1m tmpfs small &&
 	at_end "umount small" &&
 	{ tsi state capture --root src --store small/s.tsi --recipient id/identity.pub 2> err; echo $? > rc; } &&

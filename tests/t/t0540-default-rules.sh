@@ -76,7 +76,7 @@ desktop() {
 	tsi identity init --dir id --name dest > /dev/null
 }
 
-test_expect 'estimate shows what the default rules take of a typical desktop profile, and what they leave out' '
+test_expect ROOT 'estimate shows what the default rules take of a typical desktop profile, and what they leave out' '
 	desktop && tsi state estimate --root src > est &&
 	contains est "home/Home" &&
 	contains est "unconditional exclude '"'"'~/.cache/**'"'"'" &&
