@@ -27,6 +27,15 @@ CFLAGS	+= -Werror
 endif
 BUILD	?= build
 
+# Where `make install` puts tsi; the binary finds its data relative to
+# itself (lib/datadir.h), and falls back on PREFIX's.
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+DATADIR	 = $(PREFIX)/share/tsi
+DOCDIR	 = $(PREFIX)/share/doc/tsi
+MANDIR	 = $(PREFIX)/share/man
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+
 # The floors, ground first (docs/development.md, "Layout"); cli/main.c is the program.
 LIB_SRCS  = $(wildcard lib/*.c) $(wildcard interp/*.c) $(wildcard store/*.c) \
 	    $(wildcard migrate/*.c) $(wildcard smp/*.c) $(wildcard steps/*.c) \
@@ -62,7 +71,7 @@ $(BUILD)/man/%: man/%.scd
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # made anew each time: ar keeps members by base name, and a file that
 # moved or went away must not linger in the archive
@@ -70,12 +79,19 @@ $(BUILD)/libtsi.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# lib/datadir.c knows PREFIX: compiled again when PREFIX changes
+$(BUILD)/prefix: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(BUILD)/lib/datadir.o $(BUILD)/faults/lib/datadir.o: $(BUILD)/prefix
+$(BUILD)/lib/datadir.o $(BUILD)/faults/lib/datadir.o: CFLAGS += -DTSI_DATADIR='"$(DATADIR)"'
+
 $(TSI): $(BUILD)/cli/main.o $(BUILD)/libtsi.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/faults/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DTSI_FAULTS -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DTSI_FAULTS -c -o $@ $<
 
 $(BUILD)/libtsi-faults.a: $(filter-out $(FAULT_SRCS:%.c=$(BUILD)/%.o),$(LIB_OBJS)) $(FAULT_OBJS)
 	@rm -f $@
@@ -130,9 +146,58 @@ bench-smp: all
 bench-big: all
 	sh bench/big-files.sh
 
+# The systemd units, with the place of the binary written in.
+UNITS = $(BUILD)/dist/tsi-resume.service $(BUILD)/dist/tsi-smp.service
+$(BUILD)/dist/%.service: dist/%.service.in $(BUILD)/prefix
+	@mkdir -p $(dir $@)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< > $@.tmp && mv $@.tmp $@
+
+EXAMPLES = sequences/refresh.yaml sequences/replace-source.yaml \
+	   sequences/replace-destination.yaml sequences/lua-examples.yaml
+
+install: all $(UNITS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
+	    $(DESTDIR)$(DOCDIR)/examples/extensions $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(TSI) $(DESTDIR)$(BINDIR)/tsi
+	install -m 644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 sequences/extensions/*.lua $(DESTDIR)$(DOCDIR)/examples/extensions/
+	install -m 644 $(UNITS) $(DESTDIR)$(UNITDIR)/
+	for m in $(MAN_PAGES); do \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tsi $(DESTDIR)$(DATADIR)/rules/*.yaml \
+	    $(DESTDIR)$(DOCDIR)/examples/extensions/*.lua \
+	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/docs/*.md \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
+	    $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	-rmdir $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(DOCDIR)/examples/extensions $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) 2> /dev/null
+
+# Debian packages tsi and tsi-smp (debian/) into build/deb/, built with
+# dpkg-buildpackage from a copy of this tree without its builds.
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	tar -c --exclude=./.git --exclude=./build --exclude=./build-san \
+	    --exclude=./build-fuzz --exclude=./tsi --exclude=./tsi-san . | \
+	    tar -x -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -b -us -uc
+	rm -rf build/deb/src
+	@ls build/deb/*.deb
+
 clean:
 	rm -rf build build-san build-fuzz tsi tsi-san
 
-.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big clean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d
+
+FORCE:
+.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big \
+	install uninstall deb clean FORCE
