@@ -40,7 +40,8 @@ static const char tsi_usage[] =
 "  validate FILE.. check sequences without running them\n"
 "  steps           list step types and their parameters\n"
 "  schema          print the JSON Schema of sequence files\n"
-"  state           user state: capture, restore, verify, list, extract, undo\n"
+"  state           user state: capture, restore, verify, list, extract, undo,\n"
+"                  estimate, explain\n"
 "  identity        this computer's keys for user-state stores\n"
 "  smp             the State Migration Point's directory and administration\n"
 "\n"
@@ -718,8 +719,9 @@ static const struct command commands[] = {
 	  "smp.conf (YAML): listen; storage, a list of { path, max_clients,\n"
 	  "min_free: MB|GB|% }; retention: immediately|Ns|Nm|Nh|Nd after the\n"
 	  "destination's release; restore_only; limits: { connections,\n"
-	  "per_ip_connections, idle_timeout_s, request_timeout_s, max_store_mb,\n"
-	  "max_request_mb }.\n" },
+	  "per_ip_connections, unauthenticated_connections,\n"
+	  "per_ip_unauthenticated_connections, idle_timeout_s, request_timeout_s,\n"
+	  "max_store_mb, max_request_mb }.\n" },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

@@ -57,6 +57,18 @@ print_var_row(FILE *fp, const struct param_spec *p, const char *used_by)
 	fputc('\n', fp);
 }
 
+/* 1 when the steps' own variable list has NAME (listed once, there). */
+static int
+step_var_listed(const struct ext_set *exts, const char *name)
+{
+	const struct param_spec	*p;
+
+	for (p = exts->builtins->vars; p != NULL && p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* The keys every node takes, and the typed variables: after the types. */
 static void
 print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
@@ -91,7 +103,7 @@ print_nodes_and_vars(FILE *fp, const struct ext_set *exts)
 		print_var_row(fp, p, NULL);
 	for (i = 0; (t = nth_type(exts, i)) != NULL; i++)
 		for (p = t->params; p->name != NULL; p++)
-			if (p->var != NULL) {
+			if (p->var != NULL && !step_var_listed(exts, p->var)) {
 				snprintf(used, sizeof used, "%s of %s", p->name, t->name);
 				print_var_row(fp, p, used);
 			}

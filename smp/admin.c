@@ -266,15 +266,17 @@ static void
 recovery_steps(void *ctx, const struct db_assoc_store *a)
 {
 	struct recovering	*rc = ctx;
+	/* where the server keeps it: a storage folder may be absolute */
+	char			*path = smp_store_path(rc->dir, a->folder, a->store, 0);
 
 	printf("store %s (%s -> %s), %s:\n"
 	    "  1. bring recovery.key back from where it is kept offline, into a\n"
 	    "     0700 folder KEYS as KEYS/identity.key and KEYS/identity.pub\n"
-	    "  2. tsi state verify --store %s/%s/%s.tsistore --identity KEYS\n"
-	    "  3. tsi state restore --root / --store %s/%s/%s.tsistore --identity KEYS\n"
+	    "  2. tsi state verify --store %s --identity KEYS\n"
+	    "  3. tsi state restore --root / --store %s --identity KEYS\n"
 	    "     (or tsi state extract ... --to DIR PATTERN for single files)\n",
-	    a->store, a->source, a->dest, a->state, rc->dir, a->folder, a->store, rc->dir,
-	    a->folder, a->store);
+	    a->store, a->source, a->dest, a->state, path, path);
+	free(path);
 	rc->n++;
 }
 

@@ -209,7 +209,7 @@ plan(struct step_ctx *ctx, const struct step_args *a)
 	    "OSDDoNotLogCommand is true)") : proc_argv_string(argv);
 	step_plan(ctx, "run %s (in %s)", line, cwd);
 	for (i = 0; i + 1 < a->v[RC_ENV].nitems; i += 2)
-		step_plan(ctx, "  with %s=%s", a->v[RC_ENV].items[i],
+		step_plan(ctx, "run it with %s=%s in its environment", a->v[RC_ENV].items[i],
 		    a->v[RC_ENV].items[i + 1]);
 	if (a->v[RC_OUTPUT_VARIABLE].str != NULL)
 		step_plan(ctx, "set '%s' from its output",

@@ -8,6 +8,8 @@
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
 
+# mkroot ROOT: a system whose alice (uid 1001) owns her home (chown): the
+# tests need root, as the user-state steps themselves do
 mkroot() {
 	mkdir -p "$1/etc" "$1/home/alice/Documents" &&
 	printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001:Alice:/home/alice:/bin/bash\n' > "$1/etc/passwd" &&
@@ -45,7 +47,7 @@ run() {
 	tsi run "$f" --root "$r" --state-dir "st-$f" --log-dir "log-$f" "$@"
 }
 
-test_expect 'replace: encrypted to the new computer and the recovery key; restored by the step' '
+test_expect ROOT 'replace: encrypted to the new computer and the recovery key; restored by the step' '
 	setup &&
 	run old capture.yaml --var OSDStateStorePath=$PWD/store --var TSIIdentityDir=$PWD/newid \
 	    --var "TSIRecoveryKey=$(cat recovery/identity.pub)" > out 2>&1 &&
@@ -58,7 +60,7 @@ test_expect 'replace: encrypted to the new computer and the recovery key; restor
 	contains log-restore.yaml/report.json "\"result\": \"succeeded\""
 '
 
-test_expect 'refresh: a hard-link store on the same disk sets _OSDMigrateUseHardlinks' '
+test_expect ROOT 'refresh: a hard-link store on the same disk sets _OSDMigrateUseHardlinks' '
 	setup &&
 	run old capture.yaml --var OSDStateStorePath=$PWD/old/state \
 	    --var "OSDMigrateAdditionalCaptureOptions=/hardlink /nocompress" > out 2>&1 &&
@@ -67,14 +69,14 @@ test_expect 'refresh: a hard-link store on the same disk sets _OSDMigrateUseHard
 	  "$(stat -c %i old/home/alice/Documents/report.txt)" ]
 '
 
-test_expect 'the step without an identity fails clearly; nothing is left behind' '
+test_expect ROOT 'the step without an identity fails clearly; nothing is left behind' '
 	setup &&
 	tsi_rc 1 run capture.yaml --root old --state-dir st --log-dir lg --var OSDStateStorePath=$PWD/store \
 	    --var TSIIdentityDir=$PWD/none > out 2>&1 &&
 	contains lg/tsi.log "tsi identity init makes one" && ! [ -e store/state.tsistore ]
 '
 
-test_expect 'OSDMigrateContinueOnRestore=false: a finding fails the step' '
+test_expect ROOT 'OSDMigrateContinueOnRestore=false: a finding fails the step' '
 	setup &&
 	run old capture.yaml --var OSDStateStorePath=$PWD/store --var TSIIdentityDir=$PWD/newid > out 2>&1 &&
 	printf "root:x:0:0:root:/root:/bin/sh\n" > new/etc/passwd &&
@@ -86,7 +88,7 @@ test_expect 'OSDMigrateContinueOnRestore=false: a finding fails the step' '
 	contains out3 "1 findings"
 '
 
-test_expect 'OSDMigrateLocalAccounts creates the user; the password reaches no log or report' '
+test_expect ROOT 'OSDMigrateLocalAccounts creates the user; the password reaches no log or report' '
 	setup &&
 	run old capture.yaml --var OSDStateStorePath=$PWD/store --var TSIIdentityDir=$PWD/newid > out 2>&1 &&
 	printf "root:x:0:0:root:/root:/bin/sh\n" > new/etc/passwd && rm -rf new/home/alice &&

@@ -92,6 +92,8 @@ test_expect 'recovery explains a by-hand restore; delete removes the association
 	python3 -c "import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute(\"INSERT INTO stores (id, association, folder, state, size, created) VALUES (\x27abc123\x27, 1, \x27stores\x27, \x27complete\x27, 5, 0)\"); d.commit()" srv/smp.db &&
 	tsi smp list --dir srv > l && contains l "complete" &&
 	tsi smp recovery 1 --dir srv > r1 && contains r1 "tsi state restore --root / --store srv/stores/abc123.tsistore --identity KEYS" &&
+	python3 -c "import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute(\"INSERT INTO stores (id, association, folder, state, size, created) VALUES (\x27def456\x27, 1, \x27/srv/big-disk\x27, \x27complete\x27, 5, 0)\"); d.commit()" srv/smp.db &&
+	tsi smp recovery 1 --dir srv > r2 && contains r2 "tsi state verify --store /srv/big-disk/def456.tsistore --identity KEYS" &&
 	tsi_rc 1 smp delete 9 --dir srv 2> e && contains e "no association" &&
 	tsi smp delete old-pc:new-pc --dir srv > d && contains d "deleted association 1 and 1 store" &&
 	! [ -e srv/stores/abc123.tsistore ] && tsi smp list --dir srv > l2 && lacks l2 "old-pc"
