@@ -243,26 +243,49 @@ sev_name(enum severity s)
 	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
 }
 
+/* Longer lines (minified or one-line files) are quoted around the column. */
+#define QUOTE_MAX	200
+#define QUOTE_AROUND	60		/* bytes shown on each side of the column */
+
+#define UTF8_CONT(c)	(((unsigned char)(c) & 0xc0) == 0x80)
+
 static void
 print_caret(FILE *fp, const struct loc *loc)
 {
 	const char	*line;
-	size_t		 len, i;
-	int		 width;
+	size_t		 len, i, at = 0, start = 0, end;
+	int		 width, c;
 
 	if ((line = source_line(loc->file, loc->line, &len)) == NULL)
 		return;
-	if (len > 200)			/* minified or binary input: no quote */
-		return;
+	/* columns count characters; at is the byte where loc->col's starts */
+	for (c = 1; c < loc->col && at < len; c++)
+		for (at++; at < len && UTF8_CONT(line[at]); at++)
+			;
+	end = len;
+	if (len > QUOTE_MAX) {
+		start = at > QUOTE_AROUND ? at - QUOTE_AROUND : 0;
+		end = len - at > QUOTE_AROUND ? at + QUOTE_AROUND : len;
+		/* never cut a character in two */
+		while (start > 0 && UTF8_CONT(line[start]))
+			start--;
+		while (end < len && UTF8_CONT(line[end]))
+			end++;
+	}
 	width = fprintf(fp, "%5d", loc->line);
 	fputs(" | ", fp);
-	for (i = 0; i < len; i++)	/* never send the file's control bytes to a terminal */
+	if (start > 0)
+		fputs("...", fp);
+	for (i = start; i < end; i++)	/* never send the file's control bytes to a terminal */
 		fputc((unsigned char)line[i] < 0x20 && line[i] != '\t' ? '?' :
 		    line[i] == 0x7f ? '?' : line[i], fp);
+	if (end < len)
+		fputs("...", fp);
 	fputc('\n', fp);
-	fprintf(fp, "%*s | ", width, "");
-	for (i = 0; loc->col > 0 && i + 1 < (size_t)loc->col && i < len; i++)
-		fputc(line[i] == '\t' ? '\t' : ' ', fp);
+	fprintf(fp, "%*s | %s", width, "", start > 0 ? "   " : "");
+	for (i = start; i < at; i++)	/* one space a character */
+		if (!UTF8_CONT(line[i]))
+			fputc(line[i] == '\t' ? '\t' : ' ', fp);
 	fputs("^\n", fp);
 }
 
