@@ -4,7 +4,7 @@
 # `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers;
 # `make man` builds only the man pages (which `make` builds too).
 
-PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3
+PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3 libxml-2.0
 CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -124,7 +124,7 @@ schemas: $(TSI)
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
-FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml
 fuzz: $(FUZZERS:%=build-fuzz/%)
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)

@@ -8,7 +8,10 @@
  * is refused where it starts, before any declaration in it is read, so no
  * entity is ever defined, let alone expanded or fetched; a reference to an
  * entity other than the five predefined ones and character references is
- * an error; nothing is ever read from the network or another file.
+ * an error; nothing is ever read from the network or another file.  The
+ * start tags are counted before libxml2 sees them (its attribute checks
+ * are quadratic), so a document must be in UTF-8, UTF-16 or an 8-bit
+ * encoding whose bytes below 0x80 are ASCII (ISO-8859-*, windows-125*).
  *
  * A tree is owned by whoever read it and freed with xml_free() on its root.
  * Comments and processing instructions are dropped; namespace prefixes are

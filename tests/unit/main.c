@@ -10,7 +10,7 @@ const char *unit_skipped;
 extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
     store_tests[], usmt_tests[];
-extern const struct unit_test fastcrypto_tests[], crafted_tests[];
+extern const struct unit_test fastcrypto_tests[], crafted_tests[], xml_tests[];
 
 static const struct {
 	const char		*file;
@@ -19,6 +19,7 @@ static const struct {
 	{ "vars", vars_tests },
 	{ "cond", cond_tests },
 	{ "yaml", yaml_tests },
+	{ "xml", xml_tests },
 	{ "json", json_tests },
 	{ "util", util_tests },
 	{ "compile", compile_tests },
