@@ -466,6 +466,54 @@ schema_condition(struct json *j)
 		json_obj_end(j);
 		json_obj_end(j);
 	}
+	for (i = 0; i < 2; i++) {	/* a file's or folder's time, in UTC */
+		const char	*k = i ? "folder_modified" : "file_modified";
+		size_t		 o;
+
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "object");
+		json_arr_begin(j, "required");
+		json_str(j, NULL, k);
+		json_arr_end(j);
+		json_int(j, "minProperties", 2);
+		json_int(j, "maxProperties", 2);
+		json_bool(j, "additionalProperties", 0);
+		json_obj_begin(j, "properties");
+		simple(j, k, "string", "Path under --root; %VAR% expands.");
+		for (o = 0; o + 1 < ARRAY_SIZE(ops); o++)	/* not like */
+			simple(j, ops[o], "string", "A UTC time, YYYY-MM-DD or "
+			    "YYYY-MM-DDTHH:MM:SSZ, compared with the time it was last "
+			    "modified.");
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "unported");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	json_obj_begin(j, "unported");
+	json_str(j, "description", "A test tsi import could not convert: it cannot "
+	    "be evaluated and fails its node.");
+	json_str(j, "type", "object");
+	json_arr_begin(j, "required");
+	json_str(j, NULL, "type");
+	json_arr_end(j);
+	json_bool(j, "additionalProperties", 0);
+	json_obj_begin(j, "properties");
+	simple(j, "type", "string", "The original expression's type.");
+	json_obj_begin(j, "properties");
+	json_str(j, "type", "object");
+	json_obj_begin(j, "additionalProperties");
+	json_str(j, "type", "string");
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
+	json_obj_end(j);
 	json_obj_begin(j, NULL);
 	json_str(j, "type", "object");
 	json_arr_begin(j, "required");

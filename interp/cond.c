@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static const char *const group_keys[] = { "all", "any", "none" };
 static const char *const leaf_keys[] = { "variable", "file_exists", "folder_exists", "os",
-    "lua" };
-static const char *const op_names[] = {
+    "lua", "file_modified", "folder_modified", "unported" };
+const char *const cond_op_names[] = {
 	[OP_EXISTS] = "exists",
 	[OP_EQUALS] = "equals",
 	[OP_NOT_EQUALS] = "not_equals",
@@ -25,7 +26,7 @@ static const char *const os_keys[] = { "id", "version_at_least" };
 
 static const char *const all_keys[] = {
 	"all", "any", "none", "variable", "file_exists", "folder_exists", "os",
-	"lua", "exists", "equals", "not_equals", "less", "less_equal", "greater",
+	"lua", "file_modified", "folder_modified", "unported", "exists", "equals", "not_equals", "less", "less_equal", "greater",
 	"greater_equal", "like",
 };
 
@@ -43,6 +44,9 @@ cond_free(struct cond *c)
 	free(c->value);
 	free(c->os_id);
 	free(c->os_version);
+	for (i = 0; i < c->nprops; i++)
+		free(c->props[i]);
+	free(c->props);
 	free(c);
 }
 
@@ -119,13 +123,74 @@ compile_group(enum cond_kind kind, const struct node *key, const struct node *v,
 	return c;
 }
 
+/*
+ * The one operator of a leaf that tests a subject (variable, file_modified,
+ * folder_modified): OP_* in *op, its value node in *opval.  allowed is a
+ * mask of 1 << OP_*.  -1 after an error.
+ */
+static int
+leaf_operator(const struct node *map, const char *subject, unsigned allowed,
+    struct diag *d, enum cond_op *op, const struct node **opkey_out,
+    const struct node **opval)
+{
+	const struct node	*opkey = NULL;
+	const char		*names[ARRAY_SIZE(cond_op_names)];
+	size_t			 i, j, nnames = 0;
+	int			 bad = 0;
+
+	for (j = 0; j < ARRAY_SIZE(cond_op_names); j++)
+		if (allowed & (1u << j))
+			names[nnames++] = cond_op_names[j];
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct node *k = map->kids[i];
+
+		if (strcmp(k->str, subject) == 0)
+			continue;
+		for (j = 0; j < ARRAY_SIZE(cond_op_names); j++)
+			if ((allowed & (1u << j)) && strcmp(k->str, cond_op_names[j]) == 0)
+				break;
+		if (j == ARRAY_SIZE(cond_op_names)) {
+			char *what = xasprintf("a %s condition", subject);
+
+			unknown_key(d, k, what, names, nnames);
+			free(what);
+			bad = 1;
+			continue;
+		}
+		if (opkey != NULL) {
+			diag_error(d, &k->loc, "a %s condition has one operator; "
+			    "'%s' and '%s' both given (combine conditions with 'all')",
+			    subject, opkey->str, k->str);
+			bad = 1;
+			continue;
+		}
+		opkey = *opkey_out = k;
+		*opval = map->kids[i + 1];
+		*op = (enum cond_op)j;
+	}
+	if (opkey == NULL && !bad) {
+		struct buf b = BUF_INIT;
+
+		for (j = 0; j < nnames; j++)
+			buf_addf(&b, "%s%s", j == 0 ? "" : j + 1 == nnames ? " or " : ", ",
+			    names[j]);
+		diag_error(d, &map->loc, "%s condition has no operator (%s)", subject,
+		    b.data);
+		buf_release(&b);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+#define ALL_OPS		((1u << ARRAY_SIZE(cond_op_names)) - 1)
+#define ORDER_OPS	(ALL_OPS & ~(1u << OP_EXISTS) & ~(1u << OP_LIKE))
+
 static struct cond *
 compile_variable(const struct node *map, struct diag *d)
 {
 	struct cond		*c;
-	const struct node	*name = node_get(map, "variable"), *opkey = NULL, *opval = NULL;
+	const struct node	*name = node_get(map, "variable"), *opkey, *opval;
 	const char		*why;
-	size_t			 i, j;
 	int			 bad = 0;
 
 	c = cond_new(COND_VARIABLE, &map->loc);
@@ -137,52 +202,121 @@ compile_variable(const struct node *map, struct diag *d)
 		bad = 1;
 	} else
 		c->var = xstrdup(name->str);
-	for (i = 0; i + 1 < map->n; i += 2) {
-		const struct node *k = map->kids[i];
-
-		if (strcmp(k->str, "variable") == 0)
-			continue;
-		for (j = 0; j < ARRAY_SIZE(op_names); j++)
-			if (strcmp(k->str, op_names[j]) == 0)
-				break;
-		if (j == ARRAY_SIZE(op_names)) {
-			unknown_key(d, k, "a variable condition", op_names,
-			    ARRAY_SIZE(op_names));
-			bad = 1;
-			continue;
-		}
-		if (opkey != NULL) {
-			diag_error(d, &k->loc, "a variable condition has one operator; "
-			    "'%s' and '%s' both given (combine conditions with 'all')",
-			    opkey->str, k->str);
-			bad = 1;
-			continue;
-		}
-		opkey = k;
-		opval = map->kids[i + 1];
-		c->op = (enum cond_op)j;
-	}
-	if (opkey == NULL && !bad) {
-		diag_error(d, &map->loc, "variable condition on '%s' has no operator "
-		    "(exists, equals, not_equals, less, less_equal, greater, "
-		    "greater_equal or like)", name->str);
+	if (leaf_operator(map, "variable", ALL_OPS, d, &c->op, &opkey, &opval) == -1)
 		bad = 1;
-	}
-	if (opkey != NULL && !bad) {
+	else if (!bad) {
 		if (scalar_value(d, opkey, opval, &c->value) == -1)
 			bad = 1;
-		else if (c->op == OP_EXISTS) {
-			if (parse_bool(c->value, &c->want) == -1) {
-				diag_error(d, &opval->loc, "'exists' takes " BOOL_WORDS
-				    ", not '%s'", c->value);
-				bad = 1;
-			}
+		else if (c->op == OP_EXISTS && parse_bool(c->value, &c->want) == -1) {
+			diag_error(d, &opval->loc, "'exists' takes " BOOL_WORDS
+			    ", not '%s'", c->value);
+			bad = 1;
 		}
 	}
 	if (bad) {
 		cond_free(c);
 		return NULL;
 	}
+	return c;
+}
+
+int
+parse_utc_time(const char *s, long long *out)
+{
+	struct tm	tm = { 0 };
+	const char	*end;
+	time_t		t;
+
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*end == 'T' || *end == ' ') {
+		const char *e2 = strptime(end + 1, "%H:%M:%S", &tm);
+
+		if (e2 == NULL && (e2 = strptime(end + 1, "%H:%M", &tm)) == NULL)
+			return -1;
+		end = e2;
+	}
+	if (*end == 'Z')
+		end++;
+	if (*end != '\0' || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1)
+		return -1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*out = (long long)t;
+	return 0;
+}
+
+/* {file_modified: PATH, greater_equal: "2021-03-01T00:00:00Z"}: the time
+ * it was last changed, in UTC (ConfigMgr's file and folder date tests). */
+static struct cond *
+compile_modified(const struct node *map, const char *subject, struct diag *d)
+{
+	const struct node	*path = node_get(map, subject), *opkey, *opval;
+	struct cond		*c = cond_new(strcmp(subject, "file_modified") == 0 ?
+				    COND_FILE_MODIFIED : COND_FOLDER_MODIFIED, &map->loc);
+	int			 bad = 0;
+
+	if (path->kind != NODE_SCALAR || *path->str == '\0') {
+		diag_error(d, &path->loc, "'%s' takes a path", subject);
+		bad = 1;
+	} else
+		c->value = xstrdup(path->str);
+	if (leaf_operator(map, subject, ORDER_OPS, d, &c->op, &opkey, &opval) == -1)
+		bad = 1;
+	else if (opval->kind != NODE_SCALAR || parse_utc_time(opval->str, &c->when) == -1) {
+		diag_error(d, &opval->loc, "'%s' takes a UTC time, YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SSZ, not '%s'", cond_op_names[c->op],
+		    opval->kind == NODE_SCALAR ? opval->str : node_kind_name(opval));
+		bad = 1;
+	}
+	if (bad) {
+		cond_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* {unported: {type: T, properties: {K: V}}}: a test tsi import could not
+ * convert; it cannot be evaluated, and `tsi validate` says so. */
+static struct cond *
+compile_unported(const struct node *key, const struct node *v, struct diag *d)
+{
+	static const char *const keys[] = { "type", "properties" };
+	struct cond		*c = cond_new(COND_UNPORTED, &key->loc);
+	const struct node	*type = node_get(v, "type"), *props;
+	size_t			 i;
+
+	if (v->kind != NODE_MAP || type == NULL || type->kind != NODE_SCALAR) {
+		diag_error(d, &v->loc, "'unported' takes a mapping with 'type' (and "
+		    "'properties')");
+		cond_free(c);
+		return NULL;
+	}
+	if (node_check_keys(d, v, "an 'unported' condition", keys, ARRAY_SIZE(keys)) == -1) {
+		cond_free(c);
+		return NULL;
+	}
+	c->value = xstrdup(type->str);
+	if ((props = node_get(v, "properties")) != NULL && !node_is_null(props)) {
+		if (props->kind != NODE_MAP) {
+			diag_error(d, &props->loc, "'properties' takes a mapping");
+			cond_free(c);
+			return NULL;
+		}
+		c->props = xcalloc(props->n ? props->n : 1, sizeof *c->props);
+		for (i = 0; i < props->n; i++) {
+			if (props->kids[i]->kind != NODE_SCALAR) {
+				diag_error(d, &props->kids[i]->loc, "a property's value "
+				    "is text, not %s", node_kind_name(props->kids[i]));
+				cond_free(c);
+				return NULL;
+			}
+			c->props[c->nprops++] = xstrdup(props->kids[i]->str);
+		}
+	}
+	diag_warning(d, &key->loc, "condition not ported (%s): port it to a tsi "
+	    "condition; until then it fails its %s when evaluated", c->value,
+	    "node");
 	return c;
 }
 
@@ -255,6 +389,10 @@ compile(const struct node *n, struct diag *d)
 	}
 	if (node_get(n, "variable") != NULL)
 		return compile_variable(n, d);
+	if (node_get(n, "file_modified") != NULL)
+		return compile_modified(n, "file_modified", d);
+	if (node_get(n, "folder_modified") != NULL)
+		return compile_modified(n, "folder_modified", d);
 	for (i = 0; i + 1 < n->n; i += 2) {
 		size_t j, known = 0;
 
@@ -286,6 +424,8 @@ compile(const struct node *n, struct diag *d)
 		return compile_os(key, v, d);
 	if (strcmp(key->str, "lua") == 0)
 		return compile_lua(key, v, d);
+	if (strcmp(key->str, "unported") == 0)
+		return compile_unported(key, v, d);
 	/* file_exists or folder_exists */
 	struct cond *c = cond_new(strcmp(key->str, "file_exists") == 0 ?
 	    COND_FILE_EXISTS : COND_FOLDER_EXISTS, &key->loc);
@@ -303,254 +443,4 @@ struct cond *
 cond_compile(const struct node *n, struct diag *d)
 {
 	return compile(n, d);
-}
-
-int
-version_cmp(const char *a, const char *b)
-{
-	while (*a != '\0' || *b != '\0') {
-		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			char *ea, *eb;
-			unsigned long long x = strtoull(a, &ea, 10);
-			unsigned long long y = strtoull(b, &eb, 10);
-
-			if (x != y)
-				return x < y ? -1 : 1;
-			a = ea;
-			b = eb;
-			continue;
-		}
-		if (*a == '\0' || *b == '\0')	/* "12" < "12.1" */
-			return *a == '\0' ? -1 : 1;
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return tolower((unsigned char)*a) < tolower((unsigned char)*b) ? -1 : 1;
-		a++;
-		b++;
-	}
-	return 0;
-}
-
-static char *
-expand_or_copy(const struct cond_env *env, const char *s)
-{
-	char	*out;
-
-	if (vars_expand(env->vars, s, &out) == -1)
-		return xstrdup(s);
-	return out;
-}
-
-static char *
-rooted(const struct cond_env *env, const char *path)
-{
-	if (env->root == NULL || strcmp(env->root, "/") == 0)
-		return xstrdup(path);
-	return xasprintf("%s/%s", env->root, path[0] == '/' ? path + 1 : path);
-}
-
-/* Value of KEY= in the root's os-release (caller frees), or NULL. */
-static char *
-os_release_get(const struct cond_env *env, const char *key)
-{
-	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
-	char		*text = NULL, *line, *save, *out = NULL, *path;
-	size_t		 i, klen = strlen(key);
-
-	for (i = 0; i < ARRAY_SIZE(paths) && text == NULL; i++) {
-		path = rooted(env, paths[i]);
-		if (read_file(path, 64 * 1024, &text, NULL) == -1)
-			text = NULL;
-		free(path);
-	}
-	if (text == NULL)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line != NULL && out == NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, key, klen) != 0 || line[klen] != '=')
-			continue;
-		char *v = line + klen + 1;
-		size_t n = strlen(v);
-
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-			v++;
-			n -= 2;
-		}
-		out = xstrndup(v, n);
-	}
-	free(text);
-	return out;
-}
-
-/* Numbers as numbers; then booleans as booleans (one meaning of true:
- * "yes" equals "true"); then case-insensitive text. */
-static int
-compare(const char *a, const char *b)
-{
-	double	x, y;
-	int	p, q;
-
-	if (str_to_num(a, &x) == 0 && str_to_num(b, &y) == 0)
-		return x < y ? -1 : x > y;
-	if (parse_bool(a, &p) == 0 && parse_bool(b, &q) == 0)
-		return p - q;
-	return strcasecmp(a, b);
-}
-
-static int
-eval_variable(const struct cond *c, const struct cond_env *env, struct buf *why)
-{
-	const char	*val = vars_get(env->vars, c->var);
-	char		*want;
-	int		 r, cmp;
-
-	if (c->op == OP_EXISTS) {
-		r = (val != NULL) == c->want;
-		if (why)
-			buf_addf(why, "variable '%s' is %s", c->var, val ? "set" : "not set");
-		return r;
-	}
-	if (val == NULL) {
-		if (why)
-			buf_addf(why, "variable '%s' is not set", c->var);
-		return c->op == OP_NOT_EQUALS;
-	}
-	want = expand_or_copy(env, c->value);
-	cmp = compare(val, want);
-	switch (c->op) {
-	case OP_EQUALS:		r = cmp == 0; break;
-	case OP_NOT_EQUALS:	r = cmp != 0; break;
-	case OP_LESS:		r = cmp < 0; break;
-	case OP_LESS_EQUAL:	r = cmp <= 0; break;
-	case OP_GREATER:	r = cmp > 0; break;
-	case OP_GREATER_EQUAL:	r = cmp >= 0; break;
-	case OP_LIKE:		r = fnmatch(want, val, FNM_CASEFOLD) == 0; break;
-	default:		r = 0; break;
-	}
-	if (why)
-		buf_addf(why, "variable '%s' is '%s', which %s %s '%s'", c->var, val,
-		    r ? "satisfies" : "fails", op_names[c->op], want);
-	free(want);
-	return r;
-}
-
-/* A path with a ".." component could leave --root. */
-static int
-leaves_root(const struct cond_env *env, const char *path)
-{
-	const char	*p = path;
-
-	if (env->root == NULL || strcmp(env->root, "/") == 0)
-		return 0;
-	while ((p = strstr(p, "..")) != NULL) {
-		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
-			return 1;
-		p += 2;
-	}
-	return 0;
-}
-
-static int
-eval_path(const struct cond *c, const struct cond_env *env, struct buf *why)
-{
-	struct stat	 st;
-	char		*path = expand_or_copy(env, c->value), *full = rooted(env, path);
-	int		 folder = c->kind == COND_FOLDER_EXISTS, r;
-
-	r = !leaves_root(env, path) && stat(full, &st) == 0 &&
-	    (folder ? S_ISDIR(st.st_mode) : !S_ISDIR(st.st_mode));
-	if (why)
-		buf_addf(why, "%s '%s' %s", folder ? "folder" : "file", path,
-		    r ? "exists" : "does not exist");
-	free(path);
-	free(full);
-	return r;
-}
-
-static int
-eval_os(const struct cond *c, const struct cond_env *env, struct buf *why)
-{
-	char	*id = os_release_get(env, "ID");
-	char	*ver = os_release_get(env, "VERSION_ID");
-	int	 r = 1;
-
-	if (c->os_id != NULL && (id == NULL || !str_ieq(id, c->os_id)))
-		r = 0;
-	if (c->os_version != NULL &&
-	    (ver == NULL || version_cmp(ver, c->os_version) < 0))
-		r = 0;
-	if (why)
-		buf_addf(why, "the OS is '%s' version '%s'", id ? id : "unknown",
-		    ver ? ver : "unknown");
-	free(id);
-	free(ver);
-	return r;
-}
-
-int
-cond_eval(const struct cond *c, const struct cond_env *env, struct buf *why)
-{
-	size_t	i;
-	int	r;
-
-	switch (c->kind) {
-	case COND_VARIABLE:
-		return eval_variable(c, env, why);
-	case COND_FILE_EXISTS:
-	case COND_FOLDER_EXISTS:
-		return eval_path(c, env, why);
-	case COND_OS:
-		return eval_os(c, env, why);
-	case COND_LUA:
-		return lua_eval_condition(c->value, env->vars, why);
-	case COND_ALL:
-		/* the first false one says why */
-		for (i = 0; i < c->n; i++) {
-			struct buf sub = BUF_INIT;
-
-			r = cond_eval(c->kids[i], env, &sub);
-			if (!r || i + 1 == c->n) {
-				if (why && sub.data)
-					buf_adds(why, sub.data);
-				buf_release(&sub);
-				return r;
-			}
-			buf_release(&sub);
-		}
-		return 1;
-	case COND_ANY:
-	case COND_NONE:
-		for (i = 0; i < c->n; i++) {
-			struct buf sub = BUF_INIT;
-
-			r = cond_eval(c->kids[i], env, &sub);
-			if (r) {
-				if (why)
-					buf_addf(why, "%s%s", c->kind == COND_NONE ?
-					    "'none' fails: " : "", sub.data ? sub.data : "");
-				buf_release(&sub);
-				return c->kind == COND_ANY;
-			}
-			if (why)
-				buf_addf(why, "%s%s", i ? "; " : (c->kind == COND_ANY ?
-				    "no condition of 'any' holds: " : ""),
-				    sub.data ? sub.data : "");
-			buf_release(&sub);
-		}
-		return c->kind == COND_NONE;
-	}
-	return 0;
-}
-
-void
-cond_vars(const struct cond *c, void (*fn)(void *, const char *, int,
-    const struct loc *), void *ctx)
-{
-	size_t	i;
-
-	if (c == NULL)
-		return;
-	if (c->kind == COND_VARIABLE)
-		fn(ctx, c->var, c->op != OP_EXISTS, &c->loc);
-	for (i = 0; i < c->n; i++)
-		cond_vars(c->kids[i], fn, ctx);
 }

@@ -76,16 +76,54 @@ skip_inside(struct engine *e, const struct tnode *g)
 	return n;
 }
 
+/*
+ * A condition that cannot be evaluated (an unported test) fails its node,
+ * as a step that fails: a step's _SMSTSLastAction* say so; a group runs
+ * none of its nodes.  continue_on_error applies as to any failure.
+ */
+static void
+fail_on_condition(struct engine *e, const struct tnode *t, const char *why)
+{
+	struct json	*j;
+
+	e->status[t->index] = ST_FAILED;
+	if (t->kind == TN_STEP) {
+		e->rc[t->index] = STEP_RC_ERROR;
+		set_engine_int(e, "_SMSTSLastActionRetCode", STEP_RC_ERROR);
+		set_engine_var(e, "_SMSTSLastActionSucceeded", "false");
+		runlog_msg(&e->log, LOG_ERROR, "[%d/%zu] %s: failed: its condition "
+		    "cannot be evaluated: %s", t->step_number, e->seq->nsteps, t->name, why);
+		j = log_step_event(e, "step_end", t);
+	} else {
+		skip_inside(e, t);
+		runlog_msg(&e->log, LOG_ERROR, "group '%s': failed: its condition "
+		    "cannot be evaluated: %s", t->name, why);
+		j = log_step_event(e, "group_end", t);
+	}
+	json_str(j, "result", "failed");
+	json_str(j, "reason", why);
+	runlog_event_end(&e->log);
+}
+
 /* Disabled nodes and false conditions: skipped (a group with all it holds),
- * _SMSTSLastAction* untouched. */
+ * _SMSTSLastAction* untouched.  0: the node runs; 1: skipped; -1: it failed
+ * because its condition cannot be evaluated. */
 static int
 skip_if_needed(struct engine *e, const struct tnode *t)
 {
 	struct cond_env	 env = { &e->vars, e->root };
 	struct buf	 cond = BUF_INIT, why = BUF_INIT, what = BUF_INIT;
 	size_t		 n;
+	int		 holds = 1;
 
-	if (!t->disabled && (t->cond == NULL || cond_eval(t->cond, &env, &cond))) {
+	if (!t->disabled && t->cond != NULL)
+		holds = cond_eval(t->cond, &env, &cond);
+	if (holds == -1) {
+		fail_on_condition(e, t, cond.data ? cond.data : "");
+		buf_release(&cond);
+		return -1;
+	}
+	if (!t->disabled && holds) {
 		buf_release(&cond);
 		return 0;
 	}
@@ -450,8 +488,18 @@ engine_loop(struct engine *e, int *stack, int nstack)
 		if (e->ip >= (int)e->seq->n)
 			break;
 		t = e->seq->nodes[e->ip];
-		if (skip_if_needed(e, t)) {
+		switch (skip_if_needed(e, t)) {
+		case 1:
 			e->ip = t->end;
+			continue;
+		case -1:
+			e->ip = t->end;
+			if (t->continue_on_error)
+				runlog_msg(&e->log, LOG_WARN, "%s '%s' failed; going on "
+				    "(continue_on_error)", t->kind == TN_STEP ? "step" :
+				    "group", t->name);
+			else
+				fail_parent(e, t);
 			continue;
 		}
 		if (t->kind == TN_GROUP) {

@@ -474,7 +474,10 @@ counts_text(const struct step_counts *c, int dry_run, char *out, size_t len)
 {
 	int	n;
 
-	if (dry_run)
+	if (dry_run && c->failed > 0)	/* an unported step, say */
+		n = snprintf(out, len, "%zu step%s would run (%zu would fail), %zu "
+		    "skipped", c->ran, c->ran == 1 ? "" : "s", c->failed, c->skipped);
+	else if (dry_run)
 		n = snprintf(out, len, "%zu step%s would run, %zu skipped", c->ran,
 		    c->ran == 1 ? "" : "s", c->skipped);
 	else
@@ -510,8 +513,9 @@ engine_finish(struct engine *e, int interrupted)
 	result = e->failed ? "failed" : "succeeded";
 	code = e->failed ? EXIT_FAILED : EXIT_OK;
 	if (e->dry_run)
-		runlog_msg(&e->log, LOG_INFO, "dry run of '%s': %s; nothing was changed",
-		    e->seq->name, counts);
+		runlog_msg(&e->log, e->failed ? LOG_ERROR : LOG_INFO, "dry run of "
+		    "'%s': %s%s; nothing was changed", e->seq->name, counts,
+		    e->failed ? "; the sequence would fail" : "");
 	else
 		runlog_msg(&e->log, e->failed ? LOG_ERROR : LOG_INFO, "sequence '%s' "
 		    "%s: %s", e->seq->name, result, counts);

@@ -27,6 +27,7 @@ static const struct step_type *const types[] = {
 	&step_capture_user_state,
 	&step_restore_user_state,
 	&step_release_state_store,
+	&step_unported,
 	NULL,
 };
 

@@ -16,6 +16,7 @@ extern const struct step_type step_capture_user_state;
 extern const struct step_type step_restore_user_state;
 extern const struct step_type step_request_state_store;
 extern const struct step_type step_release_state_store;
+extern const struct step_type step_unported;
 
 /* The built-ins in the order `tsi steps` lists them, the variables they
  * read and the whole-sequence checks of `tsi validate`. */

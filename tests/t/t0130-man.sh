@@ -82,7 +82,8 @@ example() {
 }
 
 # json_properties FILE: every name in a "properties" object of a JSON
-# Schema, at any depth.
+# Schema, at any depth (a property that is itself named "properties" is a
+# schema, not another map of names).
 json_properties() {
 	python3 -c '
 import json, sys
@@ -90,9 +91,11 @@ def walk(x):
     if isinstance(x, dict):
         for k, v in x.items():
             if k == "properties" and isinstance(v, dict):
-                for name in v:
+                for name, sub in v.items():
                     print(name)
-            walk(v)
+                    walk(sub)
+            else:
+                walk(v)
     elif isinstance(x, list):
         for v in x:
             walk(v)

@@ -35,7 +35,7 @@ eval_text(const char *text, struct vars *vs, const char *root)
 	int		 r;
 
 	if (c == NULL)
-		return -1;
+		return -2;	/* did not compile; -1 is "cannot be evaluated" */
 	r = cond_eval(c, &env, NULL);
 	cond_free(c);
 	return r;
@@ -132,6 +132,70 @@ test_compile_errors(void)
 	CHECK(compile_text("{variable: '1bad', equals: 1}", &nerr) == NULL);
 }
 
+/* An unported test cannot be evaluated (-1); all/any/none decide without
+ * it when the other tests do (three-valued logic). */
+static void
+test_unported_three_valued(void)
+{
+	struct vars	vs;
+	const char	*u = "{unported: {type: SMS_TaskSequence_WMIConditionExpression, "
+			    "properties: {Query: SELECT 1}}}";
+	char		 text[512];
+
+	vars_init(&vs);
+	vars_set(&vs, "A", "1", 0);
+	CHECK_INT(eval_text(u, &vs, "/"), -1);
+	snprintf(text, sizeof text, "{all: [{variable: A, equals: 2}, %s]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), 0);
+	snprintf(text, sizeof text, "{all: [%s, {variable: A, equals: 1}]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), -1);
+	snprintf(text, sizeof text, "{any: [%s, {variable: A, equals: 1}]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), 1);
+	snprintf(text, sizeof text, "{any: [{variable: A, equals: 2}, %s]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), -1);
+	snprintf(text, sizeof text, "{none: [{variable: A, equals: 1}, %s]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), 0);
+	snprintf(text, sizeof text, "{none: [%s]}", u);
+	CHECK_INT(eval_text(text, &vs, "/"), -1);
+	CHECK_INT(eval_text("{unported: {properties: {a: b}}}", &vs, "/"), -2);
+	CHECK_INT(eval_text("{unported: {type: T, note: x}}", &vs, "/"), -2);
+	vars_release(&vs);
+}
+
+static void
+test_modified(void)
+{
+	struct vars	vs;
+	char		dir[] = "/tmp/t-cond-XXXXXX", path[64];
+	long long	t;
+	FILE		*f;
+
+	vars_init(&vs);
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/f", dir);
+	CHECK((f = fopen(path, "w")) != NULL);
+	fclose(f);
+	CHECK_INT(parse_utc_time("2021-03-01T10:00:00Z", &t), 0);
+	CHECK(t == 1614592800LL);
+	CHECK_INT(parse_utc_time("2021-03-01", &t), 0);
+	CHECK(t == 1614556800LL);
+	CHECK_INT(parse_utc_time("2021-03-01T10:00", &t), 0);
+	CHECK_INT(parse_utc_time("2021-13-01", &t), -1);
+	CHECK_INT(parse_utc_time("yesterday", &t), -1);
+	CHECK_INT(parse_utc_time("2021-03-01T10:00:00+02:00", &t), -1);
+	CHECK_INT(eval_text("{file_modified: /f, greater: '2020-01-01'}", &vs, dir), 1);
+	CHECK_INT(eval_text("{file_modified: /f, less: '2020-01-01'}", &vs, dir), 0);
+	CHECK_INT(eval_text("{folder_modified: /f, greater: '2020-01-01'}", &vs, dir), 0);
+	CHECK_INT(eval_text("{folder_modified: /, greater: '2020-01-01'}", &vs, dir), 1);
+	CHECK_INT(eval_text("{file_modified: /none, not_equals: '2020-01-01'}", &vs, dir), 0);
+	CHECK_INT(eval_text("{file_modified: /f, like: '2020*'}", &vs, dir), -2);
+	CHECK_INT(eval_text("{file_modified: /f, greater: soon}", &vs, dir), -2);
+	CHECK_INT(eval_text("{file_modified: /f}", &vs, dir), -2);
+	unlink(path);
+	rmdir(dir);
+	vars_release(&vs);
+}
+
 static void
 test_version_cmp(void)
 {
@@ -148,5 +212,7 @@ UNIT_SUITE(cond_tests) = {
 	UNIT_TEST(files_and_os),
 	UNIT_TEST(compile_errors),
 	UNIT_TEST(version_cmp),
+	UNIT_TEST(unported_three_valued),
+	UNIT_TEST(modified),
 	{ NULL, NULL },
 };
