@@ -39,7 +39,7 @@ UNITDIR	?= $(PREFIX)/lib/systemd/system
 # The floors, ground first (docs/development.md, "Layout"); cli/main.c is the program.
 LIB_SRCS  = $(wildcard lib/*.c) $(wildcard interp/*.c) $(wildcard store/*.c) \
 	    $(wildcard migrate/*.c) $(wildcard smp/*.c) $(wildcard steps/*.c) \
-	    $(filter-out cli/main.c,$(wildcard cli/*.c))
+	    $(wildcard import/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -124,7 +124,7 @@ schemas: $(TSI)
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
-FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import
 fuzz: $(FUZZERS:%=build-fuzz/%)
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
@@ -145,6 +145,10 @@ bench-smp: all
 
 bench-big: all
 	sh bench/big-files.sh
+
+# tsi import of task sequences of 20,000 steps and of 16 MiB
+bench-import: all
+	sh bench/import.sh
 
 # The systemd units, with the place of the binary written in.
 UNITS = $(BUILD)/dist/tsi-resume.service $(BUILD)/dist/tsi-smp.service
@@ -199,5 +203,5 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d
 
 FORCE:
-.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big \
+.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import \
 	install uninstall deb clean FORCE

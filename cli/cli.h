@@ -13,6 +13,10 @@
 int	cmd_validate(char **files, int nfiles, enum diag_format,
 	    const char *vars_file, const struct seq_var *cli_vars, size_t ncli_vars);
 
+/* import.c: `tsi import`; its usage and help for `tsi --help`. */
+int	cmd_import(int argc, char **argv);
+extern const char import_usage[], import_help[];
+
 /* schema.c */
 /* Built-in step types and those of exts (may be NULL). */
 void	print_steps_text(FILE *, const struct ext_set *);

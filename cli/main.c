@@ -38,6 +38,7 @@ static const char tsi_usage[] =
 "  resume          go on with a run after a restart or an interruption\n"
 "  discard         drop an unfinished run's journal\n"
 "  validate FILE.. check sequences without running them\n"
+"  import FILE     a ConfigMgr or MDT task sequence (XML) as a tsi sequence\n"
 "  steps           list step types and their parameters\n"
 "  schema          print the JSON Schema of sequence files\n"
 "  state           user state: capture, restore, verify, list, extract, undo,\n"
@@ -612,6 +613,7 @@ static const struct command commands[] = {
 	  "Variables given with --var and --vars-file count as defined.\n"
 	  "\n"
 	  "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage.\n" },
+	{ "import", cmd_import, import_usage, import_help },
 	{ "steps", cmd_steps,
 	  "tsi steps [--json] [--extension PATH]...",
 	  "Lists the step types with their parameters (and the variable each one\n"

@@ -31,7 +31,8 @@ FLOORS = {
     "migrate": ["lib", "store"],
     "smp": ["lib", "store"],
     "steps": ["lib", "interp", "store", "migrate", "smp"],
-    "cli": ["lib", "interp", "store", "migrate", "smp", "steps"],
+    "import": ["lib", "interp"],
+    "cli": ["lib", "interp", "store", "migrate", "smp", "steps", "import"],
 }
 MAX_LINES = 800
 SQL = re.compile(r'"[^"\n]*\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|'
