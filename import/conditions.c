@@ -126,7 +126,7 @@ variable_test(struct conv *c, const struct xml_elem *e, const char *node,
 		if (str_ieq(op, "notLike")) {
 			like = y;
 			y = yv_map();
-			yv_set(y, "none", yv_push(yv_list(), like));
+			yv_push(yv_set(y, "none", yv_list()), like);
 		}
 		goto done;
 	}
