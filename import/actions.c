@@ -231,6 +231,14 @@ run_command_line(struct conv *c, const struct xml_elem *e, struct yv *step,
 
 	if (strcasestr(line, "ZTIUserState.wsf") != NULL &&
 	    (strcasestr(line, "/capture") != NULL || strcasestr(line, "/restore"))) {
+		const char *dir = prop(e, "WorkingDirectory");
+
+		if (strncasecmp(line, "cscript", 7) != 0 || strpbrk(line, "&|;<>") != NULL)
+			notes_add(notes, "its command line was '%s': only ZTIUserState.wsf "
+			    "is kept", line);
+		if ((dir != NULL && *dir != '\0') || (xml_attr(e, "startIn") &&
+		    *xml_attr(e, "startIn") != '\0'))
+			notes_add(notes, "its working folder is not kept");
 		free(line);
 		return user_state_mdt(c, e, step, notes, strcasestr(cmd, "/capture") != NULL);
 	}
@@ -345,8 +353,14 @@ run_powershell(struct conv *c, const struct xml_elem *e, struct yv *step,
 			    "passed", params);
 		free(script);
 	} else if (name != NULL && *name != '\0') {
-		cmd = xasprintf("pwsh -NoProfile -NonInteractive -File '%s'%s%s", name,
-		    params && *params ? " " : "", params ? params : "");
+		struct buf	q = BUF_INIT;
+		const char	*p;
+
+		for (p = name; *p != '\0'; p++)	/* shell-quoted: ' as '\'' */
+			buf_adds(&q, *p == '\'' ? "'\\''" : (char[]){ *p, '\0' });
+		cmd = xasprintf("pwsh -NoProfile -NonInteractive -File '%s'%s%s",
+		    q.data ? q.data : "", params && *params ? " " : "", params ? params : "");
+		buf_release(&q);
 		set_param(c, step, "command", cmd, "ScriptName", notes);
 		free(cmd);
 		if (windows_path(name))
@@ -365,6 +379,18 @@ run_powershell(struct conv *c, const struct xml_elem *e, struct yv *step,
 	runs_as_and_package(e, notes);
 	leftover_properties(e, powershell_reads, notes);
 	return CONV_EXACT;
+}
+
+/* A Set Variable step whose value is not to be shown or copied. */
+static int
+hidden_value(const struct xml_elem *e)
+{
+	const char	*hide = prop(e, "DoNotShowVariableValue");
+	const char	*name = prop(e, "VariableName"), *value = prop(e, "VariableValue");
+	int		 b;
+
+	return (hide != NULL && parse_bool(hide, &b) == 0 && b) || secret_name(name) ||
+	    (name != NULL && value != NULL && vars_always_secret(name, value));
 }
 
 static const char *const set_variable_reads[] = {
@@ -388,9 +414,10 @@ set_variable(struct conv *c, const struct xml_elem *e, struct yv *step,
 		    "'_' names are read-only");
 	else if (strlen(value) > VAR_VALUE_MAX)
 		reason = xasprintf("a value longer than %d characters", VAR_VALUE_MAX);
-	else if ((bad = typed_var_check(c->table, name, value, TV_EXPANDS)) != NULL) {
+	else if ((bad = typed_var_check(c->table, name, value, TV_EXPANDS |
+	    (hidden_value(e) ? TV_SECRET : 0))) != NULL) {
 		reason = xasprintf("'%s' is not a value of %s that tsi takes: %s",
-		    value, name, bad);
+		    hidden_value(e) ? VAR_REDACTED : value, name, bad);
 		free(bad);
 	}
 	if (reason != NULL) {
@@ -631,9 +658,10 @@ make_unported(struct conv *c, const struct xml_elem *e, struct yv *step,
 		if (p == NULL || yv_get(props, p) != NULL)
 			continue;
 		/* a password is not copied into the sequence (a flag such as
-		 * RandomAdminPassword=true is) */
-		yv_set(props, p, yv_str(secret_name(p) && *list->kids[i]->text != '\0' &&
-		    parse_bool(list->kids[i]->text, &flag) == -1 ?
+		 * RandomAdminPassword=true is), nor a value the step hides */
+		yv_set(props, p, yv_str(*list->kids[i]->text != '\0' &&
+		    ((secret_name(p) && parse_bool(list->kids[i]->text, &flag) == -1) ||
+		    (strcmp(p, "VariableValue") == 0 && hidden_value(e))) ?
 		    "(a password: not copied)" : list->kids[i]->text));
 	}
 	if (yv_len(props) == 0)

@@ -55,7 +55,8 @@ unported(const struct xml_elem *e, const char *type)
 	for (i = 0; i < e->n; i++) {
 		const char *name = xml_attr(e->kids[i], "name");
 
-		if (strcmp(e->kids[i]->name, "variable") == 0 && name != NULL)
+		if (strcmp(e->kids[i]->name, "variable") == 0 && name != NULL &&
+		    yv_get(props, name) == NULL)	/* a field given twice: the first */
 			yv_set(props, name, yv_str(e->kids[i]->text));
 		else if (strcmp(e->kids[i]->name, "osExpressionGroup") == 0)
 			yv_set(props, "name", yv_str(name ? name : ""));
@@ -81,6 +82,7 @@ like_to_glob(const char *s, int *changed)
 		case '*':	buf_adds(&b, "[*]"); break;
 		case '?':	buf_adds(&b, "[?]"); break;
 		case '[':	buf_adds(&b, "[[]"); break;
+		case '\\':	buf_adds(&b, "\\\\"); break;	/* \ is fnmatch's escape */
 		default:	buf_addch(&b, *s); break;
 		}
 	}
@@ -159,8 +161,17 @@ utc_time(const char *s)
 
 		if (*p == '.')
 			p += 1 + strspn(p + 1, "0123456789");
-		if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]))
+		if ((*p == '+' || *p == '-') && strspn(p + 1, "0123456789") == 3 &&
+		    p[4] == '\0')
 			off = (*p == '-' ? -1 : 1) * atoi(p + 1);
+		else if (*p != '\0') {
+			free(t);
+			return NULL;
+		}
+		if (off < -1440 || off > 1440) {
+			free(t);
+			return NULL;
+		}
 		snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h,
 		    mi, sec);
 		if (parse_utc_time(iso, &when) == -1) {
@@ -177,6 +188,9 @@ utc_time(const char *s)
 	if (gmtime_r(&tt, &tm) == NULL)
 		return NULL;
 	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (parse_utc_time(iso, &when) == -1 || tm.tm_year + 1900 < 1 ||
+	    tm.tm_year + 1900 > 9999)	/* the offset left years 1-9999 */
+		return NULL;
 	return xstrdup(iso);
 }
 
@@ -349,7 +363,10 @@ operand(struct conv *c, const struct xml_elem *e, const char *node)
 		else
 			label = xasprintf("%s, on '%s'", t, node);
 	} else {
-		return NULL;	/* text, comments: nothing to test */
+		notes_add(&why, "<%s> is not an operand ConfigMgr has", e->name);
+		r = CONV_NONE;
+		y = unported(e, e->name);
+		label = xasprintf("<%s>, on '%s'", e->name, node);
 	}
 	if (r == CONV_NONE)
 		c->unported_tests = before + 1;

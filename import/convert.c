@@ -58,9 +58,11 @@ convert_variables(struct conv *c, const struct xml_elem *list, struct yv *vars)
 		else if (strlen(v->text) > VAR_VALUE_MAX)
 			msg = xasprintf("a value longer than %d characters: left out",
 			    VAR_VALUE_MAX);
-		else if ((bad = typed_var_check(c->table, name, v->text, 0)) != NULL)
+		else if ((bad = typed_var_check(c->table, name, v->text, secret_name(name) ||
+		    vars_always_secret(name, v->text) ? TV_SECRET : 0)) != NULL)
 			msg = xasprintf("'%s' is not a value tsi takes (%s): left out",
-			    v->text, bad);
+			    secret_name(name) || vars_always_secret(name, v->text) ?
+			    VAR_REDACTED : v->text, bad);
 		if (msg != NULL) {
 			/* no entry: a comment above variables: says what to do */
 			yv_comment(vars, "PORT: %s: %s", name, msg);
@@ -357,6 +359,12 @@ convert_nodes(struct conv *c, const struct xml_elem *parent, struct yv *list)
 		else if (strcmp(e->name, "step") == 0 ||
 		    strcmp(e->name, "subtasksequence") == 0)
 			convert_step(c, e, list);
+		else if (strcmp(e->name, "condition") != 0 && strcmp(e->name,
+		    "action") != 0 && strcmp(e->name, "defaultVarList") != 0 &&
+		    strcmp(e->name, "globalVarList") != 0 && strcmp(e->name,
+		    "referenceList") != 0)
+			conv_item(c, CONV_NONE, CK_GROUP, e->name, e, "an element tsi "
+			    "import does not know: left out, with all it holds");
 	}
 }
 

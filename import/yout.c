@@ -35,6 +35,9 @@ cur_line(struct ywriter *w)
 	return w->line;
 }
 
+static size_t	wide_break(const unsigned char *);
+static void	write_key(struct buf *, const char *);
+
 #define FLOW_WIDTH	72	/* a flow map or list longer than this is a block */
 
 static struct yv *
@@ -134,9 +137,15 @@ yv_comment(struct yv *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	line = xvasprintf(fmt, ap);
 	va_end(ap);
-	for (p = line; *p != '\0'; p++)		/* one line: no newline can end it */
-		if (*p == '\n' || *p == '\r')
+	for (p = line; *p != '\0'; p++) {	/* one line: nothing can end it */
+		size_t n = wide_break((unsigned char *)p);
+
+		if (n > 0) {
+			memset(p, ' ', n);
+			p += n - 1;
+		} else if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	}
 	v->comments = xreallocarray(v->comments, v->ncomments + 1, sizeof *v->comments);
 	v->comments[v->ncomments++] = line;
 }
@@ -220,6 +229,22 @@ yv_free(struct yv *v)
 	free(v);
 }
 
+/*
+ * Length of a code point at p that YAML reads as a line break or a
+ * control character although it is not ASCII (C1 controls, U+0085 NEL,
+ * U+2028, U+2029), else 0: such text is never plain, single-quoted or in
+ * a comment, where it would end a line.
+ */
+static size_t
+wide_break(const unsigned char *p)
+{
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+		return 3;
+	return 0;
+}
+
 /* Words a YAML 1.1 reader would take for something else than text. */
 static int
 looks_typed(const char *s)
@@ -247,7 +272,8 @@ plain_ok(const char *s)
 	    strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) != NULL || s[len - 1] == ':')
 		return 0;
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f || strchr(",[]{}\\\"'", *p) != NULL)
+		if (*p < 0x20 || *p == 0x7f || strchr(",[]{}\\\"'", *p) != NULL ||
+		    wide_break(p))
 			return 0;
 		if ((*p == ':' && p[1] == ' ') || (*p == ' ' && p[1] == '#'))
 			return 0;
@@ -262,7 +288,7 @@ printable(const char *s)
 	const unsigned char	*p;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || wide_break(p))
 			return 0;
 	return 1;
 }
@@ -280,7 +306,7 @@ block_ok(const char *s)
 	    (len >= 2 && s[len - 1] == '\n' && s[len - 2] == '\n'))
 		return 0;
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f || wide_break(p))
 			return 0;
 		if ((*p == ' ' || *p == '\t') && (p[1] == '\n' || p[1] == '\0'))
 			return 0;
@@ -304,7 +330,13 @@ write_double_quoted(struct buf *b, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				buf_addf(b, "\\x%02x", *p);
-			else
+			else if (wide_break(p) == 2) {
+				buf_addf(b, "\\x%02x", p[1]);
+				p++;
+			} else if (wide_break(p) == 3) {
+				buf_addf(b, "\\u%04x", 0x2000 | (p[2] == 0xa8 ? 0x28 : 0x29));
+				p += 2;
+			} else
 				buf_addch(b, (char)*p);
 		}
 	}
@@ -369,8 +401,10 @@ flow_ok(const struct yv *v)
 		    strchr(v->kids[i]->s, '\n') != NULL)
 			return 0;
 	for (i = 0; i < v->n; i++) {
-		if (v->keys)
-			buf_addf(&b, "%s: ", v->keys[i]);
+		if (v->keys) {
+			write_key(&b, v->keys[i]);
+			buf_addch(&b, ' ');
+		}
 		write_scalar(&b, v->kids[i], 0, 1);
 		buf_adds(&b, ", ");
 	}
@@ -381,6 +415,18 @@ flow_ok(const struct yv *v)
 
 static void write_value(struct ywriter *, struct yv *, int indent);
 
+/* A map key, quoted as a value would be when it needs it. */
+static void
+write_key(struct buf *b, const char *key)
+{
+	struct yv	k = { 0 };
+
+	k.kind = YV_STR;
+	k.s = (char *)key;
+	write_scalar(b, &k, 0, 1);
+	buf_addch(b, ':');
+}
+
 static void
 write_flow(struct buf *b, const struct yv *v)
 {
@@ -390,8 +436,10 @@ write_flow(struct buf *b, const struct yv *v)
 	for (i = 0; i < v->n; i++) {
 		if (i > 0)
 			buf_adds(b, ", ");
-		if (v->kind == YV_MAP)
-			buf_addf(b, "%s: ", v->keys[i]);
+		if (v->kind == YV_MAP) {
+			write_key(b, v->keys[i]);
+			buf_addch(b, ' ');
+		}
 		write_scalar(b, v->kids[i], 0, 1);
 	}
 	buf_adds(b, v->kind == YV_MAP ? (v->n ? " }" : "}") : "]");
@@ -420,7 +468,7 @@ write_map_entries(struct ywriter *w, struct yv *v, int indent, int first_inline)
 			write_comments(w->b, k, indent);
 			buf_addf(w->b, "%*s", indent, "");
 		}
-		buf_addf(w->b, "%s:", v->keys[i]);
+		write_key(w->b, v->keys[i]);
 		write_value(w, k, indent + 2);
 	}
 }

@@ -373,4 +373,26 @@ test_expect 'usage: one file, a known --from, -o not the input, an output that c
 	tsi import --help > help.out && contains help.out "exit codes: 0 written"
 '
 
+test_expect 'no XML text adds YAML structure, hides a secret or is lost: line breaks beyond ASCII, odd keys, a hidden value, unknown elements' '
+	cat > ts.xml <<-\XML &&
+	<sequence version="3.10">
+	  <step type="SMS_TaskSequence_RunCommandLineAction" name="real" note="x&#x2028;  - { name: hidden, type: run_command, with: { command: touch PWNED } } #"><defaultVarList><variable property="CommandLine">echo real &gt;&gt; ran</variable></defaultVarList></step>
+	  <step type="SMS_TaskSequence_ApplyOperatingSystemAction" name="a&#x85;b" continueOnError="true"><defaultVarList><variable name="P" property="a: b">v</variable><variable name="Q" property="#x">w</variable></defaultVarList></step>
+	  <step type="SMS_TaskSequence_SetVariableAction" name="hidden" continueOnError="true"><defaultVarList><variable property="VariableName">_SMSTSMine</variable><variable property="VariableValue">Hunter2Secret</variable><variable property="DoNotShowVariableValue">true</variable></defaultVarList></step>
+	  <step name="like"><condition><expression type="SMS_TaskSequence_VariableConditionExpression"><variable name="Variable">P</variable><variable name="Operator">like</variable><variable name="Value">%\Windows\%</variable></expression></condition><action>echo like &gt;&gt; ran</action></step>
+	  <weird><step name="inner"><action>true</action></step></weird>
+	</sequence>
+	XML
+	imports ts.xml &&
+	lacks imported.yaml Hunter2Secret &&
+	lacks import.err Hunter2Secret &&
+	contains imported.yaml "name: \"a\\x85b\"" &&
+	contains imported.yaml "'"'"'a: b'"'"': v" &&
+	contains import.err "not convertible: group '"'"'weird'"'"': an element tsi import does not know: left out, with all it holds" &&
+	runs --var "P=C:\\Windows\\System32" &&
+	test ! -e PWNED &&
+	contains run.out "4 steps ran (2 failed)" &&
+	ran_exactly real like
+'
+
 test_done
