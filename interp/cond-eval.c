@@ -101,6 +101,21 @@ compare(const char *a, const char *b)
 	return strcasecmp(a, b);
 }
 
+/* Whether a comparison's result (<0, 0, >0) satisfies an ordering operator. */
+static int
+order_holds(enum cond_op op, int cmp)
+{
+	switch (op) {
+	case OP_EQUALS:		return cmp == 0;
+	case OP_NOT_EQUALS:	return cmp != 0;
+	case OP_LESS:		return cmp < 0;
+	case OP_LESS_EQUAL:	return cmp <= 0;
+	case OP_GREATER:	return cmp > 0;
+	case OP_GREATER_EQUAL:	return cmp >= 0;
+	default:		return 0;
+	}
+}
+
 static int
 eval_variable(const struct cond *c, const struct cond_env *env, struct buf *why)
 {
@@ -121,16 +136,8 @@ eval_variable(const struct cond *c, const struct cond_env *env, struct buf *why)
 	}
 	want = expand_or_copy(env, c->value);
 	cmp = compare(val, want);
-	switch (c->op) {
-	case OP_EQUALS:		r = cmp == 0; break;
-	case OP_NOT_EQUALS:	r = cmp != 0; break;
-	case OP_LESS:		r = cmp < 0; break;
-	case OP_LESS_EQUAL:	r = cmp <= 0; break;
-	case OP_GREATER:	r = cmp > 0; break;
-	case OP_GREATER_EQUAL:	r = cmp >= 0; break;
-	case OP_LIKE:		r = fnmatch(want, val, FNM_CASEFOLD) == 0; break;
-	default:		r = 0; break;
-	}
+	r = c->op == OP_LIKE ? fnmatch(want, val, FNM_CASEFOLD) == 0 :
+	    order_holds(c->op, cmp);
 	if (why)
 		buf_addf(why, "variable '%s' is '%s', which %s %s '%s'", c->var, val,
 		    r ? "satisfies" : "fails", cond_op_names[c->op], want);
@@ -219,15 +226,7 @@ eval_modified(const struct cond *c, const struct cond_env *env, struct buf *why)
 			    "file", path);
 	} else {
 		cmp = (long long)st.st_mtime < c->when ? -1 : (long long)st.st_mtime > c->when;
-		switch (c->op) {
-		case OP_EQUALS:		r = cmp == 0; break;
-		case OP_NOT_EQUALS:	r = cmp != 0; break;
-		case OP_LESS:		r = cmp < 0; break;
-		case OP_LESS_EQUAL:	r = cmp <= 0; break;
-		case OP_GREATER:	r = cmp > 0; break;
-		case OP_GREATER_EQUAL:	r = cmp >= 0; break;
-		default:		r = 0; break;
-		}
+		r = order_holds(c->op, cmp);
 		format_time((long long)st.st_mtime, was);
 		if (why)
 			buf_addf(why, "%s '%s' was modified %s, which %s %s %s", folder ?
