@@ -9,9 +9,9 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral \
-	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
-# libcurl (tsi.http, the SMP client) and libmicrohttpd (tsi smp serve) are
-# dlopen'ed when first used (lib/curl-api.c, lib/mhd-api.c), not linked
+	   -MMD -MP $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libpq)
+# libcurl (tsi.http, the SMP client), libmicrohttpd (tsi smp serve) and libpq
+# (a site's database) are dlopen'ed when first used (lib/*-api.c), not linked
 LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lmbedtls -lmbedx509 -lmbedcrypto -ldl -lcrypt -pthread
 # only the libraries tsi uses are loaded at start-up
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1
@@ -123,7 +123,7 @@ schemas: $(TSI)
 
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd)
+	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libpq)
 FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import
 fuzz: $(FUZZERS:%=build-fuzz/%)
 

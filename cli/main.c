@@ -91,7 +91,7 @@ enum {
 	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME, OPT_STORE,
 	OPT_RECIPIENT, OPT_IDENTITY, OPT_HARDLINK, OPT_OVERWRITE, OPT_TO,
 	OPT_VERBOSE, OPT_KEY, OPT_SOURCE, OPT_DEST, OPT_USERS, OPT_BEHAVIOR,
-	OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP,
+	OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, OPT_DATABASE, OPT_ADVERTISE, OPT_COMPUTER,
 };
 
 static const struct option all_options[] = {
@@ -126,6 +126,9 @@ static const struct option all_options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
+	{ "database", required_argument, NULL, OPT_DATABASE },
+	{ "advertise", required_argument, NULL, OPT_ADVERTISE },
+	{ "computer", required_argument, NULL, OPT_COMPUTER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -139,7 +142,7 @@ struct parsed {
 	const char		*dir;
 	const char		*name;
 	const char		*key, *source, *dest, *users, *behavior;
-	const char		*listen, *port_file;
+	const char		*listen, *port_file, *database, *advertise, *computer;
 	int			 plain_http;
 	struct state_args	 st;
 	enum diag_format	 format;
@@ -203,6 +206,9 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_LISTEN:	p->listen = optarg; break;
 		case OPT_PORT_FILE:	p->port_file = optarg; break;
 		case OPT_PLAIN_HTTP:	p->plain_http = 1; break;
+		case OPT_DATABASE:	p->database = optarg; break;
+		case OPT_ADVERTISE:	p->advertise = optarg; break;
+		case OPT_COMPUTER:	p->computer = optarg; break;
 		case OPT_RECIPIENT:
 			if (p->st.nrecipients == STATE_ARGS_MAX) {
 				usage_error(c, "at most 16 recipients%s", "");
@@ -505,12 +511,27 @@ cmd_state(int argc, char **argv)
 	return state_cli(sub, &p.st);
 }
 
+/* What init made, and the recovery key's warning when it made one. */
+static void
+init_said(const char *dir)
+{
+	char	*key = xasprintf("%s/recovery.key", dir);
+
+	printf("tsi: made the SMP directory '%s'\n"
+	    "  clients pin %s/smp-cert.pem (TSISMPCACert)\n", dir, dir);
+	if (access(key, F_OK) == 0)
+		printf("  WARNING: %s opens every store: move it offline now, keep "
+		    "recovery.pub here\n", key);
+	free(key);
+}
+
 /* tsi smp init|computer add|computer list|associate|list */
 static int
 cmd_smp(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_DIR, OPT_NAME, OPT_KEY, OPT_SOURCE, OPT_DEST,
-	    OPT_USERS, OPT_BEHAVIOR, OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, 0 };
+	    OPT_USERS, OPT_BEHAVIOR, OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, OPT_DATABASE,
+	    OPT_ADVERTISE, OPT_COMPUTER, OPT_JSON, 0 };
 	const struct command	*c = find_command("smp");
 	const char		*sub = argc > 1 ? argv[1] : NULL, *what = NULL;
 	char			 host[65] = "smp", *err = NULL;
@@ -543,13 +564,10 @@ cmd_smp(int argc, char **argv)
 		return usage_error(c, "smp %s needs --dir DIR", sub);
 	if (strcmp(sub, "init") == 0) {
 		gethostname(host, sizeof host - 1);
-		if ((r = smp_init(p.dir, p.name ? p.name : host, &err)) == 0)
-			printf("tsi: made the SMP directory '%s'\n"
-			    "  clients pin %s/smp-cert.pem (TSISMPCACert)\n"
-			    "  WARNING: %s/recovery.key opens every store: move it offline "
-			    "now, keep recovery.pub here\n", p.dir, p.dir, p.dir);
+		if ((r = smp_init(p.dir, p.name ? p.name : host, p.database, &err)) == 0)
+			init_said(p.dir);
 	} else if (strcmp(sub, "serve") == 0)
-		r = smp_serve(p.dir, p.listen, p.port_file, p.plain_http, &err);
+		r = smp_serve(p.dir, p.listen, p.port_file, p.plain_http, p.advertise, &err);
 	else if (strcmp(sub, "delete") == 0)
 		r = smp_delete(p.dir, what, &err);
 	else if (strcmp(sub, "recovery") == 0)

@@ -39,7 +39,7 @@ esac
 # the build: a C compiler and the libraries tsi uses; scdoc for the man pages
 build="build-essential pkg-config liblua5.4-dev libyaml-dev libcurl4-openssl-dev
     libmbedtls-dev libarchive-dev libzstd-dev libmicrohttpd-dev libsqlite3-dev libxml2-dev
-    scdoc"
+    libpq-dev scdoc"
 # the tests and the demo: the programs whose files the user-state tests
 # restore and check (git, gpg, pass, dconf, sqlite, Firefox ESR), and the
 # tools the scripts use

@@ -23,17 +23,46 @@ static const char *const behaviors[] = {
 };
 
 static int
-fail_db(sqlite3 *db, char **err, const char *what)
+fail_db(struct smp_db *db, char **err, const char *what)
 {
-	*err = xasprintf("%s: %s", what, sqlite3_errmsg(db));
+	*err = xasprintf("%s: %s", what, smp_db_error(db));
 	return -1;
+}
+
+/* DIR's database, where smp.conf says it is, and this node's name. */
+static int
+open_dir(const char *dir, struct smp_db **db, char node[SMP_NODE_LEN], char **err)
+{
+	struct smp_conf	 c;
+	char		*conf = xasprintf("%s/smp.conf", dir);
+	int		 r = access(conf, F_OK);
+
+	free(conf);
+	if (r == -1) {
+		*err = xasprintf("'%s' is not an SMP directory (tsi smp init makes one): it "
+		    "has no smp.conf", dir);
+		return -1;
+	}
+	if (smp_conf_load(dir, &c, err) == -1)
+		return -1;
+	if (node != NULL)
+		snprintf(node, SMP_NODE_LEN, "%s", c.node);
+	r = smp_db_open(dir, c.database, db, err);
+	/* a node on its own holds every store, whatever it was called */
+	if (r == 0 && !smp_db_is_site(*db) && db_stores_adopt(*db, c.node) == -1) {
+		fail_db(*db, err, "cannot update the database");
+		smp_db_close(*db);
+		r = -1;
+	}
+	smp_conf_release(&c);
+	return r;
 }
 
 int
 smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 {
 	struct identity	 id;
-	sqlite3		*db;
+	struct smp_db	*db;
 	char		 kid[17], *line;
 	int		 r;
 
@@ -47,7 +76,7 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 	identity_key_id(id.x25519_pub, kid);
 	line = identity_public_line(&id);
 	identity_wipe(&id);
-	if (smp_db_open(dir, &db, err) == -1) {
+	if (open_dir(dir, &db, NULL, err) == -1) {
 		free(line);
 		return -1;
 	}
@@ -61,7 +90,7 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 		fail_db(db, err, "cannot add the computer");
 	else
 		printf("added computer '%s' (key id %s)\n", name, kid);
-	sqlite3_close(db);
+	smp_db_close(db);
 	free(line);
 	return r == 0 ? 0 : -1;
 }
@@ -76,10 +105,10 @@ int
 smp_computer_list(const char *dir, char **err)
 {
 	struct buf	 out;
-	sqlite3		*db;
+	struct smp_db	*db;
 	int		 r;
 
-	if (smp_db_open(dir, &db, err) == -1)
+	if (open_dir(dir, &db, NULL, err) == -1)
 		return -1;
 	/* the rows are gathered first: no heading is printed when they
 	 * cannot be read */
@@ -92,7 +121,7 @@ smp_computer_list(const char *dir, char **err)
 			fwrite(out.data, 1, out.len, stdout);
 	}
 	buf_release(&out);
-	sqlite3_close(db);
+	smp_db_close(db);
 	return r;
 }
 
@@ -116,7 +145,7 @@ int
 smp_associate(const char *dir, const char *source, const char *dest, const char *users,
     const char *behavior, char **err)
 {
-	sqlite3		*db;
+	struct smp_db	*db;
 	long long	 id;
 	size_t		 i;
 	int		 r;
@@ -137,7 +166,7 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 		    "capture-restore-all, user names otherwise)", users, behavior);
 		return -1;
 	}
-	if (smp_db_open(dir, &db, err) == -1)
+	if (open_dir(dir, &db, NULL, err) == -1)
 		return -1;
 	r = db_association_add(db, source, dest, users, behavior, (long long)time(NULL), &id);
 	if (r == DB_MISSING)
@@ -150,43 +179,43 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 	else
 		printf("association %lld: %s -> %s, users %s, %s%s\n", id, source, dest, users,
 		    behavior, strcmp(source, dest) == 0 ? " (in place: a refresh)" : "");
-	sqlite3_close(db);
+	smp_db_close(db);
 	return r == 0 ? 0 : -1;
 }
 
 static void
 list_row(void *ctx, const struct db_assoc_store *a)
 {
-	buf_addf(ctx, "%-4lld %-16s %-16s %-12s %-30s %-10s %12lld %s\n", a->assoc, a->source,
-	    a->dest, a->users, a->behavior, a->state, a->size, a->folder);
+	buf_addf(ctx, "%-4lld %-16s %-16s %-12s %-30s %-10s %12lld %-12s %s\n", a->assoc,
+	    a->source, a->dest, a->users, a->behavior, a->state, a->size, a->node, a->folder);
 }
 
 int
 smp_list(const char *dir, char **err)
 {
 	struct buf	 out;
-	sqlite3		*db;
+	struct smp_db	*db;
 	int		 r;
 
-	if (smp_db_open(dir, &db, err) == -1)
+	if (open_dir(dir, &db, NULL, err) == -1)
 		return -1;
 	buf_init(&out, 0);
 	if ((r = db_associations_each(db, list_row, &out)) == -1)
 		fail_db(db, err, "cannot list");
 	else {
-		printf("%-4s %-16s %-16s %-12s %-30s %-10s %12s %s\n", "id", "source",
-		    "destination", "users", "behavior", "store", "bytes", "folder");
+		printf("%-4s %-16s %-16s %-12s %-30s %-10s %12s %-12s %s\n", "id", "source",
+		    "destination", "users", "behavior", "store", "bytes", "node", "folder");
 		if (out.len > 0)
 			fwrite(out.data, 1, out.len, stdout);
 	}
 	buf_release(&out);
-	sqlite3_close(db);
+	smp_db_close(db);
 	return r;
 }
 
 /* ASSOC: an association's id, or SOURCE:DEST. */
 static int
-find_association(sqlite3 *db, const char *assoc, long long *id, char **err)
+find_association(struct smp_db *db, const char *assoc, long long *id, char **err)
 {
 	const char	*colon = strchr(assoc, ':');
 	char		*src;
@@ -236,16 +265,16 @@ int
 smp_delete(const char *dir, const char *assoc, char **err)
 {
 	struct deleting	 d = { dir, 0 };
-	sqlite3		*db;
+	struct smp_db	*db;
 	long long	 id;
-	char		*why = NULL;
+	char		*why = NULL, node[SMP_NODE_LEN];
 	int		 r = -1;
 
-	if (smp_db_open(dir, &db, err) == -1)
+	if (open_dir(dir, &db, node, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1)
 		goto out;
-	if (db_association_delete(db, id, delete_files, &d, &why) == -1) {
+	if (db_association_delete(db, node, id, delete_files, &d, &why) == -1) {
 		*err = xasprintf("cannot delete: %s", why);
 		free(why);
 		goto out;
@@ -253,12 +282,13 @@ smp_delete(const char *dir, const char *assoc, char **err)
 	printf("deleted association %lld and %d store%s\n", id, d.n, d.n == 1 ? "" : "s");
 	r = 0;
 out:
-	sqlite3_close(db);
+	smp_db_close(db);
 	return r;
 }
 
 struct recovering {
 	const char	*dir;
+	const char	*node;		/* this folder's node */
 	int		 n;
 };
 
@@ -269,6 +299,9 @@ recovery_steps(void *ctx, const struct db_assoc_store *a)
 	/* where the server keeps it: a storage folder may be absolute */
 	char			*path = smp_store_path(rc->dir, a->folder, a->store, 0);
 
+	if (strcmp(a->node, rc->node) != 0)
+		printf("store %s is on node %s: these steps are for its folder there\n",
+		    a->store, a->node);
 	printf("store %s (%s -> %s), %s:\n"
 	    "  1. bring recovery.key back from where it is kept offline, into a\n"
 	    "     0700 folder KEYS as KEYS/identity.key and KEYS/identity.pub\n"
@@ -283,21 +316,23 @@ recovery_steps(void *ctx, const struct db_assoc_store *a)
 int
 smp_recovery(const char *dir, const char *assoc, char **err)
 {
-	struct recovering	 rc = { dir, 0 };
-	sqlite3			*db;
+	struct recovering	 rc = { dir, NULL, 0 };
+	struct smp_db		*db;
 	long long		 id;
+	char			 node[SMP_NODE_LEN];
 
-	if (smp_db_open(dir, &db, err) == -1)
+	rc.node = node;
+	if (open_dir(dir, &db, node, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1 ||
 	    db_association_stores(db, id, recovery_steps, &rc) == -1) {
 		if (*err == NULL)
 			fail_db(db, err, "cannot read the stores");
-		sqlite3_close(db);
+		smp_db_close(db);
 		return -1;
 	}
 	if (rc.n == 0)
 		printf("association %lld has no store yet\n", id);
-	sqlite3_close(db);
+	smp_db_close(db);
 	return 0;
 }

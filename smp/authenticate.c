@@ -24,7 +24,7 @@ spend_nonce(struct smp_server *s, const struct smp_auth *a, long long now,
 	int	spent;
 
 	pthread_mutex_lock(&s->lock);
-	if ((spent = db_nonce_spend(s->db, a->nonce, now)) == -1)
+	if ((spent = db_nonce_spend(s->db, s->conf.node, a->nonce, now)) == -1)
 		smp_reply_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
 	if (spent == DB_TAKEN)

@@ -44,8 +44,8 @@ smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
 		freemb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
 		need = f->min_free_pct ? ((uint64_t)vfs.f_blocks * vfs.f_frsize >> 20) *
 		    (uint64_t)f->min_free_pct / 100 : f->min_free_mb;
-		if ((n = db_folder_clients(s->db, f->path)) < 0) {
-			snprintf(why, whylen, "the database failed: %s", sqlite3_errmsg(s->db));
+		if ((n = db_folder_clients(s->db, s->conf.node, f->path)) < 0) {
+			snprintf(why, whylen, "the database failed: %s", smp_db_error(s->db));
 			continue;
 		}
 		if (n >= f->max_clients)

@@ -24,7 +24,7 @@ static const struct yaml_limits conf_limits = {
 };
 
 static const char *const top_keys[] = {
-	"listen", "storage", "retention", "restore_only", "limits",
+	"listen", "storage", "retention", "restore_only", "limits", "node", "database",
 };
 static const char *const folder_keys[] = { "path", "max_clients", "min_free" };
 static const char *const limit_keys[] = {
@@ -141,6 +141,15 @@ parse_retention(const struct node *v, long long *out, struct diag *d)
 	    "as \"36h\" or \"7d\" (s, m, h, d), not '%s'", v->str);
 }
 
+int
+smp_node_name_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n;
+}
+
 /* ADDR:PORT, [V6ADDR]:PORT; port 0 picks a free one. */
 int
 smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port)
@@ -175,7 +184,23 @@ parse_top(const struct node *root, struct smp_conf *c, struct diag *d)
 
 	if (root->kind != NODE_MAP)
 		return diag_error(d, &root->loc, "smp.conf is a map of settings");
-	if (node_check_keys(d, root, "smp.conf", top_keys, 5) == -1)
+	if (node_check_keys(d, root, "smp.conf", top_keys, ARRAY_SIZE(top_keys)) == -1)
+		return -1;
+	if ((v = scalar(root, "node", d)) != NULL) {
+		if (!smp_node_name_ok(v->str))
+			return diag_error(d, &v->loc, "node is a name of 1 to 64 letters, "
+			    "digits, '.', '_' and '-', not '%s'", v->str);
+		free(c->node);
+		c->node = xstrdup(v->str);
+	} else if (node_get(root, "node") != NULL)
+		return -1;
+	if ((v = scalar(root, "database", d)) != NULL) {
+		if (strncmp(v->str, "postgresql://", 13) != 0 &&
+		    strncmp(v->str, "postgres://", 11) != 0)
+			return diag_error(d, &v->loc, "database takes a PostgreSQL connection "
+			    "URI (postgresql://...); leave it out for this folder's SQLite");
+		c->database = xstrdup(v->str);
+	} else if (node_get(root, "database") != NULL)
 		return -1;
 	if ((v = scalar(root, "listen", d)) != NULL) {
 		if (smp_split_listen(v->str, addr, sizeof addr, &port) == -1)
@@ -253,6 +278,7 @@ smp_conf_parse(const char *name, const char *text, size_t len, struct smp_conf *
 
 	memset(c, 0, sizeof *c);
 	c->listen = xstrdup("0.0.0.0:8443");
+	c->node = xstrdup("smp");
 	c->retention_s = 86400;
 	c->connections = 64;
 	c->per_ip_connections = 32;
@@ -315,6 +341,8 @@ smp_conf_release(struct smp_conf *c)
 	size_t	i;
 
 	free(c->listen);
+	free(c->node);
+	free(c->database);
 	for (i = 0; i < c->nfolders; i++)
 		free(c->folders[i].path);
 	memset(c, 0, sizeof *c);

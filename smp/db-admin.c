@@ -1,179 +1,194 @@
 /*
  * db-admin.c - what the admin commands (admin.c) read and write in the
  * database: computers registered and listed, associations made, found,
- * listed with their stores and deleted.  On -1, sqlite3_errmsg says why
- * (db_association_delete hands the message over: its rollback clears it).
+ * listed with their stores and deleted.  On -1, smp_db_error says why.
  */
 #include "smp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../lib/util.h"
 #include "smp-int.h"
 
 int
-db_computer_add(sqlite3 *db, const char *name, const char *line, const char *key_id,
+db_computer_add(struct smp_db *db, const char *name, const char *line, const char *key_id,
     long long now)
 {
-	sqlite3_stmt	*st;
-	int		 r = 0;
+	if (smp_db_exec(db, "INSERT INTO computers (name, public_key, key_id, added) "
+	    "VALUES (?, ?, ?, ?)", "ttti", name, line, key_id, now) != -1)
+		return 0;
+	return smp_db_failure(db) == DBF_PRIMARY ? DB_TAKEN :
+	    smp_db_failure(db) == DBF_UNIQUE ? DB_TAKEN_OTHER : -1;
+}
 
-	st = smp_db_prep(db, "INSERT INTO computers (name, public_key, key_id, added) "
-	    "VALUES (?, ?, ?, ?)", "ttti", name, line, key_id, now);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? DB_TAKEN :
-		    sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE ?
-		    DB_TAKEN_OTHER : -1;
-	sqlite3_finalize(st);
-	return r;
+void
+db_time_text(long long t, char out[20])
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, 20, "-");
+	else
+		strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 int
-db_computers_each(sqlite3 *db, void (*fn)(void *, const char *, const char *,
+db_computers_each(struct smp_db *db, void (*fn)(void *, const char *, const char *,
     const char *), void *ctx)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
+	char		 added[20];
 
-	if ((st = smp_db_prep(db, "SELECT name, key_id, datetime(added, 'unixepoch') "
-	    "FROM computers ORDER BY name", "")) == NULL)
+	if ((r = smp_db_query(db, "SELECT name, key_id, added FROM computers ORDER BY name",
+	    "")) == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
-	return 0;
+	while (smp_rows_next(r) == 1) {
+		db_time_text(smp_rows_int(r, 2), added);
+		fn(ctx, smp_rows_text(r, 0), smp_rows_text(r, 1), added);
+	}
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_NONE ? 0 : -1;
 }
 
 int
-db_association_add(sqlite3 *db, const char *source, const char *dest, const char *users,
-    const char *behavior, long long now, long long *id)
+db_association_add(struct smp_db *db, const char *source, const char *dest,
+    const char *users, const char *behavior, long long now, long long *id)
 {
-	sqlite3_stmt	*st;
-	int		 r = 0;
+	struct smp_rows	*r;
 
-	st = smp_db_prep(db, "INSERT INTO associations (source, dest, users, behavior, "
-	    "created) VALUES (?, ?, ?, ?, ?)", "tttti", source, dest, users, behavior, now);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ? DB_MISSING :
-		    sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE ? DB_TAKEN : -1;
-	else
-		*id = sqlite3_last_insert_rowid(db);
-	sqlite3_finalize(st);
-	return r;
+	r = smp_db_query(db, "INSERT INTO associations (source, dest, users, behavior, "
+	    "created) VALUES (?, ?, ?, ?, ?) RETURNING id", "tttti", source, dest, users,
+	    behavior, now);
+	if (r != NULL && smp_rows_next(r) == 1) {
+		*id = smp_rows_int(r, 0);
+		smp_rows_free(r);
+		return 0;
+	}
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_FOREIGN ? DB_MISSING :
+	    smp_db_failure(db) == DBF_UNIQUE ? DB_TAKEN : -1;
 }
 
-/* The id a statement finds (finalized): 1, 0 when none, -1 when NULL. */
+/* The id a query finds: 1, 0 when none, -1 when it failed. */
 static int
-one_id(sqlite3_stmt *st, long long *id)
+one_id(struct smp_db *db, struct smp_rows *r, long long *id)
 {
 	int	found;
 
-	if (st == NULL)
+	if (r == NULL)
 		return -1;
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return found;
+	if ((found = smp_rows_next(r) == 1))
+		*id = smp_rows_int(r, 0);
+	smp_rows_free(r);
+	return found ? 1 : smp_db_failure(db) == DBF_NONE ? 0 : -1;
 }
 
 int
-db_association_id(sqlite3 *db, const char *id_text, long long *id)
+db_association_id(struct smp_db *db, const char *id_text, long long *id)
 {
-	/* bound as text, as typed: the id column's affinity compares it */
-	return one_id(smp_db_prep(db, "SELECT id FROM associations WHERE id = ?", "t",
-	    id_text), id);
+	long long	n;
+
+	/* as typed: anything but a number names no association */
+	if (str_to_ll(id_text, &n) == -1 || n < 1)
+		return 0;
+	return one_id(db, smp_db_query(db, "SELECT id FROM associations WHERE id = ?", "i",
+	    n), id);
 }
 
 int
-db_association_between(sqlite3 *db, const char *source, const char *dest, long long *id)
+db_association_between(struct smp_db *db, const char *source, const char *dest,
+    long long *id)
 {
-	return one_id(smp_db_prep(db, "SELECT id FROM associations WHERE source = ? AND "
-	    "dest = ?", "tt", source, dest), id);
+	return one_id(db, smp_db_query(db, "SELECT id FROM associations WHERE source = ? "
+	    "AND dest = ?", "tt", source, dest), id);
 }
 
 int
-db_associations_each(sqlite3 *db, db_assoc_fn *fn, void *ctx)
+db_associations_each(struct smp_db *db, db_assoc_fn *fn, void *ctx)
 {
 	struct db_assoc_store	 a;
-	sqlite3_stmt		*st;
+	struct smp_rows		*r;
 
-	if ((st = smp_db_prep(db, "SELECT a.id, a.source, a.dest, a.users, a.behavior, "
+	if ((r = smp_db_query(db, "SELECT a.id, a.source, a.dest, a.users, a.behavior, "
 	    "s.id, COALESCE(s.state, 'no store'), COALESCE(s.size, 0), "
-	    "COALESCE(s.folder, '-') FROM associations a LEFT JOIN stores s ON "
-	    "s.association = a.id ORDER BY a.id", "")) == NULL)
+	    "COALESCE(s.folder, '-'), COALESCE(s.node, '-') FROM associations a LEFT JOIN "
+	    "stores s ON s.association = a.id ORDER BY a.id, s.created", "")) == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		a.assoc = sqlite3_column_int64(st, 0);
-		a.source = (const char *)sqlite3_column_text(st, 1);
-		a.dest = (const char *)sqlite3_column_text(st, 2);
-		a.users = (const char *)sqlite3_column_text(st, 3);
-		a.behavior = (const char *)sqlite3_column_text(st, 4);
-		a.store = (const char *)sqlite3_column_text(st, 5);
-		a.state = (const char *)sqlite3_column_text(st, 6);
-		a.size = sqlite3_column_int64(st, 7);
-		a.folder = (const char *)sqlite3_column_text(st, 8);
+	while (smp_rows_next(r) == 1) {
+		a.assoc = smp_rows_int(r, 0);
+		a.source = smp_rows_text(r, 1);
+		a.dest = smp_rows_text(r, 2);
+		a.users = smp_rows_text(r, 3);
+		a.behavior = smp_rows_text(r, 4);
+		a.store = smp_rows_null(r, 5) ? NULL : smp_rows_text(r, 5);
+		a.state = smp_rows_text(r, 6);
+		a.size = smp_rows_int(r, 7);
+		a.folder = smp_rows_text(r, 8);
+		a.node = smp_rows_text(r, 9);
 		fn(ctx, &a);
 	}
-	sqlite3_finalize(st);
-	return 0;
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_NONE ? 0 : -1;
 }
 
 int
-db_association_stores(sqlite3 *db, long long assoc, db_assoc_fn *fn, void *ctx)
+db_association_stores(struct smp_db *db, long long assoc, db_assoc_fn *fn, void *ctx)
 {
 	struct db_assoc_store	 a;
-	sqlite3_stmt		*st;
+	struct smp_rows		*r;
 
-	if ((st = smp_db_prep(db, "SELECT s.id, s.folder, s.state, a.source, a.dest, "
-	    "s.size FROM stores s JOIN associations a ON a.id = s.association WHERE "
-	    "a.id = ?", "i", assoc)) == NULL)
+	if ((r = smp_db_query(db, "SELECT s.id, s.folder, s.state, a.source, a.dest, "
+	    "s.size, s.node FROM stores s JOIN associations a ON a.id = s.association "
+	    "WHERE a.id = ? ORDER BY s.created", "i", assoc)) == NULL)
 		return -1;
 	memset(&a, 0, sizeof a);
 	a.assoc = assoc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		a.store = (const char *)sqlite3_column_text(st, 0);
-		a.folder = (const char *)sqlite3_column_text(st, 1);
-		a.state = (const char *)sqlite3_column_text(st, 2);
-		a.source = (const char *)sqlite3_column_text(st, 3);
-		a.dest = (const char *)sqlite3_column_text(st, 4);
-		a.size = sqlite3_column_int64(st, 5);
+	while (smp_rows_next(r) == 1) {
+		a.store = smp_rows_text(r, 0);
+		a.folder = smp_rows_text(r, 1);
+		a.state = smp_rows_text(r, 2);
+		a.source = smp_rows_text(r, 3);
+		a.dest = smp_rows_text(r, 4);
+		a.size = smp_rows_int(r, 5);
+		a.node = smp_rows_text(r, 6);
 		fn(ctx, &a);
 	}
-	sqlite3_finalize(st);
-	return 0;
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_NONE ? 0 : -1;
 }
 
 int
-db_association_delete(sqlite3 *db, long long assoc, db_store_fn *fn, void *ctx,
-    char **why)
+db_association_delete(struct smp_db *db, const char *node, long long assoc,
+    db_store_fn *fn, void *ctx, char **why)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 
-	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (smp_db_begin(db) == -1)
+		goto fail;
 	/* the stores' files first: a store left without a row is found by
 	 * nothing, a row without its file is reported */
-	if ((st = smp_db_prep(db, "SELECT id, folder FROM stores WHERE association = ?",
-	    "i", assoc)) == NULL)
+	if ((r = smp_db_query(db, "SELECT id, folder FROM stores WHERE association = ? "
+	    "AND node = ? AND state != 'deleted'", "it", assoc, node)) == NULL)
 		goto rollback;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
-	if (smp_db_exec(smp_db_prep(db, "DELETE FROM stores WHERE association = ?", "i",
-	    assoc)) == -1 || smp_db_exec(smp_db_prep(db, "DELETE FROM associations WHERE "
-	    "id = ?", "i", assoc)) == -1)
+	while (smp_rows_next(r) == 1)
+		fn(ctx, smp_rows_text(r, 0), smp_rows_text(r, 1));
+	smp_rows_free(r);
+	/* another node's files: that node deletes them (retention.c) */
+	if (smp_db_exec(db, "INSERT INTO deletions (node, id, folder) SELECT node, id, "
+	    "folder FROM stores WHERE association = ? AND node != ? AND state != "
+	    "'deleted'", "it", assoc, node) == -1 ||
+	    smp_db_exec(db, "DELETE FROM stores WHERE association = ?", "i", assoc) == -1 ||
+	    smp_db_exec(db, "DELETE FROM associations WHERE id = ?", "i", assoc) == -1 ||
+	    smp_db_commit(db) == -1)
 		goto rollback;
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return 0;
 rollback:
-	*why = xstrdup(sqlite3_errmsg(db));
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	smp_db_rollback(db);
+fail:
+	*why = xstrdup(smp_db_error(db));
 	return -1;
 }

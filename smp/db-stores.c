@@ -1,8 +1,8 @@
 /*
  * db-stores.c - what the server reads and writes in its database while it
  * serves: the computers' keys, spent nonces, the associations a capture
- * finds or makes, and the stores' rows (state, folder, size, dates).  The
- * caller holds the server's lock; on -1, sqlite3_errmsg says why.
+ * finds or makes, and the stores' rows (state, node, folder, size, dates).
+ * The caller holds the server's lock; on -1, smp_db_error says why.
  */
 #include "smp.h"
 
@@ -14,254 +14,279 @@
 #include "smp-int.h"
 
 char *
-db_computer_by_key(sqlite3 *db, const char *key_id, char *name, size_t namelen)
+db_computer_by_key(struct smp_db *db, const char *key_id, char *name, size_t namelen)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	char		*line = NULL;
 
-	st = smp_db_prep(db, "SELECT name, public_key FROM computers WHERE key_id = ?", "t",
+	r = smp_db_query(db, "SELECT name, public_key FROM computers WHERE key_id = ?", "t",
 	    key_id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(name, namelen, "%s", sqlite3_column_text(st, 0));
-		line = xstrdup((const char *)sqlite3_column_text(st, 1));
+	if (r != NULL && smp_rows_next(r) == 1) {
+		snprintf(name, namelen, "%s", smp_rows_text(r, 0));
+		line = xstrdup(smp_rows_text(r, 1));
 	}
-	sqlite3_finalize(st);
+	smp_rows_free(r);
 	return line;
 }
 
 char *
-db_computer_line(sqlite3 *db, const char *name)
+db_computer_line(struct smp_db *db, const char *name)
 {
-	sqlite3_stmt	*st = smp_db_prep(db, "SELECT public_key FROM computers WHERE "
+	struct smp_rows	*r = smp_db_query(db, "SELECT public_key FROM computers WHERE "
 			    "name = ?", "t", name);
 	char		*line = NULL;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		line = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (r != NULL && smp_rows_next(r) == 1)
+		line = xstrdup(smp_rows_text(r, 0));
+	smp_rows_free(r);
 	return line;
 }
 
 int
-db_nonce_spend(sqlite3 *db, const char *nonce, long long now)
+db_nonce_spend(struct smp_db *db, const char *node, const char *nonce, long long now)
 {
-	sqlite3_stmt	*st;
-	int		 r = 0;
-
-	st = smp_db_prep(db, "INSERT INTO nonces (nonce, seen) VALUES (?, ?)", "ti", nonce,
-	    now);
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
-		r = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? DB_TAKEN : -1;
-	sqlite3_finalize(st);
-	return r;
+	if (smp_db_exec(db, "INSERT INTO nonces (node, nonce, seen) VALUES (?, ?, ?)", "tti",
+	    node, nonce, now) != -1)
+		return 0;
+	return smp_db_failure(db) == DBF_PRIMARY ? DB_TAKEN : -1;
 }
 
 void
-db_nonces_forget(sqlite3 *db, long long before)
+db_nonces_forget(struct smp_db *db, long long before)
 {
-	smp_db_exec(smp_db_prep(db, "DELETE FROM nonces WHERE seen < ?", "i", before));
+	smp_db_exec(db, "DELETE FROM nonces WHERE seen < ?", "i", before);
 }
 
 int
-db_capture_associations(sqlite3 *db, const char *source, long long *assoc, char **dest)
+db_capture_associations(struct smp_db *db, const char *source, long long *assoc,
+    char **dest)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	int		 n = 0;
 
-	st = smp_db_prep(db, "SELECT a.id, a.dest FROM associations a WHERE a.source = ? "
+	r = smp_db_query(db, "SELECT a.id, a.dest FROM associations a WHERE a.source = ? "
 	    "AND NOT EXISTS (SELECT 1 FROM stores s WHERE s.association = a.id AND "
-	    "s.state IN ('complete', 'released'))", "t", source);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	    "s.state IN ('complete', 'released')) ORDER BY a.id", "t", source);
+	while (r != NULL && smp_rows_next(r) == 1) {
 		if (n++ == 0) {
-			*assoc = sqlite3_column_int64(st, 0);
-			*dest = xstrdup((const char *)sqlite3_column_text(st, 1));
+			*assoc = smp_rows_int(r, 0);
+			*dest = xstrdup(smp_rows_text(r, 1));
 		}
 	}
-	sqlite3_finalize(st);
+	smp_rows_free(r);
 	return n;
 }
 
 int
-db_associations_of(sqlite3 *db, const char *source)
+db_associations_of(struct smp_db *db, const char *source)
 {
-	sqlite3_stmt	*st;
-	int		 n;
+	struct smp_rows	*r;
+	int		 n = 0;
 
-	st = smp_db_prep(db, "SELECT count(*) FROM associations WHERE source = ?", "t",
+	r = smp_db_query(db, "SELECT count(*) FROM associations WHERE source = ?", "t",
 	    source);
-	n = st != NULL && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	if (r != NULL && smp_rows_next(r) == 1)
+		n = (int)smp_rows_int(r, 0);
+	smp_rows_free(r);
 	return n;
 }
 
 int
-db_association_add_refresh(sqlite3 *db, const char *name, long long now, long long *id)
+db_association_add_refresh(struct smp_db *db, const char *name, long long now,
+    long long *id)
 {
-	if (smp_db_exec(smp_db_prep(db, "INSERT INTO associations (source, dest, users, "
-	    "behavior, created) VALUES (?1, ?1, 'all', 'capture-restore-all', ?2)", "ti",
-	    name, now)) == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db);
-	return 0;
+	struct smp_rows	*r;
+	int		 ok;
+
+	r = smp_db_query(db, "INSERT INTO associations (source, dest, users, behavior, "
+	    "created) VALUES (?1, ?1, 'all', 'capture-restore-all', ?2) RETURNING id", "ti",
+	    name, now);
+	if ((ok = r != NULL && smp_rows_next(r) == 1))
+		*id = smp_rows_int(r, 0);
+	smp_rows_free(r);
+	return ok ? 0 : -1;
 }
 
 int
-db_store_uploading_of(sqlite3 *db, long long assoc, char id[SMP_STORE_ID_HEX + 1])
+db_store_uploading_of(struct smp_db *db, long long assoc, char id[SMP_STORE_ID_HEX + 1])
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	int		 found = 0;
 
-	st = smp_db_prep(db, "SELECT id FROM stores WHERE association = ? AND state = "
+	r = smp_db_query(db, "SELECT id FROM stores WHERE association = ? AND state = "
 	    "'uploading'", "i", assoc);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(id, SMP_STORE_ID_HEX + 1, "%s", sqlite3_column_text(st, 0));
+	if (r != NULL && smp_rows_next(r) == 1) {
+		snprintf(id, SMP_STORE_ID_HEX + 1, "%s", smp_rows_text(r, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	smp_rows_free(r);
 	return found;
 }
 
 int
-db_store_add(sqlite3 *db, const char *id, long long assoc, const char *folder,
-    long long now)
+db_store_add(struct smp_db *db, const char *id, long long assoc, const char *node,
+    const char *folder, long long now)
 {
-	return smp_db_exec(smp_db_prep(db, "INSERT INTO stores (id, association, folder, "
-	    "state, created) VALUES (?, ?, ?, 'uploading', ?)", "titi", id, assoc, folder,
-	    now));
+	return smp_db_exec(db, "INSERT INTO stores (id, association, node, folder, state, "
+	    "created) VALUES (?, ?, ?, ?, 'uploading', ?)", "titti", id, assoc, node, folder,
+	    now) == -1 ? -1 : 0;
 }
 
 int
-db_store_for_dest(sqlite3 *db, const char *dest, char id[SMP_STORE_ID_HEX + 1],
-    char state[SMP_STATE_LEN])
+db_store_for_dest(struct smp_db *db, const char *dest, char id[SMP_STORE_ID_HEX + 1],
+    char state[SMP_STATE_LEN], char node[SMP_NODE_LEN])
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	int		 found = 0;
 
-	st = smp_db_prep(db, "SELECT s.id, s.state FROM stores s JOIN associations a ON "
-	    "a.id = s.association WHERE a.dest = ? AND s.state != 'deleted' ORDER BY "
-	    "s.state = 'uploading', s.created DESC LIMIT 1", "t", dest);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(id, SMP_STORE_ID_HEX + 1, "%s", sqlite3_column_text(st, 0));
-		snprintf(state, SMP_STATE_LEN, "%s", sqlite3_column_text(st, 1));
+	r = smp_db_query(db, "SELECT s.id, s.state, s.node FROM stores s JOIN "
+	    "associations a ON a.id = s.association WHERE a.dest = ? AND s.state != "
+	    "'deleted' ORDER BY s.state = 'uploading', s.created DESC LIMIT 1", "t", dest);
+	if (r != NULL && smp_rows_next(r) == 1) {
+		snprintf(id, SMP_STORE_ID_HEX + 1, "%s", smp_rows_text(r, 0));
+		snprintf(state, SMP_STATE_LEN, "%s", smp_rows_text(r, 1));
+		snprintf(node, SMP_NODE_LEN, "%s", smp_rows_text(r, 2));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	smp_rows_free(r);
 	return found;
 }
 
 int
-db_store_set_restore_requested(sqlite3 *db, const char *id)
+db_store_set_restore_requested(struct smp_db *db, const char *id)
 {
-	return smp_db_exec(smp_db_prep(db, "UPDATE stores SET restore_requested = 1 WHERE "
-	    "id = ?", "t", id));
+	return smp_db_exec(db, "UPDATE stores SET restore_requested = 1 WHERE id = ?", "t",
+	    id) == -1 ? -1 : 0;
 }
 
 int
-db_store_get(sqlite3 *db, const char *id, struct smp_store_row *row)
+db_store_get(struct smp_db *db, const char *id, struct smp_store_row *row)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	int		 found = 0;
 
-	st = smp_db_prep(db, "SELECT s.folder, s.state, s.size, a.source, a.dest, "
-	    "s.restore_requested, a.users, a.behavior FROM stores s JOIN "
+	r = smp_db_query(db, "SELECT s.folder, s.state, s.size, a.source, a.dest, "
+	    "s.restore_requested, a.users, a.behavior, s.node FROM stores s JOIN "
 	    "associations a ON a.id = s.association WHERE s.id = ?", "t", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(row->folder, sizeof row->folder, "%s", sqlite3_column_text(st, 0));
-		snprintf(row->state, sizeof row->state, "%s", sqlite3_column_text(st, 1));
-		row->size = sqlite3_column_int64(st, 2);
-		snprintf(row->source, sizeof row->source, "%s", sqlite3_column_text(st, 3));
-		snprintf(row->dest, sizeof row->dest, "%s", sqlite3_column_text(st, 4));
-		row->restore_requested = sqlite3_column_int(st, 5);
-		snprintf(row->users, sizeof row->users, "%s", sqlite3_column_text(st, 6));
-		snprintf(row->behavior, sizeof row->behavior, "%s", sqlite3_column_text(st, 7));
+	if (r != NULL && smp_rows_next(r) == 1) {
+		snprintf(row->folder, sizeof row->folder, "%s", smp_rows_text(r, 0));
+		snprintf(row->state, sizeof row->state, "%s", smp_rows_text(r, 1));
+		row->size = smp_rows_int(r, 2);
+		snprintf(row->source, sizeof row->source, "%s", smp_rows_text(r, 3));
+		snprintf(row->dest, sizeof row->dest, "%s", smp_rows_text(r, 4));
+		row->restore_requested = (int)smp_rows_int(r, 5);
+		snprintf(row->users, sizeof row->users, "%s", smp_rows_text(r, 6));
+		snprintf(row->behavior, sizeof row->behavior, "%s", smp_rows_text(r, 7));
+		snprintf(row->node, sizeof row->node, "%s", smp_rows_text(r, 8));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	smp_rows_free(r);
 	return found;
 }
 
 void
-db_store_reset_size(sqlite3 *db, const char *id)
+db_store_reset_size(struct smp_db *db, const char *id)
 {
-	smp_db_exec(smp_db_prep(db, "UPDATE stores SET size = 0 WHERE id = ?", "t", id));
+	smp_db_exec(db, "UPDATE stores SET size = 0 WHERE id = ?", "t", id);
 }
 
 int
-db_store_uploaded(sqlite3 *db, const char *id, long long size, long long now)
+db_store_uploaded(struct smp_db *db, const char *id, long long size, long long now)
 {
-	if (smp_db_exec(smp_db_prep(db, "UPDATE stores SET size = ?, touched = ? WHERE "
-	    "id = ? AND state = 'uploading'", "iit", size, now, id)) == -1)
-		return -1;
-	return sqlite3_changes(db) == 1;
+	long long	n = smp_db_exec(db, "UPDATE stores SET size = ?, touched = ? WHERE "
+			    "id = ? AND state = 'uploading'", "iit", size, now, id);
+
+	return n == -1 ? -1 : n == 1;
 }
 
 int
-db_store_set_complete(sqlite3 *db, const char *id, long long now)
+db_store_set_complete(struct smp_db *db, const char *id, long long now)
 {
-	return smp_db_exec(smp_db_prep(db, "UPDATE stores SET state = 'complete', "
-	    "completed = ? WHERE id = ? AND state = 'uploading'", "it", now, id));
+	return smp_db_exec(db, "UPDATE stores SET state = 'complete', completed = ? WHERE "
+	    "id = ? AND state = 'uploading'", "it", now, id) == -1 ? -1 : 0;
 }
 
 int
-db_store_set_released(sqlite3 *db, const char *id, long long now)
+db_store_set_released(struct smp_db *db, const char *id, long long now)
 {
-	return smp_db_exec(smp_db_prep(db, "UPDATE stores SET state = 'released', "
-	    "released = ? WHERE id = ?", "it", now, id));
+	return smp_db_exec(db, "UPDATE stores SET state = 'released', released = ? WHERE "
+	    "id = ?", "it", now, id) == -1 ? -1 : 0;
 }
 
 int
-db_store_set_deleted(sqlite3 *db, const char *id)
+db_store_set_deleted(struct smp_db *db, const char *id)
 {
-	return smp_db_exec(smp_db_prep(db, "UPDATE stores SET state = 'deleted' WHERE "
-	    "id = ?", "t", id));
+	return smp_db_exec(db, "UPDATE stores SET state = 'deleted' WHERE id = ?", "t",
+	    id) == -1 ? -1 : 0;
 }
 
 long
-db_folder_clients(sqlite3 *db, const char *folder)
+db_folder_clients(struct smp_db *db, const char *node, const char *folder)
 {
-	sqlite3_stmt	*st;
+	struct smp_rows	*r;
 	long		 n = -1;
 
-	if ((st = smp_db_prep(db, "SELECT count(*) FROM stores WHERE folder = ? AND "
-	    "state IN ('uploading', 'complete', 'released')", "t", folder)) == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	r = smp_db_query(db, "SELECT count(*) FROM stores WHERE node = ? AND folder = ? "
+	    "AND state IN ('uploading', 'complete', 'released')", "tt", node, folder);
+	if (r != NULL && smp_rows_next(r) == 1)
+		n = (long)smp_rows_int(r, 0);
+	smp_rows_free(r);
 	return n;
 }
 
-/* fn for each row (id, folder) of a statement; it is finalized. */
-static int
-each_store(sqlite3_stmt *st, db_store_fn *fn, void *ctx)
+int
+db_stores_adopt(struct smp_db *db, const char *node)
 {
-	if (st == NULL)
+	return smp_db_exec(db, "UPDATE stores SET node = ? WHERE node != ?", "tt", node,
+	    node) == -1 ? -1 : 0;
+}
+
+/* fn for each row (id, folder) of a query; the rows are read first, so
+ * that fn may write to the database. */
+static int
+each_store(struct smp_rows *r, db_store_fn *fn, void *ctx)
+{
+	char	**ids = NULL;
+	size_t	 n = 0, i;
+
+	if (r == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	while (smp_rows_next(r) == 1) {
+		ids = xreallocarray(ids, n + 2, sizeof *ids);
+		ids[n++] = xstrdup(smp_rows_text(r, 0));
+		ids[n++] = xstrdup(smp_rows_text(r, 1));
+	}
+	smp_rows_free(r);
+	for (i = 0; i < n; i += 2) {
+		fn(ctx, ids[i], ids[i + 1]);
+		free(ids[i]);
+		free(ids[i + 1]);
+	}
+	free(ids);
 	return 0;
 }
 
 int
-db_stores_expired(sqlite3 *db, long long released_before, db_store_fn *fn, void *ctx)
+db_stores_expired(struct smp_db *db, const char *node, long long released_before,
+    db_store_fn *fn, void *ctx)
 {
-	return each_store(smp_db_prep(db, "SELECT id, folder FROM stores WHERE state = "
-	    "'released' AND released <= ?", "i", released_before), fn, ctx);
-}
-
-int
-db_stores_abandoned(sqlite3 *db, long long touched_before, db_store_fn *fn, void *ctx)
-{
-	return each_store(smp_db_prep(db, "SELECT id, folder FROM stores WHERE state = "
-	    "'uploading' AND COALESCE(touched, created) <= ?", "i", touched_before), fn,
+	return each_store(smp_db_query(db, "SELECT id, folder FROM stores WHERE node = ? "
+	    "AND state = 'released' AND released <= ?", "ti", node, released_before), fn,
 	    ctx);
 }
 
 int
-db_stores_uploading(sqlite3 *db, db_store_fn *fn, void *ctx)
+db_stores_abandoned(struct smp_db *db, const char *node, long long touched_before,
+    db_store_fn *fn, void *ctx)
 {
-	return each_store(smp_db_prep(db, "SELECT id, folder FROM stores WHERE state = "
-	    "'uploading'", ""), fn, ctx);
+	return each_store(smp_db_query(db, "SELECT id, folder FROM stores WHERE node = ? "
+	    "AND state = 'uploading' AND COALESCE(touched, created) <= ?", "ti", node,
+	    touched_before), fn, ctx);
+}
+
+int
+db_stores_uploading(struct smp_db *db, const char *node, db_store_fn *fn, void *ctx)
+{
+	return each_store(smp_db_query(db, "SELECT id, folder FROM stores WHERE node = ? "
+	    "AND state = 'uploading'", "t", node), fn, ctx);
 }

@@ -1,150 +1,172 @@
 /*
- * db.c - the SMP's SQLite database: its schema (computers with their
- * public keys, associations of a source and a destination, stores with
- * their state, folder, size and dates, spent nonces), making and opening
- * it, and the binding helper the data-access files db-*.c share.  Every
- * SQL statement of the SMP is in these files.
+ * db.c - the SMP's database, whichever back end holds it (db.h): opening
+ * it as smp.conf says, the statements and rows every data file uses,
+ * transactions, and the failure of the last statement.
  */
-#include "smp.h"
+#include "db.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../lib/util.h"
-#include "smp-int.h"
+#include "db-int.h"
 
-static const char schema[] =
-"PRAGMA journal_mode = WAL;"
-"CREATE TABLE computers ("
-"  name TEXT PRIMARY KEY NOT NULL,"
-"  public_key TEXT NOT NULL,"
-"  key_id TEXT NOT NULL UNIQUE,"
-"  added INTEGER NOT NULL);"
-"CREATE TABLE associations ("
-"  id INTEGER PRIMARY KEY,"
-"  source TEXT NOT NULL REFERENCES computers(name),"
-"  dest TEXT NOT NULL REFERENCES computers(name),"
-"  users TEXT NOT NULL,"
-"  behavior TEXT NOT NULL,"
-"  created INTEGER NOT NULL,"
-"  UNIQUE (source, dest));"
-"CREATE TABLE stores ("
-"  id TEXT PRIMARY KEY NOT NULL,"
-"  association INTEGER NOT NULL REFERENCES associations(id),"
-"  folder TEXT NOT NULL,"
-"  state TEXT NOT NULL,"
-"  size INTEGER NOT NULL DEFAULT 0,"
-"  created INTEGER NOT NULL,"
-"  completed INTEGER,"
-"  released INTEGER,"
-"  touched INTEGER,"			/* the last upload piece */
-"  restore_requested INTEGER NOT NULL DEFAULT 0);"
-"CREATE INDEX stores_by_association ON stores(association);"
-"CREATE INDEX stores_by_folder ON stores(folder, state);"
-"CREATE INDEX stores_by_release ON stores(state, released);"
-/* signed requests' nonces, kept for twice the clock window: replays */
-"CREATE TABLE nonces ("
-"  nonce TEXT PRIMARY KEY NOT NULL,"
-"  seen INTEGER NOT NULL);"
-"CREATE INDEX nonces_by_time ON nonces(seen);";
-
-static int
-db_fail(sqlite3 *db, char **err, const char *what)
+int
+db_fail(struct smp_db *db, enum smp_db_fail f, const char *fmt, ...)
 {
-	*err = xasprintf("%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_close(db);
+	va_list	ap;
+
+	db->fail = f;
+	va_start(ap, fmt);
+	vsnprintf(db->err, sizeof db->err, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
 int
-smp_db_create(const char *dir, char **err)
+smp_db_is_site(const struct smp_db *db)
 {
-	sqlite3	*db = NULL;
-	char	*path = xasprintf("%s/smp.db", dir), *msg = NULL;
-	int	 r;
-
-	r = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_EXCLUSIVE, NULL);
-	chmod(path, 0600);
-	free(path);
-	if (r != SQLITE_OK)
-		return db_fail(db, err, "cannot create the SMP database");
-	if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		*err = xasprintf("cannot set up the SMP database: %s", msg);
-		sqlite3_free(msg);
-		sqlite3_close(db);
-		return -1;
-	}
-	sqlite3_close(db);
-	return 0;
-}
-
-int
-smp_db_open(const char *dir, sqlite3 **db, char **err)
-{
-	char	*path = xasprintf("%s/smp.db", dir);
-	int	 r;
-
-	*db = NULL;
-	r = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
-	free(path);
-	if (r != SQLITE_OK) {
-		*err = xasprintf("'%s' is not an SMP directory (tsi smp init makes one): %s",
-		    dir, *db ? sqlite3_errmsg(*db) : "out of memory");
-		sqlite3_close(*db);
-		*db = NULL;
-		return -1;
-	}
-	sqlite3_busy_timeout(*db, 5000);
-	sqlite3_exec(*db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
-	return 0;
+	return db->be->site;
 }
 
 void
-smp_db_durable(sqlite3 *db)
+smp_db_durable(struct smp_db *db)
 {
-	sqlite3_exec(db, "PRAGMA synchronous = FULL;", NULL, NULL, NULL);
+	if (!db->be->site)
+		smp_db_exec(db, "PRAGMA synchronous = FULL", "");
 }
 
-sqlite3_stmt *
-smp_db_vprep(sqlite3 *db, const char *sql, const char *types, va_list ap)
+struct smp_rows *
+smp_db_query(struct smp_db *db, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt	*st;
-	int		 i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	for (i = 0; types[i] != '\0'; i++) {
-		if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
-			    SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
-	}
-	return st;
-}
-
-sqlite3_stmt *
-smp_db_prep(sqlite3 *db, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt	*st;
+	struct smp_rows	*rows;
 	va_list		 ap;
 
+	db->fail = DBF_NONE;
 	va_start(ap, types);
-	st = smp_db_vprep(db, sql, types, ap);
+	rows = db->be->query(db, sql, types, ap);
 	va_end(ap);
-	return st;
+	return rows;
+}
+
+long long
+smp_db_exec(struct smp_db *db, const char *sql, const char *types, ...)
+{
+	struct smp_rows	*rows;
+	long long	 changed;
+	va_list		 ap;
+
+	db->fail = DBF_NONE;
+	va_start(ap, types);
+	rows = db->be->query(db, sql, types, ap);
+	va_end(ap);
+	if (rows == NULL)
+		return -1;
+	/* SQLite runs a statement as its rows are read */
+	while (db->be->next(rows) == 1)
+		;
+	changed = rows->changed;
+	db->be->free(rows);
+	return db->fail == DBF_NONE ? changed : -1;
 }
 
 int
-smp_db_exec(sqlite3_stmt *st)
+smp_rows_next(struct smp_rows *r)
 {
-	int	r = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	return r->db->be->next(r);
+}
 
-	sqlite3_finalize(st);
-	return r;
+const char *
+smp_rows_text(struct smp_rows *r, int col)
+{
+	const char	*t = r->db->be->text(r, col);
+
+	return t != NULL ? t : "";
+}
+
+long long
+smp_rows_int(struct smp_rows *r, int col)
+{
+	return strtoll(smp_rows_text(r, col), NULL, 10);
+}
+
+int
+smp_rows_null(struct smp_rows *r, int col)
+{
+	return r->db->be->null(r, col);
+}
+
+void
+smp_rows_free(struct smp_rows *r)
+{
+	if (r != NULL)
+		r->db->be->free(r);
+}
+
+int
+smp_db_begin(struct smp_db *db)
+{
+	return smp_db_exec(db, db->be->begin, "") == -1 ? -1 : 0;
+}
+
+int
+smp_db_commit(struct smp_db *db)
+{
+	if (smp_db_exec(db, "COMMIT", "") != -1)
+		return 0;
+	smp_db_rollback(db);
+	return -1;
+}
+
+void
+smp_db_rollback(struct smp_db *db)
+{
+	char			saved[DB_ERR_LEN];
+	enum smp_db_fail	f = db->fail;
+
+	/* the failure that made the caller roll back is the one to tell */
+	memcpy(saved, db->err, sizeof saved);
+	smp_db_exec(db, "ROLLBACK", "");
+	memcpy(db->err, saved, sizeof saved);
+	db->fail = f;
+}
+
+enum smp_db_fail
+smp_db_failure(const struct smp_db *db)
+{
+	return db->fail;
+}
+
+const char *
+smp_db_error(const struct smp_db *db)
+{
+	return db->err;
+}
+
+char *
+smp_db_url_redacted(const char *url)
+{
+	struct buf	 b;
+	const char	*p = url, *scheme = strstr(url, "://"), *at, *colon, *pw;
+	size_t		 n;
+
+	buf_init(&b, 4096);
+	/* postgresql://USER:PASSWORD@HOST/... */
+	if (scheme != NULL && (at = strchr(scheme + 3, '@')) != NULL &&
+	    strcspn(scheme + 3, "/?") > (size_t)(at - scheme - 3) &&
+	    (colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3))) != NULL) {
+		buf_add(&b, url, (size_t)(colon + 1 - url));
+		buf_add(&b, "***", 3);
+		p = at;
+	}
+	/* ...?password=SECRET&... and password=SECRET in key=value form */
+	while ((pw = strstr(p, "password=")) != NULL) {
+		buf_add(&b, p, (size_t)(pw + 9 - p));
+		buf_add(&b, "***", 3);
+		n = strcspn(pw + 9, "& ");
+		p = pw + 9 + n;
+	}
+	buf_add(&b, p, strlen(p));
+	return buf_detach(&b);
 }

@@ -111,7 +111,7 @@ request_capture(struct smp_server *s, const struct smp_who *who, struct smp_repl
 			smp_reply_error(r, 500, "no random numbers for a store id");
 			goto out;
 		}
-		if (db_store_add(s->db, id, assoc, s->conf.folders[f].path,
+		if (db_store_add(s->db, id, assoc, s->conf.node, s->conf.folders[f].path,
 		    (long long)time(NULL)) == -1) {
 			smp_reply_db_error(s, r);
 			goto out;
@@ -134,9 +134,9 @@ out:
 static void
 request_restore(struct smp_server *s, const struct smp_who *who, struct smp_reply *r)
 {
-	char	id[SMP_STORE_ID_HEX + 1] = "", state[SMP_STATE_LEN] = "";
+	char	id[SMP_STORE_ID_HEX + 1] = "", state[SMP_STATE_LEN] = "", node[SMP_NODE_LEN];
 
-	db_store_for_dest(s->db, who->name, id, state);
+	db_store_for_dest(s->db, who->name, id, state, node);
 	if (id[0] == '\0')
 		smp_reply_error(r, 404, "this SMP holds no store for computer '%s'", who->name);
 	else if (strcmp(state, "uploading") == 0)

@@ -24,7 +24,6 @@
 #include "smp-int.h"
 
 static const char default_conf[] =
-"# smp.conf - this State Migration Point (tsi smp init wrote it)\n"
 "listen: \"0.0.0.0:8443\"\n"
 "# where stores go; a folder below min_free or at max_clients takes no\n"
 "# new capture (min_free: megabytes, or a percentage such as \"10%\")\n"
@@ -132,6 +131,106 @@ make_recovery(const char *dir, char **err)
 	return r == 0 ? 0 : -1;
 }
 
+/* smp.conf: this node's name, its site's database, the defaults. */
+static int
+write_conf(const char *dir, const char *node, const char *url)
+{
+	struct buf	b;
+	char		*p = xasprintf("%s/smp.conf", dir);
+	int		r;
+
+	buf_init(&b, 0);
+	buf_addf(&b, "# smp.conf - this State Migration Point (tsi smp init wrote it)\n"
+	    "# this node's name in its site, in logs and listings\nnode: %s\n", node);
+	if (url != NULL)
+		buf_addf(&b, "# the site's database, shared by its nodes (a libpq URI)\n"
+		    "database: \"%s\"\n", url);
+	buf_add(&b, default_conf, sizeof default_conf - 1);
+	r = write_file_atomic(p, b.data, b.len, 0600);
+	buf_release(&b);
+	free(p);
+	return r;
+}
+
+/* A node of a site: the site's recovery key is made by its first node
+ * (recovery.key stays in that node's folder, as on an SMP of its own);
+ * later nodes take recovery.pub from the site.  The node is registered
+ * with its certificate, which clients pin and other nodes redirect to. */
+static int
+join_site(const char *dir, const char *node, struct smp_db *db, char **err)
+{
+	char	*cert = NULL, *pub = NULL, *p, pin[SMP_PIN_HEX];
+	size_t	 len;
+	int	 r = -1, made = 0;
+
+	p = xasprintf("%s/smp-cert.pem", dir);
+	if (read_file(p, 65536, &cert, &len) == -1 || smp_cert_pin(cert, len, pin, NULL) == -1) {
+		*err = xasprintf("cannot read %s", p);
+		goto out;
+	}
+	if (smp_db_begin(db) == -1)
+		goto db_failed;
+	if ((pub = db_site_get(db, "recovery_pub")) == NULL) {
+		if (make_recovery(dir, err) == -1)
+			goto rollback;
+		made = 1;
+		free(p);
+		p = xasprintf("%s/recovery.pub", dir);
+		if (read_file(p, 65536, &pub, &len) == -1) {
+			*err = xasprintf("cannot read %s", p);
+			goto rollback;
+		}
+		if (db_site_put(db, "recovery_pub", pub) != 0)
+			goto db_failed_rollback;
+	} else {
+		free(p);
+		p = xasprintf("%s/recovery.pub", dir);
+		if (write_file_atomic(p, pub, strlen(pub), 0644) == -1) {
+			*err = xasprintf("cannot write %s: %s", p, strerror(errno));
+			goto rollback;
+		}
+	}
+	switch (db_node_add(db, node, cert, pin, (long long)time(NULL))) {
+	case 0:
+		break;
+	case DB_TAKEN:
+		*err = xasprintf("the site has a node named '%s' already: give this one "
+		    "another name (--name)", node);
+		goto rollback;
+	case DB_TAKEN_OTHER:
+		*err = xstrdup("the site has a node with this certificate already");
+		goto rollback;
+	default:
+		goto db_failed_rollback;
+	}
+	if (smp_db_commit(db) == -1)
+		goto db_failed;
+	printf("%s the site's recovery key\n", made ? "made" : "took");
+	r = 0;
+	goto out;
+db_failed_rollback:
+	smp_db_rollback(db);
+db_failed:
+	*err = xasprintf("the site database: %s", smp_db_error(db));
+	goto out;
+rollback:
+	smp_db_rollback(db);
+out:
+	if (r == -1 && made) {
+		/* a key the site does not know would open nothing: not left */
+		free(p);
+		p = xasprintf("%s/recovery.key", dir);
+		unlink(p);
+		free(p);
+		p = xasprintf("%s/recovery.pub", dir);
+		unlink(p);
+	}
+	free(p);
+	free(cert);
+	free(pub);
+	return r;
+}
+
 /* 1 when DIR is a folder with nothing in it. */
 static int
 empty_folder(const char *dir)
@@ -149,13 +248,60 @@ empty_folder(const char *dir)
 	return empty;
 }
 
-int
-smp_init(const char *dir, const char *host, char **err)
+/* What init makes in DIR, taken away again when it cannot finish. */
+static void
+unmake(const char *dir)
 {
+	static const char *const made[] = {
+		"smp.conf", "smp-cert.pem", "smp-key.pem", "recovery.key", "recovery.pub",
+		"smp.db", "smp.db-wal", "smp.db-shm", "stores",
+	};
+	size_t	i;
+	char	*p;
+
+	for (i = 0; i < ARRAY_SIZE(made); i++) {
+		p = xasprintf("%s/%s", dir, made[i]);
+		remove_tree(p);
+		free(p);
+	}
+}
+
+/* The site's database before anything is made: reachable, at a schema
+ * this tsi knows, without a node of this name. */
+static int
+site_first(const char *dir, const char *host, const char *url, struct smp_db **db,
+    char **err)
+{
+	char	pin[SMP_PIN_HEX];
+	int	r;
+
+	if (smp_db_open(dir, url, db, err) == -1)
+		return -1;
+	if ((r = db_node_pin(*db, host, pin)) == 0)
+		return 0;
+	if (r == 1)
+		*err = xasprintf("the site has a node named '%s' already: give this one "
+		    "another name (--name)", host);
+	else
+		*err = xasprintf("the site database: %s", smp_db_error(*db));
+	smp_db_close(*db);
+	*db = NULL;
+	return -1;
+}
+
+int
+smp_init(const char *dir, const char *host, const char *url, char **err)
+{
+	struct smp_db	*db = NULL;
 	struct stat	 st;
 	char		*p;
 	int		 r;
 
+	if (!smp_node_name_ok(host)) {
+		*err = xasprintf("'%s' is not a node name: 1 to 64 letters, digits, '.', "
+		    "'_' and '-'", host);
+		return -1;
+	}
 	/* an empty folder made beforehand (the tsi-smp package makes
 	 * /var/lib/tsi-smp for its user, who cannot make it in /var/lib) is
 	 * filled in place */
@@ -164,22 +310,25 @@ smp_init(const char *dir, const char *host, char **err)
 		    "is never replaced", dir);
 		return -1;
 	}
+	if (url != NULL && site_first(dir, host, url, &db, err) == -1)
+		return -1;
 	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1) {
 		*err = xasprintf("cannot make '%s': %s", dir, strerror(errno));
+		smp_db_close(db);
 		return -1;
 	}
-	p = xasprintf("%s/smp.conf", dir);
-	r = write_file_atomic(p, default_conf, sizeof default_conf - 1, 0600);
-	free(p);
+	r = write_conf(dir, host, url);
 	p = xasprintf("%s/stores", dir);
 	if (r == 0)
 		r = mkdir(p, 0700);
 	free(p);
-	if (r != 0) {
+	if (r != 0)
 		*err = xasprintf("cannot write in '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	if (make_cert(dir, host, err) == -1 || make_recovery(dir, err) == -1)
-		return -1;
-	return smp_db_create(dir, err);
+	else if ((r = make_cert(dir, host, err)) == 0)
+		r = url != NULL ? join_site(dir, host, db, err) :
+		    make_recovery(dir, err) == -1 ? -1 : smp_db_create(dir, NULL, err);
+	smp_db_close(db);
+	if (r != 0)
+		unmake(dir);
+	return r == 0 ? 0 : -1;
 }

@@ -55,8 +55,8 @@ smp_retention_tick(struct smp_server *s)
 	long long	now = (long long)time(NULL);
 
 	pthread_mutex_lock(&s->lock);
-	db_stores_expired(s->db, now - s->conf.retention_s, expire, s);
-	db_stores_abandoned(s->db, now - SMP_ABANDONED_S, reap_abandoned, s);
+	db_stores_expired(s->db, s->conf.node, now - s->conf.retention_s, expire, s);
+	db_stores_abandoned(s->db, s->conf.node, now - SMP_ABANDONED_S, reap_abandoned, s);
 	db_nonces_forget(s->db, now - 2 * SMP_CLOCK_SKEW_S);
 	pthread_mutex_unlock(&s->lock);
 }

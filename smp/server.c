@@ -662,9 +662,14 @@ open_db(struct smp_server *s, char **err)
 	size_t	i;
 	char	*p;
 
-	if (smp_db_open(s->dir, &s->db, err) == -1)
+	if (smp_db_open(s->dir, s->conf.database, &s->db, err) == -1)
 		return -1;
 	smp_db_durable(s->db);
+	/* a node on its own holds every store, whatever it was called */
+	if (!smp_db_is_site(s->db) && db_stores_adopt(s->db, s->conf.node) == -1) {
+		*err = xasprintf("cannot update the database: %s", smp_db_error(s->db));
+		return -1;
+	}
 	for (i = 0; i < s->conf.nfolders; i++) {
 		p = s->conf.folders[i].path[0] == '/' ? xstrdup(s->conf.folders[i].path) :
 		    xasprintf("%s/%s", s->dir, s->conf.folders[i].path);
@@ -676,7 +681,7 @@ open_db(struct smp_server *s, char **err)
 		}
 		free(p);
 	}
-	db_stores_uploading(s->db, reconcile_one, s);
+	db_stores_uploading(s->db, s->conf.node, reconcile_one, s);
 	return 0;
 }
 
@@ -701,7 +706,7 @@ smp_server_open(struct smp_server *s, const char *dir, char **cert, char **key, 
 void
 smp_server_close(struct smp_server *s, char **cert, char **key)
 {
-	sqlite3_close(s->db);
+	smp_db_close(s->db);
 	smp_conf_release(&s->conf);
 	if (*key != NULL) {
 		explicit_bzero(*key, strlen(*key));
@@ -717,7 +722,7 @@ smp_server_close(struct smp_server *s, char **cert, char **key)
 
 int
 smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
-    char **err)
+    const char *advertise, char **err)
 {
 	struct smp_server	 s;
 	struct MHD_Daemon	*d = NULL;
@@ -727,6 +732,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	const char		*why;
 	int			 port, sig = 0, r = -1;
 
+	(void)advertise;
 	if ((r = smp_server_open(&s, dir, &cert, &key, err)) < 0)
 		return r;
 	r = -1;

@@ -22,28 +22,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #include "../lib/util.h"
+#include "db.h"
 #include "proto.h"
 
 struct diag;
 
-/* db.c: the database file and its schema, and the binding helper of the
- * db*.c files (nothing else writes SQL). */
-
-/* DIR/smp.db with its tables; refuses an existing one. */
-int	smp_db_create(const char *dir, char **err);
-/* Opens DIR/smp.db (it must exist); -1 with *err. */
-int	smp_db_open(const char *dir, sqlite3 **, char **err);
-/* Every commit on disk before it returns: what a client was told lasts. */
-void	smp_db_durable(sqlite3 *);
-/* A statement with its parameters bound, one per letter of types: 't' a
- * string, 'i' a long long; NULL when SQLite refuses the SQL. */
-sqlite3_stmt *smp_db_prep(sqlite3 *, const char *sql, const char *types, ...);
-sqlite3_stmt *smp_db_vprep(sqlite3 *, const char *sql, const char *types, va_list);
-/* Runs a statement that returns no rows and finalizes it (NULL: -1). */
-int	smp_db_exec(sqlite3_stmt *);
+/* db.h: the database (SQLite or a site's PostgreSQL); the db-*.c files
+ * below hold every SQL statement of the SMP. */
 
 /* What a db_*() write may meet besides 0 (done) and -1 (the database
  * failed: sqlite3_errmsg says why). */
@@ -53,6 +40,9 @@ enum db_conflict {
 	DB_MISSING,		/* a row it names is not there: a computer */
 };
 
+/* A node's name (smp.conf's node: the certificate's host by default). */
+#define SMP_NODE_LEN	128
+
 /* A store's row with its association's. */
 #define SMP_STATE_LEN	16
 struct smp_store_row {
@@ -60,6 +50,7 @@ struct smp_store_row {
 	long long	 size;
 	int		 restore_requested;	/* the destination asked for it */
 	char		 users[512], behavior[40];
+	char		 node[SMP_NODE_LEN];	/* the node that holds it */
 };
 
 /* For each store of a listing: its id and folder. */
@@ -71,92 +62,136 @@ typedef void	db_store_fn(void *ctx, const char *id, const char *folder);
 
 /* The public line (caller frees) and name of the computer with key_id,
  * or NULL. */
-char	*db_computer_by_key(sqlite3 *, const char *key_id, char *name, size_t namelen);
+char	*db_computer_by_key(struct smp_db *, const char *key_id, char *name, size_t namelen);
 /* The public line of the computer named so (caller frees), or NULL. */
-char	*db_computer_line(sqlite3 *, const char *name);
+char	*db_computer_line(struct smp_db *, const char *name);
 /* Remembers a nonce: 0, DB_TAKEN (seen before: a replay), or -1. */
-int	db_nonce_spend(sqlite3 *, const char *nonce, long long now);
+int	db_nonce_spend(struct smp_db *, const char *node, const char *nonce, long long now);
 /* Forgets the nonces seen before then. */
-void	db_nonces_forget(sqlite3 *, long long before);
+void	db_nonces_forget(struct smp_db *, long long before);
 /* The associations source is the source of that keep no store (complete
  * or released): how many, the first's id and destination (caller frees). */
-int	db_capture_associations(sqlite3 *, const char *source, long long *assoc,
+int	db_capture_associations(struct smp_db *, const char *source, long long *assoc,
 	    char **dest);
 /* How many associations source is the source of. */
-int	db_associations_of(sqlite3 *, const char *source);
+int	db_associations_of(struct smp_db *, const char *source);
 /* A refresh's association, the computer to itself: 0 with *id, or -1. */
-int	db_association_add_refresh(sqlite3 *, const char *name, long long now,
+int	db_association_add_refresh(struct smp_db *, const char *name, long long now,
 	    long long *id);
 /* The store an association is uploading: 1 with id, or 0. */
-int	db_store_uploading_of(sqlite3 *, long long assoc, char id[SMP_STORE_ID_HEX + 1]);
+int	db_store_uploading_of(struct smp_db *, long long assoc, char id[SMP_STORE_ID_HEX + 1]);
 /* A new store, uploading in folder: 0, or -1. */
-int	db_store_add(sqlite3 *, const char *id, long long assoc, const char *folder,
-	    long long now);
+int	db_store_add(struct smp_db *, const char *id, long long assoc, const char *node,
+	    const char *folder, long long now);
 /* The store a destination restores (the newest not deleted, an upload
- * last): 1 with id and state, or 0. */
-int	db_store_for_dest(sqlite3 *, const char *dest, char id[SMP_STORE_ID_HEX + 1],
-	    char state[SMP_STATE_LEN]);
-int	db_store_set_restore_requested(sqlite3 *, const char *id);
+ * last): 1 with id, state and node, or 0. */
+int	db_store_for_dest(struct smp_db *, const char *dest, char id[SMP_STORE_ID_HEX + 1],
+	    char state[SMP_STATE_LEN], char node[SMP_NODE_LEN]);
+int	db_store_set_restore_requested(struct smp_db *, const char *id);
 /* The store's row: 1, or 0 when there is none (or it cannot be read). */
-int	db_store_get(sqlite3 *, const char *id, struct smp_store_row *);
+int	db_store_get(struct smp_db *, const char *id, struct smp_store_row *);
 /* An upload that starts again at 0: the store's size goes back to 0. */
-void	db_store_reset_size(sqlite3 *, const char *id);
+void	db_store_reset_size(struct smp_db *, const char *id);
 /* An upload piece on disk: the store, still uploading, has size bytes.
  * 1, 0 when it is not uploading any more (deleted meanwhile), or -1. */
-int	db_store_uploaded(sqlite3 *, const char *id, long long size, long long now);
+int	db_store_uploaded(struct smp_db *, const char *id, long long size, long long now);
 /* An uploading store found whole: complete.  0, or -1. */
-int	db_store_set_complete(sqlite3 *, const char *id, long long now);
+int	db_store_set_complete(struct smp_db *, const char *id, long long now);
 /* Released by its destination: the retention timer starts.  0, or -1. */
-int	db_store_set_released(sqlite3 *, const char *id, long long now);
+int	db_store_set_released(struct smp_db *, const char *id, long long now);
 /* Its file is gone.  0, or -1. */
-int	db_store_set_deleted(sqlite3 *, const char *id);
+int	db_store_set_deleted(struct smp_db *, const char *id);
+/* A node on its own (SQLite) holds every store: they become node's. */
+int	db_stores_adopt(struct smp_db *, const char *node);
 /* The stores a folder holds (every state but deleted), or -1. */
-long	db_folder_clients(sqlite3 *, const char *folder);
+long	db_folder_clients(struct smp_db *, const char *node, const char *folder);
 /* Calls fn for each store released at or before then; for each upload
  * untouched since then; for each upload.  0, or -1 when they cannot be
  * read.  fn may write to the database. */
-int	db_stores_expired(sqlite3 *, long long released_before, db_store_fn *, void *);
-int	db_stores_abandoned(sqlite3 *, long long touched_before, db_store_fn *, void *);
-int	db_stores_uploading(sqlite3 *, db_store_fn *, void *);
+int	db_stores_expired(struct smp_db *, const char *node, long long released_before,
+	    db_store_fn *, void *);
+int	db_stores_abandoned(struct smp_db *, const char *node, long long touched_before,
+	    db_store_fn *, void *);
+int	db_stores_uploading(struct smp_db *, const char *node, db_store_fn *, void *);
 
 /* db-admin.c: what the admin commands read and write. */
 
+/* A time as "YYYY-MM-DD HH:MM:SS" UTC, or "-" for none. */
+void	db_time_text(long long t, char out[20]);
+
 /* A computer: 0, DB_TAKEN (its name is registered), DB_TAKEN_OTHER (its
  * key is, under another name), or -1. */
-int	db_computer_add(sqlite3 *, const char *name, const char *line, const char *key_id,
+int	db_computer_add(struct smp_db *, const char *name, const char *line, const char *key_id,
 	    long long now);
 /* Calls fn for each computer by name (added: "YYYY-MM-DD HH:MM:SS" UTC);
  * -1 when they cannot be read. */
-int	db_computers_each(sqlite3 *, void (*fn)(void *ctx, const char *name,
+int	db_computers_each(struct smp_db *, void (*fn)(void *ctx, const char *name,
 	    const char *key_id, const char *added), void *ctx);
 /* An association: 0 with *id, DB_MISSING (a computer is not registered),
  * DB_TAKEN (the two are associated already), or -1. */
-int	db_association_add(sqlite3 *, const char *source, const char *dest,
+int	db_association_add(struct smp_db *, const char *source, const char *dest,
 	    const char *users, const char *behavior, long long now, long long *id);
 /* An association by its id (as typed) or by its two computers: 1 with
  * *id, 0 when there is none, or -1. */
-int	db_association_id(sqlite3 *, const char *id_text, long long *id);
-int	db_association_between(sqlite3 *, const char *source, const char *dest,
+int	db_association_id(struct smp_db *, const char *id_text, long long *id);
+int	db_association_between(struct smp_db *, const char *source, const char *dest,
 	    long long *id);
 /* An association with one of its stores (store NULL: it has none; then
  * state is "no store", folder "-"). */
 struct db_assoc_store {
 	long long	 assoc;
 	const char	*source, *dest, *users, *behavior;
-	const char	*store, *state, *folder;
+	const char	*store, *state, *folder, *node;
 	long long	 size;
 };
 typedef void	db_assoc_fn(void *ctx, const struct db_assoc_store *);
 /* Calls fn for every association with each of its stores (tsi smp list);
  * for the stores of one association (users and behavior NULL).  -1 when
  * they cannot be read. */
-int	db_associations_each(sqlite3 *, db_assoc_fn *, void *ctx);
-int	db_association_stores(sqlite3 *, long long assoc, db_assoc_fn *, void *ctx);
+int	db_associations_each(struct smp_db *, db_assoc_fn *, void *ctx);
+int	db_association_stores(struct smp_db *, long long assoc, db_assoc_fn *, void *ctx);
 /* Deletes an association and its stores' rows in one transaction, calling
- * fn for each store first (its file goes before its row).  0, or -1 with
- * *why (SQLite's message; caller frees). */
-int	db_association_delete(sqlite3 *, long long assoc, db_store_fn *fn, void *ctx,
-	    char **why);
+ * fn for each store node holds first (its file goes before its row); the
+ * files other nodes hold are left to them (deletions).  0, or -1 with *why
+ * (the database's message; caller frees). */
+int	db_association_delete(struct smp_db *, const char *node, long long assoc,
+	    db_store_fn *fn, void *ctx, char **why);
+
+/* db-site.c: what the nodes of a site share: its settings, its nodes. */
+
+/* A setting of the site (caller frees), or NULL. */
+char	*db_site_get(struct smp_db *, const char *key);
+/* A setting made once: 0, DB_TAKEN (it is there), or -1. */
+int	db_site_put(struct smp_db *, const char *key, const char *value);
+/* A node joins: 0, DB_TAKEN (its name is there), DB_TAKEN_OTHER (its
+ * certificate is, under another name), or -1. */
+int	db_node_add(struct smp_db *, const char *name, const char *cert, const char *pin,
+	    long long now);
+/* A node's certificate pin: 1, 0 when there is no such node, or -1. */
+int	db_node_pin(struct smp_db *, const char *name, char pin[SMP_PIN_HEX]);
+
+/* A node as the site sees it. */
+struct smp_node_row {
+	char		name[SMP_NODE_LEN];
+	char		url[256];		/* where clients reach it */
+	int		takes_capture;		/* a folder has room, not restore-only */
+	char		why[256];		/* ... or why it takes none */
+	int		restore_only;
+	long long	free_mb, clients, max_clients;	/* over its folders */
+	long long	seen;			/* its last report (Unix time) */
+};
+/* A serving node's report of itself (n->name's row): 0, or -1. */
+int	db_node_report(struct smp_db *, const struct smp_node_row *);
+int	db_node_folder_report(struct smp_db *, const char *node, const char *path,
+	    long long free_mb, long long total_mb, long long clients, long long max_clients,
+	    int takes_capture);
+/* 1 with n, 0 when there is none, or -1. */
+int	db_node_get(struct smp_db *, const char *name, struct smp_node_row *n);
+/* fn for each node by name; -1 when they cannot be read. */
+int	db_nodes_each(struct smp_db *, void (*fn)(void *ctx, const struct smp_node_row *),
+	    void *ctx);
+/* fn for each store file that node is asked to delete (then forgotten). */
+int	db_deletions_each(struct smp_db *, const char *node, db_store_fn *fn, void *ctx);
 
 /* conf.c: smp.conf. */
 
@@ -173,6 +208,9 @@ struct smp_folder {
 /* smp.conf, with every limit filled in (defaults where the file is silent). */
 struct smp_conf {
 	char			*listen;		/* ADDR:PORT */
+	char			*node;			/* this node's name */
+	char			*database;		/* a site's PostgreSQL URI, or
+							   NULL: DIR/smp.db */
 	struct smp_folder	 folders[SMP_FOLDERS_MAX];
 	size_t			 nfolders;
 	long long		 retention_s;		/* 0: immediately */
@@ -197,6 +235,8 @@ int	smp_conf_parse(const char *name, const char *text, size_t len,
 int	smp_conf_load(const char *dir, struct smp_conf *c, char **err);
 void	smp_conf_release(struct smp_conf *);
 
+/* A node's name: 1 to 64 letters, digits, '.', '_', '-'. */
+int	smp_node_name_ok(const char *);
 /* ADDR:PORT or [V6]:PORT; 0, or -1 when malformed. */
 int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
 
@@ -206,7 +246,7 @@ int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
 struct smp_server {
 	char			*dir;
 	struct smp_conf		 conf;
-	sqlite3			*db;
+	struct smp_db		*db;
 	pthread_mutex_t		 lock;		/* db, uploading */
 	int			 plain;		/* --plain-http: no TLS */
 	char			 pin[SMP_PIN_HEX];

@@ -20,7 +20,9 @@
 #define SMP_BEHAVIOR_ALL	"capture-restore-all"
 
 /* Each returns 0, or -1 with *err (caller frees). */
-int	smp_init(const char *dir, const char *host, char **err);
+/* url: a site's PostgreSQL database to make DIR a node of, or NULL for
+ * DIR/smp.db; host: the node's name, in its certificate too. */
+int	smp_init(const char *dir, const char *host, const char *url, char **err);
 int	smp_computer_add(const char *dir, const char *name, const char *key, char **err);
 int	smp_computer_list(const char *dir, char **err);
 int	smp_associate(const char *dir, const char *source, const char *dest,
@@ -32,6 +34,6 @@ int	smp_recovery(const char *dir, const char *assoc, char **err);
 /* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's.  -2 when
  * smp.conf is wrong or refused (nothing was served), -1 on other errors. */
 int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
-	    char **err);
+	    const char *advertise, char **err);
 
 #endif
