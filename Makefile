@@ -150,6 +150,10 @@ bench-big: all
 bench-import: all
 	sh bench/import.sh
 
+# a wave of endpoints against two nodes on PostgreSQL and one on SQLite
+bench-site: all
+	sh bench/site.sh
+
 # The systemd units, with the place of the binary written in.
 UNITS = $(BUILD)/dist/tsi-resume.service $(BUILD)/dist/tsi-smp.service
 $(BUILD)/dist/%.service: dist/%.service.in $(BUILD)/prefix
@@ -203,5 +207,5 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d
 
 FORCE:
-.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import \
+.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import bench-site \
 	install uninstall deb clean FORCE

@@ -17,6 +17,10 @@ int	cmd_validate(char **files, int nfiles, enum diag_format,
 int	cmd_import(int argc, char **argv);
 extern const char import_usage[], import_help[];
 
+/* smp.c: `tsi smp`; its usage and help for `tsi --help`. */
+int	cmd_smp(int argc, char **argv);
+extern const char smp_usage[], smp_help[];
+
 /* schema.c */
 /* Built-in step types and those of exts (may be NULL). */
 void	print_steps_text(FILE *, const struct ext_set *);

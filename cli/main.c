@@ -90,8 +90,7 @@ enum {
 	OPT_REBOOT, OPT_ROOT, OPT_FORCE, OPT_FORMAT, OPT_JSON, OPT_HELP,
 	OPT_EXTENSION, OPT_RULES, OPT_ALL, OPT_DIR, OPT_NAME, OPT_STORE,
 	OPT_RECIPIENT, OPT_IDENTITY, OPT_HARDLINK, OPT_OVERWRITE, OPT_TO,
-	OPT_VERBOSE, OPT_KEY, OPT_SOURCE, OPT_DEST, OPT_USERS, OPT_BEHAVIOR,
-	OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, OPT_DATABASE, OPT_ADVERTISE, OPT_COMPUTER,
+	OPT_VERBOSE,
 };
 
 static const struct option all_options[] = {
@@ -118,17 +117,6 @@ static const struct option all_options[] = {
 	{ "overwrite", required_argument, NULL, OPT_OVERWRITE },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "dest", required_argument, NULL, OPT_DEST },
-	{ "users", required_argument, NULL, OPT_USERS },
-	{ "behavior", required_argument, NULL, OPT_BEHAVIOR },
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-	{ "plain-http", no_argument, NULL, OPT_PLAIN_HTTP },
-	{ "database", required_argument, NULL, OPT_DATABASE },
-	{ "advertise", required_argument, NULL, OPT_ADVERTISE },
-	{ "computer", required_argument, NULL, OPT_COMPUTER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -141,9 +129,6 @@ struct parsed {
 	int			 all;
 	const char		*dir;
 	const char		*name;
-	const char		*key, *source, *dest, *users, *behavior;
-	const char		*listen, *port_file, *database, *advertise, *computer;
-	int			 plain_http;
 	struct state_args	 st;
 	enum diag_format	 format;
 	int			 json;
@@ -198,17 +183,6 @@ parse_options(const struct command *c, int argc, char **argv, const int *allowed
 		case OPT_OVERWRITE:	p->st.overwrite = optarg; break;
 		case OPT_TO:		p->st.to = optarg; break;
 		case OPT_VERBOSE:	p->st.verbose = 1; break;
-		case OPT_KEY:		p->key = optarg; break;
-		case OPT_SOURCE:	p->source = optarg; break;
-		case OPT_DEST:		p->dest = optarg; break;
-		case OPT_USERS:		p->users = optarg; break;
-		case OPT_BEHAVIOR:	p->behavior = optarg; break;
-		case OPT_LISTEN:	p->listen = optarg; break;
-		case OPT_PORT_FILE:	p->port_file = optarg; break;
-		case OPT_PLAIN_HTTP:	p->plain_http = 1; break;
-		case OPT_DATABASE:	p->database = optarg; break;
-		case OPT_ADVERTISE:	p->advertise = optarg; break;
-		case OPT_COMPUTER:	p->computer = optarg; break;
 		case OPT_RECIPIENT:
 			if (p->st.nrecipients == STATE_ARGS_MAX) {
 				usage_error(c, "at most 16 recipients%s", "");
@@ -511,87 +485,6 @@ cmd_state(int argc, char **argv)
 	return state_cli(sub, &p.st);
 }
 
-/* What init made, and the recovery key's warning when it made one. */
-static void
-init_said(const char *dir)
-{
-	char	*key = xasprintf("%s/recovery.key", dir);
-
-	printf("tsi: made the SMP directory '%s'\n"
-	    "  clients pin %s/smp-cert.pem (TSISMPCACert)\n", dir, dir);
-	if (access(key, F_OK) == 0)
-		printf("  WARNING: %s opens every store: move it offline now, keep "
-		    "recovery.pub here\n", key);
-	free(key);
-}
-
-/* tsi smp init|computer add|computer list|associate|list */
-static int
-cmd_smp(int argc, char **argv)
-{
-	static const int allowed[] = { OPT_DIR, OPT_NAME, OPT_KEY, OPT_SOURCE, OPT_DEST,
-	    OPT_USERS, OPT_BEHAVIOR, OPT_LISTEN, OPT_PORT_FILE, OPT_PLAIN_HTTP, OPT_DATABASE,
-	    OPT_ADVERTISE, OPT_COMPUTER, OPT_JSON, 0 };
-	const struct command	*c = find_command("smp");
-	const char		*sub = argc > 1 ? argv[1] : NULL, *what = NULL;
-	char			 host[65] = "smp", *err = NULL;
-	struct parsed		 p;
-	int			 i, shift = 1, r;
-
-	if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
-		return sub ? show_help(c) : usage_error(c, "smp needs a subcommand%s", "");
-	if (strcmp(sub, "computer") == 0) {
-		what = argc > 2 ? argv[2] : "";
-		if (strcmp(what, "add") != 0 && strcmp(what, "list") != 0)
-			return usage_error(c, "smp computer takes add or list, not '%s'", what);
-		shift = 2;
-	} else if (strcmp(sub, "delete") == 0 || strcmp(sub, "recovery") == 0) {
-		if (argc < 3 || argv[2][0] == '-')
-			return usage_error(c, "smp %s takes an association (an id, or "
-			    "SOURCE:DEST)", sub);
-		what = argv[2];
-		shift = 2;
-	} else if (strcmp(sub, "init") != 0 && strcmp(sub, "associate") != 0 &&
-	    strcmp(sub, "list") != 0 && strcmp(sub, "serve") != 0)
-		return usage_error(c, "unknown smp subcommand '%s'", sub);
-	if ((i = parse_options(c, argc - shift, argv + shift, allowed, &p)) == -1)
-		return EXIT_USAGE;
-	if (p.help)
-		return show_help(c);
-	if (i != argc - shift)
-		return usage_error(c, "unexpected operand '%s'", argv[i + shift]);
-	if (p.dir == NULL)
-		return usage_error(c, "smp %s needs --dir DIR", sub);
-	if (strcmp(sub, "init") == 0) {
-		gethostname(host, sizeof host - 1);
-		if ((r = smp_init(p.dir, p.name ? p.name : host, p.database, &err)) == 0)
-			init_said(p.dir);
-	} else if (strcmp(sub, "serve") == 0)
-		r = smp_serve(p.dir, p.listen, p.port_file, p.plain_http, p.advertise, &err);
-	else if (strcmp(sub, "delete") == 0)
-		r = smp_delete(p.dir, what, &err);
-	else if (strcmp(sub, "recovery") == 0)
-		r = smp_recovery(p.dir, what, &err);
-	else if (what != NULL && strcmp(what, "add") == 0) {
-		if (p.name == NULL || p.key == NULL)
-			return usage_error(c, "smp computer add needs --name and --key%s", "");
-		r = smp_computer_add(p.dir, p.name, p.key, &err);
-	} else if (what != NULL)
-		r = smp_computer_list(p.dir, &err);
-	else if (strcmp(sub, "associate") == 0) {
-		if (p.source == NULL || p.dest == NULL)
-			return usage_error(c, "smp associate needs --source and --dest%s", "");
-		r = smp_associate(p.dir, p.source, p.dest, p.users, p.behavior, &err);
-	} else
-		r = smp_list(p.dir, &err);
-	if (r < 0) {
-		fprintf(stderr, "tsi: error: %s\n", err);
-		free(err);
-		return r == -2 ? EXIT_USAGE : 1;
-	}
-	return EXIT_OK;
-}
-
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "tsi run FILE [--var NAME=VALUE]... [--vars-file FILE] [--state-dir DIR]\n"
@@ -708,40 +601,7 @@ static const struct command commands[] = {
 	  "  show          print the public line\n"
 	  "  --dir DIR     default " DEFAULT_IDENTITY_DIR "\n"
 	  "  --name NAME   default: the host name\n" },
-	{ "smp", cmd_smp,
-	  "tsi smp init --dir DIR [--name HOST]\n"
-	  "       tsi smp serve --dir DIR [--listen ADDR:PORT] [--port-file FILE] [--plain-http]\n"
-	  "       tsi smp computer add --dir DIR --name NAME --key PUBFILE|LINE\n"
-	  "       tsi smp computer list --dir DIR\n"
-	  "       tsi smp associate --dir DIR --source NAME --dest NAME [--users all|NAME,...]\n"
-	  "                     [--behavior capture-restore-all|capture-all-restore-specified|\n"
-	  "                                 capture-restore-specified]\n"
-	  "       tsi smp list --dir DIR\n"
-	  "       tsi smp delete ASSOC --dir DIR | tsi smp recovery ASSOC --dir DIR",
-	  "The State Migration Point's server directory and its administration.\n"
-	  "\n"
-	  "  init          make DIR (0700): smp.conf, smp.db (SQLite), the TLS\n"
-	  "                certificate clients pin (smp-cert.pem; key 0600) and the\n"
-	  "                site recovery key (recovery.key, to move offline;\n"
-	  "                recovery.pub); never replaces anything\n"
-	  "  serve         serve the Request/Release protocol over HTTPS with the\n"
-	  "                key in DIR (docs/smp-protocol.md) until SIGTERM; --listen\n"
-	  "                beats smp.conf's (port 0: any free port, written to\n"
-	  "                --port-file); --plain-http drops TLS, for debugging only\n"
-	  "  computer      register a computer by its public identity (tsi identity\n"
-	  "                show), or list them\n"
-	  "  associate     the source computer's users go to the destination\n"
-	  "                (ConfigMgr's computer association; default all users)\n"
-	  "  list          associations and their stores\n"
-	  "  delete ASSOC  an association and its stores (ASSOC: an id, or SOURCE:DEST)\n"
-	  "  recovery ASSOC  how to restore its stores by hand with the recovery key\n"
-	  "\n"
-	  "smp.conf (YAML): listen; storage, a list of { path, max_clients,\n"
-	  "min_free: MB|GB|% }; retention: immediately|Ns|Nm|Nh|Nd after the\n"
-	  "destination's release; restore_only; limits: { connections,\n"
-	  "per_ip_connections, unauthenticated_connections,\n"
-	  "per_ip_unauthenticated_connections, idle_timeout_s, request_timeout_s,\n"
-	  "max_store_mb, max_request_mb }.\n" },
+	{ "smp", cmd_smp, smp_usage, smp_help },
 	{ "schema", cmd_schema,
 	  "tsi schema [--extension PATH]...",
 	  "Prints the JSON Schema of sequence files (schemas/sequence.schema.json),\n"

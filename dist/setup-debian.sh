@@ -52,21 +52,37 @@ $as_root apt-get update -qq
 # shellcheck disable=SC2086
 $as_root apt-get install -y -qq $build $tests ${packaging:+$deb} > /dev/null
 
-# The SSH test starts its own sshd on loopback and needs the program only:
-# the package must neither start the system's sshd nor enable it at boot.
-if ! [ -x /usr/sbin/sshd ]; then
+# install_quiet PACKAGE: installs a server package whose service must not
+# start (policy-rc.d says no while it is installed): the tests start their
+# own server, on loopback or a socket in a temporary folder.
+install_quiet() {
 	if [ -e /usr/sbin/policy-rc.d ]; then
-		$as_root apt-get install -y -qq openssh-server > /dev/null
+		$as_root apt-get install -y -qq "$1" > /dev/null
 	else
 		$as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d &&
 		    chmod 755 /usr/sbin/policy-rc.d'
-		$as_root apt-get install -y -qq openssh-server > /dev/null || {
+		$as_root apt-get install -y -qq "$1" > /dev/null || {
 			$as_root rm -f /usr/sbin/policy-rc.d
 			exit 1
 		}
 		$as_root rm -f /usr/sbin/policy-rc.d
 	fi
+}
+
+# The SSH test starts its own sshd on loopback and needs the program only:
+# the package must neither start the system's sshd nor enable it at boot.
+if ! [ -x /usr/sbin/sshd ]; then
+	install_quiet openssh-server
 	$as_root systemctl disable --quiet ssh.service ssh.socket > /dev/null 2>&1 || true
 	echo "setup: installed openssh-server for the SSH test; its service was not started and is disabled at boot"
+fi
+
+# The site tests start their own PostgreSQL (initdb in a temporary folder,
+# as the user postgres when run as root); the system's cluster is neither
+# started nor enabled.
+if ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
+	install_quiet postgresql
+	$as_root systemctl disable --quiet postgresql.service > /dev/null 2>&1 || true
+	echo "setup: installed postgresql for the site tests; its service was not started and is disabled at boot"
 fi
 echo "setup: done: the build and test dependencies are installed${packaging:+, and the packaging tools}"

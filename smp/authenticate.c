@@ -100,12 +100,14 @@ smp_authenticate(struct smp_server *s, const char *method, const char *target,
 	}
 	pthread_mutex_lock(&s->lock);
 	line = db_computer_by_key(s->db, a->key_id, who->name, sizeof who->name);
-	pthread_mutex_unlock(&s->lock);
-	if (line == NULL) {
+	if (line == NULL && smp_db_failure(s->db) != DBF_NONE)
+		smp_reply_db_error(s, r);	/* not a stranger: the database is down */
+	else if (line == NULL)
 		smp_reply_error(r, 401, "key %s is not a computer registered on this SMP "
 		    "(tsi smp computer add)", a->key_id);
+	pthread_mutex_unlock(&s->lock);
+	if (line == NULL)
 		return -1;
-	}
 	ok = identity_parse_public(line, &id, &e) == 0;
 	free(line);
 	free(e);

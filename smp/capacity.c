@@ -19,45 +19,60 @@ folder_path(const struct smp_server *s, const char *folder)
 	return folder[0] == '/' ? xstrdup(folder) : xasprintf("%s/%s", s->dir, folder);
 }
 
-/* Lock held: the folders' counts come from the database. */
+/* Lock held: the folder's count comes from the database. */
+int
+smp_folder_stat(struct smp_server *s, size_t i, struct smp_folder_stat *st)
+{
+	const struct smp_folder	*f = &s->conf.folders[i];
+	struct statvfs		 vfs;
+	char			*path = folder_path(s, f->path);
+	int			 r = statvfs(path, &vfs);
+
+	memset(st, 0, sizeof *st);
+	free(path);
+	st->max_clients = f->max_clients;
+	if (r == -1) {
+		snprintf(st->why, sizeof st->why, "folder '%s': %s", f->path, strerror(errno));
+		return -1;
+	}
+	st->free_mb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
+	st->total_mb = (uint64_t)vfs.f_blocks * vfs.f_frsize >> 20;
+	st->need_mb = f->min_free_pct ? st->total_mb * (uint64_t)f->min_free_pct / 100 :
+	    f->min_free_mb;
+	if ((st->clients = db_folder_clients(s->db, s->conf.node, f->path)) < 0) {
+		snprintf(st->why, sizeof st->why, "the database failed: %s",
+		    smp_db_error(s->db));
+		return -1;
+	}
+	if (st->clients >= f->max_clients)
+		snprintf(st->why, sizeof st->why, "folder '%s' holds %ld stores, its "
+		    "max_clients", f->path, st->clients);
+	else if (st->free_mb < st->need_mb)
+		snprintf(st->why, sizeof st->why, "folder '%s' has %llu MB free, below its "
+		    "min_free of %llu MB", f->path, (unsigned long long)st->free_mb,
+		    (unsigned long long)st->need_mb);
+	else
+		st->takes = 1;
+	return 0;
+}
+
+/* Lock held. */
 int
 smp_pick_folder(struct smp_server *s, char *why, size_t whylen)
 {
-	const struct smp_folder	*f;
-	struct statvfs		 vfs;
-	uint64_t		 freemb, best_free = 0, need;
-	long			 n;
-	size_t			 i;
-	int			 best = -1;
-	char			*path;
+	struct smp_folder_stat	st;
+	uint64_t		best_free = 0;
+	size_t			i;
+	int			best = -1;
 
 	snprintf(why, whylen, "no storage folder is configured");
 	for (i = 0; i < s->conf.nfolders; i++) {
-		f = &s->conf.folders[i];
-		path = folder_path(s, f->path);
-		if (statvfs(path, &vfs) == -1) {
-			snprintf(why, whylen, "folder '%s': %s", f->path, strerror(errno));
-			free(path);
-			continue;
-		}
-		free(path);
-		freemb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
-		need = f->min_free_pct ? ((uint64_t)vfs.f_blocks * vfs.f_frsize >> 20) *
-		    (uint64_t)f->min_free_pct / 100 : f->min_free_mb;
-		if ((n = db_folder_clients(s->db, s->conf.node, f->path)) < 0) {
-			snprintf(why, whylen, "the database failed: %s", smp_db_error(s->db));
-			continue;
-		}
-		if (n >= f->max_clients)
-			snprintf(why, whylen, "folder '%s' holds %ld stores, its max_clients",
-			    f->path, n);
-		else if (freemb < need)
-			snprintf(why, whylen, "folder '%s' has %llu MB free, below its "
-			    "min_free of %llu MB", f->path, (unsigned long long)freemb,
-			    (unsigned long long)need);
-		else if (best == -1 || freemb > best_free) {
+		smp_folder_stat(s, i, &st);
+		if (!st.takes)
+			snprintf(why, whylen, "%s", st.why);
+		else if (best == -1 || st.free_mb > best_free) {
 			best = (int)i;
-			best_free = freemb;
+			best_free = st.free_mb;
 		}
 	}
 	return best;

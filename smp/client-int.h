@@ -7,6 +7,10 @@
 #include "proto.h"
 #include "smp-client.h"
 
+/* A Location's length, and how many redirects one request follows. */
+#define SMP_LOCATION_MAX	512
+#define SMP_REDIRECTS_MAX	3
+
 struct smp_client {
 	const struct curl_api	*api;
 	CURL			*curl;
@@ -24,7 +28,13 @@ struct smp_client {
 	char			*made_cacert, *made_identity_dir;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct buf		 resp;
+	/* the last answer's Location (a node of the site sent the request
+	 * on) and Retry-After (seconds; 0 when absent) */
+	char			 location[SMP_LOCATION_MAX];
+	int			 retry_after;
+	int			 untrusted;	/* the last handshake's key is not pinned */
 };
+
 
 int	smp_client_new(struct smp_client **, const char *base,
 	    const struct smp_client_opts *, char **err);
@@ -39,7 +49,7 @@ const char *smp_field(const char *body, const char *key, char *out, size_t outle
 /* "STATUS message" of an answer, or the transport error (caller frees). */
 char	*smp_answer(int status, const struct buf *body, const char *transport);
 /* Whether an answer is worth another attempt at the same SMP. */
-int	smp_retryable(int status);
+int	smp_retryable(const struct smp_client *, int status);
 int	smp_split_store_url(const char *url, char **base, char id[SMP_STORE_ID_HEX + 1]);
 void	smp_note(const struct smp_client_opts *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

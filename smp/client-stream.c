@@ -183,7 +183,7 @@ send_piece(struct smp_upload_stream *u)
 		}
 		free(e);
 		e = NULL;
-		if (!smp_retryable(st) || attempt >= c->o.retry_count) {
+		if (!smp_retryable(c, st) || attempt >= c->o.retry_count) {
 			u->err = xasprintf("the SMP did not take the store at byte %llu: %s",
 			    (unsigned long long)u->acked, a);
 			free(a);
@@ -352,7 +352,7 @@ fetch(struct smp_download *d, int b, uint64_t off)
 		a = st == 206 ? xstrdup("a short answer") : smp_answer(st, &d->data[b], e);
 		free(e);
 		e = NULL;
-		if (!smp_retryable(st == 206 ? 0 : st) || attempt >= c->o.retry_count) {
+		if (!smp_retryable(c, st == 206 ? 0 : st) || attempt >= c->o.retry_count) {
 			free(d->err);
 			d->err = xasprintf("cannot read the store at byte %llu: %s",
 			    (unsigned long long)off, a);

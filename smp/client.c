@@ -205,6 +205,28 @@ client_destroy(struct smp_client *c)
 	free(c);
 }
 
+/* A header's value when the line p (n bytes) is name (lower case, with
+ * its colon): 1, with it in out; 0 otherwise (and when it is too long). */
+static int
+header_value(const char *p, size_t n, const char *name, char *out, size_t outlen)
+{
+	size_t	k = strlen(name);
+
+	if (n <= k || strncasecmp(p, name, k) != 0)
+		return 0;
+	p += k;
+	n -= k;
+	while (n > 0 && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	if (n >= outlen)
+		return 0;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /* X-TSI-Session: the secret the SMP gave this connection (proto.h). */
 static size_t
 take_header(char *p, size_t size, size_t n, void *ud)
@@ -215,6 +237,12 @@ take_header(char *p, size_t size, size_t n, void *ud)
 	size_t			 len, got;
 
 	(void)size;
+	if (header_value(p, n, "location:", c->location, sizeof c->location) ||
+	    header_value(p, n, "retry-after:", b64, sizeof b64)) {
+		if (strncasecmp(p, "retry-after:", 12) == 0)
+			c->retry_after = atoi(b64) > 0 ? atoi(b64) : 1;
+		return n;
+	}
 	if (n > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
 		len = n - (sizeof name - 1);
 		p += sizeof name - 1;
@@ -331,6 +359,8 @@ learn_pin(struct smp_client *c, char **err)
 	}
 	api->easy_setopt(c->curl, CURLOPT_CERTINFO, 1L);
 	res = api->easy_perform(c->curl);
+	c->untrusted = res == CURLE_SSL_PINNEDPUBKEYNOTMATCH ||
+	    res == CURLE_PEER_FAILED_VERIFICATION;
 	if (res != CURLE_OK) {
 		*err = xasprintf("%s: %s", url, stop_check(c->o.stop) != STOP_NO ?
 		    stop_why_text(stop_check(c->o.stop)) : c->errbuf[0] ? c->errbuf :
@@ -355,8 +385,8 @@ learn_pin(struct smp_client *c, char **err)
 	return 0;
 }
 
-int
-smp_call(struct smp_client *c, const char *method, const char *target, const void *body,
+static int
+call_once(struct smp_client *c, const char *method, const char *target, const void *body,
     size_t len, const char *range, struct buf *out, char **err)
 {
 	const struct curl_api	*api = c->api;
@@ -414,6 +444,8 @@ again:
 	}
 	api->easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, take_header);
 	api->easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
+	c->location[0] = '\0';
+	c->retry_after = 0;
 	res = api->easy_perform(c->curl);
 	api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	api->slist_free_all(h);
@@ -438,6 +470,71 @@ again:
 		buf_addch(out, '\0');
 	free(url);
 	return (int)status;
+}
+
+/*
+ * A node of a site sends a request on to the node that holds the store or
+ * has room (307): the client goes there only when that node presents one
+ * of TSISMPCACert's certificates (learn_pin, under the same pins), signs
+ * the request again for it, and follows a few hops at most.  The client
+ * talks to that node from then on.  0, or -1 with *err.
+ */
+static int
+follow(struct smp_client *c, char *target, size_t targetlen, char **err)
+{
+	const char	*scheme = c->o.allow_plain_http && strncmp(c->location, "http://", 7) ==
+			    0 ? "http://" : "https://";
+	const char	*host = c->location + strlen(scheme), *path;
+	char		*from = c->base, *why = NULL;
+
+	if (strncmp(c->location, scheme, strlen(scheme)) != 0 ||
+	    (path = strchr(host, '/')) == NULL || path == host ||
+	    strncmp(path, "/v1/", 4) != 0 || strlen(path) >= targetlen) {
+		*err = xasprintf("%s sent the request to '%s', which is not an SMP's "
+		    "address: refused", from, c->location);
+		return -1;
+	}
+	c->base = xstrndup(c->location, (size_t)(path - c->location));
+	snprintf(target, targetlen, "%s", path);
+	smp_note(&c->o, "SMP %s sends this request to %s", from, c->base);
+	c->pin[0] = '\0';
+	c->has_session = 0;
+	if (learn_pin(c, &why) == -1) {
+		if (c->untrusted)
+			*err = xasprintf("%s sent the request to %s, which does not present "
+			    "one of TSISMPCACert's certificates: refused (%s)", from, c->base,
+			    why);
+		else
+			*err = xasprintf("%s sent the request to %s, the node that holds or "
+			    "takes it, which does not answer now: %s", from, c->base, why);
+		free(why);
+		free(from);
+		return -1;
+	}
+	free(from);
+	return 0;
+}
+
+int
+smp_call(struct smp_client *c, const char *method, const char *target, const void *body,
+    size_t len, const char *range, struct buf *out, char **err)
+{
+	char	now[SMP_LOCATION_MAX];
+	int	st, hops;
+
+	snprintf(now, sizeof now, "%s", target);
+	for (hops = 0;; hops++) {
+		st = call_once(c, method, now, body, len, range, out, err);
+		if ((st != 307 && st != 308) || c->location[0] == '\0')
+			return st;
+		if (hops == SMP_REDIRECTS_MAX) {
+			*err = xasprintf("%s: more than %d redirects: refused", c->base,
+			    SMP_REDIRECTS_MAX);
+			return 0;
+		}
+		if (follow(c, now, sizeof now, err) == -1)
+			return 0;
+	}
 }
 
 const char *
@@ -472,10 +569,13 @@ smp_answer(int status, const struct buf *body, const char *transport)
 }
 
 int
-smp_retryable(int status)
+smp_retryable(const struct smp_client *c, int status)
 {
-	return status == 0 || status == 408 || status == 423 || status == 429 || (status >= 500 &&
-	    status != 503 && status != 507);
+	/* a 503 that says when to come back passes (the site's database is
+	 * down); one that does not (restore-only) stays */
+	return status == 0 || status == 408 || status == 423 || status == 429 ||
+	    (status == 503 && c->retry_after > 0) || (status >= 500 && status != 503 &&
+	    status != 507);
 }
 
 /* Whether an SMP's refusal could change with time: a store not yet
@@ -536,7 +636,8 @@ ask_one(const char *base, const char *mode, const struct smp_client_opts *o,
 		buf_addf(why, "  %s: %s\n", base, a);
 		smp_note(o, "SMP %s: %s", base, a);
 		free(a);
-		*transient |= may_change(st, mode);
+		/* a node whose certificate is not pinned stays so */
+		*transient |= !c->untrusted && may_change(st, mode);
 	}
 out:
 	free(e);
@@ -589,7 +690,7 @@ smp_call_retried(struct smp_client *c, const char *method, const char *target,
 		free(e);
 		e = NULL;
 		st = smp_call(c, method, target, NULL, 0, NULL, &c->resp, &e);
-		if (!smp_retryable(st) || attempt >= c->o.retry_count)
+		if (!smp_retryable(c, st) || attempt >= c->o.retry_count)
 			break;
 		a = smp_answer(st, &c->resp, e);
 		smp_note(&c->o, "%s: %s; retry %d of %d in %d s", what, a, attempt + 1,

@@ -156,7 +156,7 @@ pg_query(struct smp_db *db, const char *sql, const char *types, va_list ap)
 	if (a->status(db->conn) != CONNECTION_OK) {
 		a->reset(db->conn);
 		if (a->status(db->conn) != CONNECTION_OK) {
-			conn_error(db, a, DBF_DOWN, "the site database is unreachable: ");
+			conn_error(db, a, DBF_DOWN, "");
 			return NULL;
 		}
 		a->set_notice_processor(db->conn, quiet, NULL);

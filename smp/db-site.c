@@ -135,6 +135,43 @@ db_nodes_each(struct smp_db *db, void (*fn)(void *, const struct smp_node_row *)
 }
 
 int
+db_boundary_put(struct smp_db *db, const char *name, const char *ranges, const char *nodes)
+{
+	if (smp_db_begin(db) == -1)
+		return -1;
+	if (smp_db_exec(db, "DELETE FROM boundaries WHERE name = ?", "t", name) == -1 ||
+	    smp_db_exec(db, "INSERT INTO boundaries (name, ranges, nodes) VALUES (?, ?, ?)",
+	    "ttt", name, ranges, nodes) == -1) {
+		smp_db_rollback(db);
+		return -1;
+	}
+	return smp_db_commit(db);
+}
+
+int
+db_boundary_remove(struct smp_db *db, const char *name)
+{
+	long long	n = smp_db_exec(db, "DELETE FROM boundaries WHERE name = ?", "t", name);
+
+	return n == -1 ? -1 : n > 0;
+}
+
+int
+db_boundaries_each(struct smp_db *db, void (*fn)(void *, const char *, const char *,
+    const char *), void *ctx)
+{
+	struct smp_rows	*r;
+
+	if ((r = smp_db_query(db, "SELECT name, ranges, nodes FROM boundaries ORDER BY name",
+	    "")) == NULL)
+		return -1;
+	while (smp_rows_next(r) == 1)
+		fn(ctx, smp_rows_text(r, 0), smp_rows_text(r, 1), smp_rows_text(r, 2));
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_NONE ? 0 : -1;
+}
+
+int
 db_deletions_each(struct smp_db *db, const char *node, db_store_fn *fn, void *ctx)
 {
 	struct smp_rows	*r;

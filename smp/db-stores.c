@@ -108,15 +108,17 @@ db_association_add_refresh(struct smp_db *db, const char *name, long long now,
 }
 
 int
-db_store_uploading_of(struct smp_db *db, long long assoc, char id[SMP_STORE_ID_HEX + 1])
+db_store_uploading_of(struct smp_db *db, long long assoc, char id[SMP_STORE_ID_HEX + 1],
+    char node[SMP_NODE_LEN])
 {
 	struct smp_rows	*r;
 	int		 found = 0;
 
-	r = smp_db_query(db, "SELECT id FROM stores WHERE association = ? AND state = "
+	r = smp_db_query(db, "SELECT id, node FROM stores WHERE association = ? AND state = "
 	    "'uploading'", "i", assoc);
 	if (r != NULL && smp_rows_next(r) == 1) {
 		snprintf(id, SMP_STORE_ID_HEX + 1, "%s", smp_rows_text(r, 0));
+		snprintf(node, SMP_NODE_LEN, "%s", smp_rows_text(r, 1));
 		found = 1;
 	}
 	smp_rows_free(r);

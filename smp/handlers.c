@@ -25,20 +25,25 @@
 void
 smp_h_capacity(struct smp_server *s, const struct smp_who *who, struct smp_reply *r)
 {
-	char	why[256];
-	int	f;
+	char	why[256], other[400];
+	int	f, elsewhere = 0;
 
 	(void)who;
 	pthread_mutex_lock(&s->lock);
 	f = s->conf.restore_only ? -1 : smp_pick_folder(s, why, sizeof why);
+	/* a node of a site without room sends a capture on to one with room */
+	if (f < 0)
+		elsewhere = smp_site_capture_url(s, other, sizeof other);
 	pthread_mutex_unlock(&s->lock);
 	r->status = 200;
 	buf_addf(&r->body, "restore_only: %s\ncapture: %s\n", s->conf.restore_only ?
-	    "true" : "false", f >= 0 ? "yes" : "no");
+	    "true" : "false", f >= 0 || elsewhere ? "yes" : "no");
 	if (s->conf.restore_only)
 		buf_adds(&r->body, "reason: this SMP is in restore-only mode\n");
 	else if (f < 0)
 		buf_addf(&r->body, "reason: %s\n", why);
+	if (elsewhere)
+		buf_addf(&r->body, "site: another node takes it: %s\n", other);
 }
 
 static int
@@ -91,19 +96,28 @@ request_capture(struct smp_server *s, const struct smp_who *who, struct smp_repl
 {
 	long long	 assoc = 0;
 	char		 id[SMP_STORE_ID_HEX + 1] = "", why[256], *dest = NULL, *line = NULL;
+	char		 node[SMP_NODE_LEN] = "";
 	int		 f;
 
-	if (s->conf.restore_only) {
-		smp_reply_error(r, 503, "this SMP is in restore-only mode: it takes no "
-		    "new capture");
-		return;
-	}
 	if (capture_association(s, who, &assoc, &dest, r) == -1)
 		return;
-	/* an upload under way (a capture that is run again) keeps its store */
-	db_store_uploading_of(s->db, assoc, id);
+	/* an upload under way (a capture that is run again) keeps its store,
+	 * on whichever node of the site it is */
+	db_store_uploading_of(s->db, assoc, id, node);
+	if (id[0] != '\0' && strcmp(node, s->conf.node) != 0) {
+		smp_site_send_to(s, node, "/v1/request?mode=capture", r);
+		goto out;
+	}
 	if (id[0] == '\0') {
-		if ((f = smp_pick_folder(s, why, sizeof why)) < 0) {
+		f = s->conf.restore_only ? -1 : smp_pick_folder(s, why, sizeof why);
+		if (smp_site_capture_elsewhere(s, who, f >= 0, r))
+			goto out;
+		if (s->conf.restore_only) {
+			smp_reply_error(r, 503, "this SMP is in restore-only mode: it takes "
+			    "no new capture");
+			goto out;
+		}
+		if (f < 0) {
 			smp_reply_error(r, 507, "no storage folder takes a new capture: %s", why);
 			goto out;
 		}
@@ -136,9 +150,13 @@ request_restore(struct smp_server *s, const struct smp_who *who, struct smp_repl
 {
 	char	id[SMP_STORE_ID_HEX + 1] = "", state[SMP_STATE_LEN] = "", node[SMP_NODE_LEN];
 
-	db_store_for_dest(s->db, who->name, id, state, node);
-	if (id[0] == '\0')
+	if (!db_store_for_dest(s->db, who->name, id, state, node) &&
+	    smp_db_failure(s->db) != DBF_NONE)
+		smp_reply_db_error(s, r);
+	else if (id[0] == '\0')
 		smp_reply_error(r, 404, "this SMP holds no store for computer '%s'", who->name);
+	else if (strcmp(node, s->conf.node) != 0)
+		smp_site_send_to(s, node, "/v1/request?mode=restore", r);
 	else if (strcmp(state, "uploading") == 0)
 		smp_reply_error(r, 409, "the store for computer '%s' is not released by its "
 		    "source yet (the capture has not finished)", who->name);
@@ -170,7 +188,7 @@ smp_h_status(struct smp_server *s, const struct smp_who *who, const struct smp_r
 	char			*line;
 
 	pthread_mutex_lock(&s->lock);
-	if (smp_find_store(s, who, q->id, &row, r) >= 0) {
+	if (smp_find_store(s, who, q, &row, r) >= 0) {
 		/* the association's behaviour: whose state is captured, whose
 		 * restored (sccm-spec.md §3.2); the client applies it */
 		r->status = 200;
@@ -199,7 +217,7 @@ smp_h_download(struct smp_server *s, const struct smp_who *who, const struct smp
 	int			 part;
 
 	pthread_mutex_lock(&s->lock);
-	part = smp_find_store(s, who, q->id, &row, r);
+	part = smp_find_store(s, who, q, &row, r);
 	if (part >= 0)
 		path = smp_store_path(s->dir, row.folder, q->id, 0);
 	pthread_mutex_unlock(&s->lock);
@@ -393,7 +411,7 @@ smp_h_release(struct smp_server *s, const struct smp_who *who, const struct smp_
 	int			part, src, dst;
 
 	pthread_mutex_lock(&s->lock);
-	if ((part = smp_find_store(s, who, q->id, &row, r)) < 0)
+	if ((part = smp_find_store(s, who, q, &row, r)) < 0)
 		goto out;
 	src = part & 1;
 	dst = part & 2;

@@ -310,6 +310,12 @@ smp_init(const char *dir, const char *host, const char *url, char **err)
 		    "is never replaced", dir);
 		return -1;
 	}
+	if (url != NULL && strncmp(url, "postgresql://", 13) != 0 &&
+	    strncmp(url, "postgres://", 11) != 0) {
+		*err = xasprintf("--database takes a PostgreSQL connection URI "
+		    "(postgresql://...): '%s' is not a PostgreSQL connection URI", url);
+		return -1;
+	}
 	if (url != NULL && site_first(dir, host, url, &db, err) == -1)
 		return -1;
 	if (mkdir_p(dir, 0700) == -1 || chmod(dir, 0700) == -1) {

@@ -244,6 +244,7 @@ smp_parse_head(const struct smp_raw_head *in, int plain, struct smp_head *h)
 	 * before its body */
 	if (parse_target(in->method, in->target, &h->req, &why) == -1)
 		return refuse(h, 400, "%s", why);
+	snprintf(h->req.target, sizeof h->req.target, "%s", in->target);
 	if (parse_range(in->range, &h->req.range_from, &h->req.range_to) == 0)
 		h->req.has_range = 1;
 	if (h->req.bad_id)

@@ -353,6 +353,12 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		M->add_response_header(resp, "Connection", "close");
 	if (r->session[0] != '\0')
 		M->add_response_header(resp, "X-TSI-Session", r->session);
+	if (r->location[0] != '\0')
+		M->add_response_header(resp, "Location", r->location);
+	if (r->retry_after > 0) {
+		snprintf(range, sizeof range, "%d", r->retry_after);
+		M->add_response_header(resp, "Retry-After", range);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	printable(k->too_long ? "" : k->target, shown, sizeof shown);
 	printable(method, shown_method, sizeof shown_method);
@@ -403,6 +409,8 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	    w->session.valid ? &w->session : NULL, NULL, &k->who, r) == -1)
 		return;
 	connection_authenticated(c, 1);
+	if (w != NULL)
+		memcpy(k->who.addr, w->addr, sizeof k->who.addr);
 	switch (k->head.req.route) {
 	case SMP_R_CAPACITY:
 		smp_h_capacity(s, &k->who, r);
@@ -715,6 +723,7 @@ smp_server_close(struct smp_server *s, char **cert, char **key)
 	free(*cert);
 	*cert = *key = NULL;
 	free(s->recovery_line);
+	free(s->advertise);
 	free(s->dir);
 	pthread_mutex_destroy(&s->lock);
 	memset(s, 0, sizeof *s);
@@ -732,7 +741,6 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	const char		*why;
 	int			 port, sig = 0, r = -1;
 
-	(void)advertise;
 	if ((r = smp_server_open(&s, dir, &cert, &key, err)) < 0)
 		return r;
 	r = -1;
@@ -760,12 +768,15 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 		}
 		free(line);
 	}
+	if (smp_site_join(&s, listen ? listen : s.conf.listen, port, advertise, err) == -1)
+		goto out;
 	fprintf(stderr, "tsi smp: serving %s on port %d (%zu storage folder%s, "
 	    "retention %llds%s)\n", plain ? "plain HTTP (--plain-http: no TLS)" : "HTTPS",
 	    port, s.conf.nfolders, s.conf.nfolders == 1 ? "" : "s",
 	    (long long)s.conf.retention_s, s.conf.restore_only ? ", restore-only" : "");
 	for (;;) {
 		smp_retention_tick(&s);
+		smp_site_tick(&s);
 		reap_slow(&s.conf);
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)

@@ -3,17 +3,21 @@
  * bottom up (each calls only the ones above it in this list, and lib/,
  * store/ and the signatures of auth.c, which the client shares: proto.h):
  *
- *   db.c, db-stores.c, db-admin.c   the database: every SQL statement
+ *   db.h: db.c, db-open.c, db-schema.c, db-sqlite.c, db-pg.c
+ *                                   the database, SQLite or a site's PostgreSQL
+ *   db-stores.c, db-admin.c, db-site.c   every SQL statement
  *   conf.c                          smp.conf
  *   capacity.c                      storage folders: where a capture goes
  *   request.c                       a request's head, parsed once
+ *   reply.c                         an error's answer
+ *   site.c                          this node in its site: reports, redirects
  *   access.c                        a store and the caller's part in it
  *   authenticate.c                  who sent a request (signature, MAC, nonce)
  *   upload.c                        the upload registry and an upload's steps
  *   retention.c                     stores whose time has passed
  *   handlers.c                      the routes
  *   server.c                        libmicrohttpd: bytes in, bytes out
- *   init.c, admin.c                 `tsi smp init` and the admin commands
+ *   init.c, admin.c, admin-site.c   `tsi smp init` and the admin commands
  */
 #ifndef TSI_SMP_INT_H
 #define TSI_SMP_INT_H
@@ -22,12 +26,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../lib/util.h"
 #include "db.h"
 #include "proto.h"
 
 struct diag;
+struct smp_reply;
+struct smp_who;
 
 /* db.h: the database (SQLite or a site's PostgreSQL); the db-*.c files
  * below hold every SQL statement of the SMP. */
@@ -78,8 +85,9 @@ int	db_associations_of(struct smp_db *, const char *source);
 /* A refresh's association, the computer to itself: 0 with *id, or -1. */
 int	db_association_add_refresh(struct smp_db *, const char *name, long long now,
 	    long long *id);
-/* The store an association is uploading: 1 with id, or 0. */
-int	db_store_uploading_of(struct smp_db *, long long assoc, char id[SMP_STORE_ID_HEX + 1]);
+/* The store an association is uploading: 1 with id and its node, or 0. */
+int	db_store_uploading_of(struct smp_db *, long long assoc, char id[SMP_STORE_ID_HEX + 1],
+	    char node[SMP_NODE_LEN]);
 /* A new store, uploading in folder: 0, or -1. */
 int	db_store_add(struct smp_db *, const char *id, long long assoc, const char *node,
 	    const char *folder, long long now);
@@ -190,8 +198,19 @@ int	db_node_get(struct smp_db *, const char *name, struct smp_node_row *n);
 /* fn for each node by name; -1 when they cannot be read. */
 int	db_nodes_each(struct smp_db *, void (*fn)(void *ctx, const struct smp_node_row *),
 	    void *ctx);
+/* Boundary groups: a name, its ranges and its nodes (comma-separated).
+ * put: made or replaced; remove: 1, 0 when there was none, or -1. */
+int	db_boundary_put(struct smp_db *, const char *name, const char *ranges,
+	    const char *nodes);
+int	db_boundary_remove(struct smp_db *, const char *name);
+int	db_boundaries_each(struct smp_db *, void (*fn)(void *ctx, const char *name,
+	    const char *ranges, const char *nodes), void *ctx);
 /* fn for each store file that node is asked to delete (then forgotten). */
 int	db_deletions_each(struct smp_db *, const char *node, db_store_fn *fn, void *ctx);
+
+/* admin.c: DIR's database, where smp.conf says it is, and this node's
+ * name (node may be NULL); 0, or -1 with *err. */
+int	smp_admin_open(const char *dir, struct smp_db **, char node[SMP_NODE_LEN], char **err);
 
 /* conf.c: smp.conf. */
 
@@ -251,12 +270,52 @@ struct smp_server {
 	int			 plain;		/* --plain-http: no TLS */
 	char			 pin[SMP_PIN_HEX];
 	char			*recovery_line;	/* recovery.pub */
+	char			*advertise;	/* where clients reach this node */
+	time_t			 reported;	/* to the site, last */
+	int			 report_failed;	/* said once */
 	char			 uploading[SMP_UPLOADS_MAX][SMP_STORE_ID_HEX + 1];
 };
+
+/* site.c: this node in its site (nothing for a node on its own). */
+
+/* How often a node tells the site its address and room, in seconds. */
+#define SMP_SITE_REPORT_S	5
+/* At the start of serve: where clients reach this node (given, or the
+ * address and port it listens on), and, in a site, its check against the
+ * site (its name, certificate and recovery key) and first report.  0, or
+ * -1 with *err. */
+int	smp_site_join(struct smp_server *, const char *listen, int port,
+	    const char *advertise, char **err);
+/* The report (lock held), and what is due each second (lock taken). */
+void	smp_site_report(struct smp_server *);
+void	smp_site_tick(struct smp_server *);
+/* A 307 to the node that holds a store, keeping the request's target.
+ * Lock held. */
+void	smp_site_send_to(struct smp_server *, const char *node, const char *target,
+	    struct smp_reply *);
+/* Whether a capture goes to another node (then 1, r a 307): the
+ * computer's boundary group prefers another node that takes captures, or
+ * this one takes none (here_ok 0) and another does.  Lock held. */
+int	smp_site_capture_elsewhere(struct smp_server *, const struct smp_who *, int here_ok,
+	    struct smp_reply *);
+/* Another node that takes captures: 1 with "URL (node NAME)", or 0. */
+int	smp_site_capture_url(struct smp_server *, char *url, size_t len);
+/* A boundary's range ("10.1.0.0/16", "fd00::/8"; a bare address is one):
+ * 16 bytes and a prefix over them (IPv4 mapped); 0, or -1. */
+int	smp_cidr_parse(const char *text, uint8_t net[16], int *bits);
+int	smp_cidr_holds(const uint8_t net[16], int bits, const uint8_t addr[16]);
 
 /* capacity.c: the storage folders: where a new capture goes, whether an
  * upload piece still fits, where a store's file is. */
 
+/* A folder's room: 0, or -1 when it cannot be read (why says so). */
+struct smp_folder_stat {
+	uint64_t	free_mb, total_mb, need_mb;	/* need: its min_free */
+	long		clients, max_clients;		/* stores it holds */
+	int		takes;				/* a new capture */
+	char		why[256];			/* ... or why not */
+};
+int	smp_folder_stat(struct smp_server *, size_t folder, struct smp_folder_stat *);
 /* The folder a new capture goes to (index), or -1 with why. Lock held. */
 int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
 /* Whether an upload piece of bytes leaves the folder above SMP_FLOOR_MB
@@ -277,6 +336,7 @@ struct smp_req {
 	int		bad_method;		/* the path is ours, the method is not */
 	int		bad_id;			/* a store id that is not the server's form */
 	char		id[SMP_STORE_ID_HEX + 1];
+	char		target[SMP_TARGET_MAX + 1];	/* as sent: a redirect keeps it */
 	char		mode[8];		/* request: capture or restore */
 	uint64_t	offset;			/* upload */
 	int		has_offset;
@@ -321,12 +381,15 @@ struct smp_head {
 int	smp_parse_head(const struct smp_raw_head *, int plain, struct smp_head *);
 void	smp_head_release(struct smp_head *);
 
-/* access.c: what a handler answers, and a store as a request sees it. */
+/* reply.c and access.c: what a handler answers, and a store as a request
+ * sees it. */
 
 /* What a handler answers: a status and text/plain lines. */
 struct smp_reply {
 	int		 status;
 	char		 session[64];		/* X-TSI-Session to send, or "" */
+	char		 location[512];		/* a redirect's Location, or "" */
+	int		 retry_after;		/* a 503 that passes: Retry-After */
 	struct buf	 body;
 	int		 fd;			/* download: the file, or -1 */
 	uint64_t	 from, len, total;	/* download: the range sent */
@@ -338,15 +401,19 @@ struct smp_who {
 	char	name[128];
 	char	key_id[17];
 	int	by_session;	/* a MAC, not a signature */
+	uint8_t	addr[16];	/* where it came from (IPv4 mapped into IPv6) */
 };
 
 void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* "the SMP's database failed: ..." (500). */
+/* "the SMP's database failed: ..." (500), or, when it cannot be reached,
+ * 503 with Retry-After: the client tries again. */
+#define SMP_DB_RETRY_S	5
 void	smp_reply_db_error(struct smp_server *, struct smp_reply *);
 /* The store and the caller's part in it: 1 source, 2 destination, 3 both;
- * -1 with r filled (404, 403, 410). Lock held. */
-int	smp_find_store(struct smp_server *, const struct smp_who *, const char *id,
+ * -1 with r filled (404, 403, 410; 307 to the node of the site that holds
+ * it; 503 when the database is down). Lock held. */
+int	smp_find_store(struct smp_server *, const struct smp_who *, const struct smp_req *,
 	    struct smp_store_row *, struct smp_reply *);
 
 /* authenticate.c: who sent a request: its signature or its session's MAC,

@@ -31,6 +31,13 @@ int	smp_list(const char *dir, char **err);
 /* ASSOC is an id from smp_list, or SOURCE:DEST. */
 int	smp_delete(const char *dir, const char *assoc, char **err);
 int	smp_recovery(const char *dir, const char *assoc, char **err);
+/* A site's nodes, and its boundary groups (ranges and nodes are
+ * comma-separated lists). */
+int	smp_nodes(const char *dir, char **err);
+int	smp_boundary_add(const char *dir, const char *name, const char *ranges,
+	    const char *nodes, char **err);
+int	smp_boundary_list(const char *dir, char **err);
+int	smp_boundary_remove(const char *dir, const char *name, char **err);
 /* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's.  -2 when
  * smp.conf is wrong or refused (nothing was served), -1 on other errors. */
 int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,

@@ -76,7 +76,7 @@ smp_upload_begin(struct smp_server *s, const struct smp_who *who, const struct s
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	if ((part = smp_find_store(s, who, q->id, &row, r)) < 0)
+	if ((part = smp_find_store(s, who, q, &row, r)) < 0)
 		goto out;
 	if (!(part & 1)) {
 		smp_reply_error(r, 403, "only the source computer '%s' writes store %s",

@@ -16,7 +16,7 @@ test_prereq POSTGRES '[ -x "$PG_BIN/initdb" ] && { [ "$(id -u)" != 0 ] || id pos
 # pg_as COMMAND...: as the server's user
 pg_as() {
 	if [ "$(id -u)" = 0 ]; then
-		(cd / && runuser -u postgres -- "$@")
+		(cd / && PATH="$PATH:/usr/sbin:/sbin" runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

@@ -23,9 +23,10 @@ check() {
 
 no_missing_library() {
 	! ldd /usr/bin/tsi | grep 'not found' &&
-	# libcurl and libmicrohttpd are loaded when first used (dlopen)
+	# libcurl, libmicrohttpd and libpq are loaded when first used (dlopen)
 	ldconfig -p | grep -q 'libcurl.so.4 ' &&
-	ldconfig -p | grep -q 'libmicrohttpd.so.12 '
+	ldconfig -p | grep -q 'libmicrohttpd.so.12 ' &&
+	ldconfig -p | grep -q 'libpq.so.5 '
 }
 
 finds_its_rules() {
