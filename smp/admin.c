@@ -29,9 +29,8 @@ fail_db(struct smp_db *db, char **err, const char *what)
 	return -1;
 }
 
-/* DIR's database, where smp.conf says it is, and this node's name. */
-static int
-open_dir(const char *dir, struct smp_db **db, char node[SMP_NODE_LEN], char **err)
+int
+smp_admin_open(const char *dir, struct smp_db **db, char node[SMP_NODE_LEN], char **err)
 {
 	struct smp_conf	 c;
 	char		*conf = xasprintf("%s/smp.conf", dir);
@@ -76,7 +75,7 @@ smp_computer_add(const char *dir, const char *name, const char *key, char **err)
 	identity_key_id(id.x25519_pub, kid);
 	line = identity_public_line(&id);
 	identity_wipe(&id);
-	if (open_dir(dir, &db, NULL, err) == -1) {
+	if (smp_admin_open(dir, &db, NULL, err) == -1) {
 		free(line);
 		return -1;
 	}
@@ -108,7 +107,7 @@ smp_computer_list(const char *dir, char **err)
 	struct smp_db	*db;
 	int		 r;
 
-	if (open_dir(dir, &db, NULL, err) == -1)
+	if (smp_admin_open(dir, &db, NULL, err) == -1)
 		return -1;
 	/* the rows are gathered first: no heading is printed when they
 	 * cannot be read */
@@ -166,7 +165,7 @@ smp_associate(const char *dir, const char *source, const char *dest, const char 
 		    "capture-restore-all, user names otherwise)", users, behavior);
 		return -1;
 	}
-	if (open_dir(dir, &db, NULL, err) == -1)
+	if (smp_admin_open(dir, &db, NULL, err) == -1)
 		return -1;
 	r = db_association_add(db, source, dest, users, behavior, (long long)time(NULL), &id);
 	if (r == DB_MISSING)
@@ -197,7 +196,7 @@ smp_list(const char *dir, char **err)
 	struct smp_db	*db;
 	int		 r;
 
-	if (open_dir(dir, &db, NULL, err) == -1)
+	if (smp_admin_open(dir, &db, NULL, err) == -1)
 		return -1;
 	buf_init(&out, 0);
 	if ((r = db_associations_each(db, list_row, &out)) == -1)
@@ -270,7 +269,7 @@ smp_delete(const char *dir, const char *assoc, char **err)
 	char		*why = NULL, node[SMP_NODE_LEN];
 	int		 r = -1;
 
-	if (open_dir(dir, &db, node, err) == -1)
+	if (smp_admin_open(dir, &db, node, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1)
 		goto out;
@@ -322,7 +321,7 @@ smp_recovery(const char *dir, const char *assoc, char **err)
 	char			 node[SMP_NODE_LEN];
 
 	rc.node = node;
-	if (open_dir(dir, &db, node, err) == -1)
+	if (smp_admin_open(dir, &db, node, err) == -1)
 		return -1;
 	if (find_association(db, assoc, &id, err) == -1 ||
 	    db_association_stores(db, id, recovery_steps, &rc) == -1) {

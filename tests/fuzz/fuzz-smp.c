@@ -235,8 +235,11 @@ check_head(const struct smp_head *h, int ok, const struct smp_head *plain, int p
 	else if (ok == 0 && h->req.route == SMP_R_UPLOAD && (!h->req.has_offset ||
 	    (strlen(h->body_sha) != 64 && strcmp(h->body_sha, SMP_UNSIGNED_PAYLOAD) != 0)))
 		what = "an upload without its offset or hash";
-	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && (h->body_len != 0 ||
-	    strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
+	else if (ok == 0 && h->req.route == SMP_R_EVENTS && (h->body_len >
+	    SMP_EVENTS_MAX_BODY || strlen(h->body_sha) != 64 || !h->hash_body))
+		what = "events without their bounded length or their hash";
+	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && h->req.route != SMP_R_EVENTS &&
+	    (h->body_len != 0 || strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
 		what = "a body where none may be";
 	else if (h->req.has_range && h->req.range_from > h->req.range_to)
 		what = "a range that ends before it starts";
