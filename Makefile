@@ -124,7 +124,8 @@ schemas: $(TSI)
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libpq)
-FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import \
+	  fuzz-events
 fuzz: $(FUZZERS:%=build-fuzz/%)
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
