@@ -111,6 +111,10 @@ run_from_row(struct smp_rows *r, int c, struct db_run *run)
 
 #define RUN_COLUMNS	"run, sequence, started, ended, result, step, step_no, steps, " \
 			"progress, updated"
+/* Newest first: by start, and in the same second by the numbers of their
+ * events (a computer's grow from run to run). */
+#define NEWEST_FIRST	"started DESC, (SELECT max(e.seq) FROM events e WHERE " \
+			"e.computer = runs.computer AND e.run = runs.run) DESC, run DESC"
 
 /* Each computer with its newest run and its newest store (source or
  * destination; "expired" when retention deleted it). */
@@ -120,7 +124,7 @@ run_from_row(struct smp_rows *r, int c, struct db_run *run)
 "(SELECT count(*) FROM associations a WHERE a.source = c.name OR "	\
 "a.dest = c.name) FROM computers c "					\
 "LEFT JOIN (SELECT computer, " RUN_COLUMNS ", ROW_NUMBER() OVER "	\
-"(PARTITION BY computer ORDER BY started DESC, updated DESC, run DESC) AS n " \
+"(PARTITION BY computer ORDER BY " NEWEST_FIRST ") AS n " \
 "FROM runs) r ON r.computer = c.name AND r.n = 1 "			\
 "LEFT JOIN (SELECT x.who, CASE WHEN x.state = 'deleted' AND x.released IS " \
 "NOT NULL THEN 'expired' ELSE x.state END AS state, ROW_NUMBER() OVER "	\
@@ -165,7 +169,7 @@ db_status_runs(struct smp_db *db, const char *computer, db_run_fn *fn, void *ctx
 	struct db_run	 run;
 
 	if ((r = smp_db_query(db, "SELECT " RUN_COLUMNS " FROM runs WHERE computer = ? "
-	    "ORDER BY started DESC, updated DESC, run DESC LIMIT " DB_STATUS_RUNS_MAX, "t",
+	    "ORDER BY " NEWEST_FIRST " LIMIT " DB_STATUS_RUNS_MAX, "t",
 	    computer)) == NULL)
 		return -1;
 	while (smp_rows_next(r) == 1) {
