@@ -1,7 +1,7 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
-# valgrind; `make bench`, `make bench-state`, `make bench-smp` and
-# `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers;
+# valgrind; `make bench`, `make bench-state`, `make bench-smp`,
+# `make bench-big` and `make bench-status` run the benchmarks; `make fuzz` builds the fuzzers;
 # `make man` builds only the man pages (which `make` builds too).
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3 libxml-2.0
@@ -147,6 +147,10 @@ bench-smp: all
 bench-big: all
 	sh bench/big-files.sh
 
+# what reporting a run's status to its site adds to each of 2,000 steps
+bench-status: all
+	sh bench/status.sh
+
 # tsi import of task sequences of 20,000 steps and of 16 MiB
 bench-import: all
 	sh bench/import.sh
@@ -204,5 +208,5 @@ clean:
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FAULT_OBJS:.o=.d) $(BUILD)/cli/main.d
 
 FORCE:
-.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import \
+.PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import bench-status \
 	install uninstall deb clean FORCE
