@@ -268,7 +268,9 @@ status_client_add(struct status_client *sc, struct smp_event *e)
 		make_room(sc);
 	else if (sc->spool_fd != -1)
 		(void)write_all(sc->spool_fd, sc->q[sc->nq - 1].line, sc->q[sc->nq - 1].len);
-	if (sc->nq - sc->inflight == STATUS_BATCH)
+	/* the sender waits without end on an empty spool: the first event
+	 * starts its clock, the hundredth sends at once */
+	if (sc->nq == 1 || sc->nq - sc->inflight == STATUS_BATCH)
 		pthread_cond_signal(&sc->wake);
 	pthread_mutex_unlock(&sc->lock);
 }

@@ -84,8 +84,9 @@ run_seq() {
 	    --var OSDStateSMPRetryCount=5 --var OSDStateSMPRetryTime=1 "$@"
 }
 
-# three_steps [SLEEP]: a sequence of three steps, the second failing
-# (continue_on_error); with SLEEP, a step that sleeps that long between.
+# three_steps [FILE]: a sequence of three steps, the second failing
+# (continue_on_error); with FILE, a step between that waits (30 s at most)
+# for FILE to exist.
 three_steps() {
 	cat <<-'EOF'
 	name: Three steps
@@ -100,7 +101,7 @@ three_steps() {
 	EOF
 	if [ -n "${1:-}" ]; then
 		printf '  - name: Wait a while\n    type: run_command\n'
-		printf '    with: { command: "sleep %s" }\n' "$1"
+		printf '    with: { command: "i=0; while [ ! -e %s ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done" }\n' "$1"
 	fi
 	printf '  - name: Set a variable\n    type: set_variable\n'
 	printf '    with: { name: DONE, value: "yes" }\n'
@@ -159,11 +160,11 @@ assert ends == [(\"Say hello\", \"succeeded\", \"1/3 exit 0\"), (\"Fail on purpo
 '
 
 test_expect 'the SMP down during a run: the run goes on, its events are kept, and the next run sends them; nothing acknowledged is lost' '
-	smp_world && port=$(cat srv.port) && three_steps 3 > slow.yaml &&
+	smp_world && port=$(cat srv.port) && three_steps "$PWD/go" > slow.yaml &&
 	{ run_seq slow.yaml src old a > out 2>&1 & echo $! > run.pid; } && started "$(cat run.pid)" &&
 	wait_until "grep -q \"old-pc POST /v1/events -> 200\" srv.log" 10 &&
 	sent=$(events old-pc) && [ "$sent" -ge 3 ] &&
-	smp_stop srv && wait "$(cat run.pid)" &&
+	smp_stop srv && touch go && wait "$(cat run.pid)" &&
 	contains out "sequence '"'"'Three steps'"'"' succeeded" &&
 	contains out "status: cannot send the run'"'"'s status to https://127.0.0.1:$port" &&
 	kept=$((10 - sent)) && contains out "status: $kept events kept to send later" &&
