@@ -47,6 +47,7 @@ make_root() {
 smp_world() {
 	trap 'rc=$?; for p in *.pid; do kill "$(cat "$p")" 2>/dev/null || true; done; exit $rc' EXIT
 	tsi smp init --dir srv --name smp.test > /dev/null &&
+	sed -i "s/retention: 1d/retention: ${RETENTION:-1d}/" srv/smp.conf &&
 	for c in old new third; do
 		tsi identity init --dir $c --name $c-pc > /dev/null &&
 		tsi smp computer add --dir srv --name $c-pc --key $c/identity.pub > /dev/null ||
@@ -246,6 +247,19 @@ test_expect 'a capture and a restore report their progress: what they captured a
 	grep -E "Restore user state: restored [0-9]+ files, [0-9]+ bytes" d.txt &&
 	tsi smp status --dir srv > st2.txt && grep -E "^new-pc .*succeeded .*released" st2.txt &&
 	grep -E "^old-pc .*released" st2.txt && smp_stop srv
+'
+
+test_expect 'a store that retention deleted is expired in tsi smp status; one deleted with its association is gone' '
+	RETENTION=immediately smp_world &&
+	run_seq source.yaml src old s > out 2>&1 && run_seq dest.yaml dst new d > out2 2>&1 &&
+	contains out2 "restored from" &&
+	wait_until "tsi smp status --dir srv > st.txt && grep -q \"^new-pc .* expired \" st.txt" 10 &&
+	grep -E "^old-pc .*succeeded .* expired " st.txt &&
+	tsi smp delete old-pc:new-pc --dir srv > /dev/null &&
+	tsi smp status --dir srv > st2.txt && grep -E "^old-pc .* no association " st2.txt &&
+	tsi smp status --dir srv --computer old-pc --json > c.json &&
+	python3 -c "import json,sys; d = json.load(open(sys.argv[1])); assert d[\"store\"] == \"no association\" and d[\"runs\"][0][\"result\"] == \"succeeded\", d" c.json &&
+	smp_stop srv
 '
 
 test_expect 'a run across a restart is one run: tsi resume reports under the same id' '
