@@ -1,7 +1,7 @@
 # tsi - plain Makefile.  `make` builds ./tsi; `make test` runs every test;
 # `make san` runs the same tests under ASan+UBSan; `make valgrind` under
-# valgrind; `make bench`, `make bench-state`, `make bench-smp` and
-# `make bench-big` run the benchmarks; `make fuzz` builds the fuzzers;
+# valgrind; `make bench`, `make bench-state`, `make bench-smp`,
+# `make bench-big` and `make bench-status` run the benchmarks; `make fuzz` builds the fuzzers;
 # `make man` builds only the man pages (which `make` builds too).
 
 PKGS	 = yaml-0.1 lua5.4 libarchive libzstd sqlite3 libxml-2.0
@@ -124,7 +124,8 @@ schemas: $(TSI)
 # libFuzzer targets (clang); see tests/fuzz/README.md.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) libcurl libmicrohttpd libpq)
-FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import
+FUZZERS = fuzz-sequence fuzz-journal fuzz-extension fuzz-store fuzz-rules fuzz-smp fuzz-xml fuzz-import \
+	  fuzz-events
 fuzz: $(FUZZERS:%=build-fuzz/%)
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
@@ -145,6 +146,10 @@ bench-smp: all
 
 bench-big: all
 	sh bench/big-files.sh
+
+# what reporting a run's status to its site adds to each of 2,000 steps
+bench-status: all
+	sh bench/status.sh
 
 # tsi import of task sequences of 20,000 steps and of 16 MiB
 bench-import: all
@@ -208,4 +213,4 @@ clean:
 
 FORCE:
 .PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import bench-site \
-	install uninstall deb clean FORCE
+	bench-status install uninstall deb clean FORCE

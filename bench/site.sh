@@ -177,6 +177,27 @@ wave() {	# wave SITE NODES...
 	awk -v p="$p99" 'BEGIN { exit !(p < 50) }' || miss=1
 	echo "  stores lost: $lost (must be 0)"
 	[ "$lost" = 0 ] || miss=1
+	# events the site acknowledged, as each run's spool counts them
+	# (status/seq: the next number and the spool's acknowledged lines)
+	acked=$(for f in "$W"/st-$site-*/*/status/seq; do
+		sp="${f%/seq}/spool"
+		awk -v lines="$( [ -f "$sp" ] && wc -l < "$sp" || echo 0)" \
+		    '{ print ($1 - 1) - (lines - $2) }' "$f"
+	done | awk '{ n += $1 } END { print n + 0 }')
+	stored=$(events_stored "$site")
+	echo "  status events acknowledged $acked, in the database $stored," \
+	    "acknowledged and lost $((acked > stored ? acked - stored : 0)) (must be 0)"
+	[ "$acked" -le "$stored" ] && [ "$acked" -gt 0 ] || miss=1
+}
+
+events_stored() {
+	if [ "$1" = site ]; then
+		psql -X -A -t "$URL" -c "select count(*) from events"
+	else
+		python3 -c "import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute('select count(*) from events').fetchone()[0])" \
+		    "$W/solo/smp.db"
+	fi
 }
 
 echo "site: two nodes, one PostgreSQL"

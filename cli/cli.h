@@ -21,6 +21,9 @@ extern const char import_usage[], import_help[];
 int	cmd_smp(int argc, char **argv);
 extern const char smp_usage[], smp_help[];
 
+/* state.c: `tsi state`'s usage and help (state_cli() is migrate/state.h's). */
+extern const char state_usage[], state_help[];
+
 /* schema.c */
 /* Built-in step types and those of exts (may be NULL). */
 void	print_steps_text(FILE *, const struct ext_set *);

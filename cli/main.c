@@ -247,6 +247,7 @@ cmd_run(int argc, char **argv)
 	else {
 		p.run.sequence = argv[i];
 		p.run.steps = &builtin_steps;
+		p.run.watch = &status_watch;
 		stop_catch_signals();
 		r = engine_run(&p.run);
 	}
@@ -271,6 +272,7 @@ cmd_resume(int argc, char **argv)
 		r = usage_error(c, "resume takes no operands ('%s')", argv[i]);
 	else {
 		p.run.steps = &builtin_steps;
+		p.run.watch = &status_watch;
 		stop_catch_signals();
 		r = engine_resume(&p.run);
 	}
@@ -534,62 +536,7 @@ static const struct command commands[] = {
 	  SITE_EXT_DIR ") and those given with --extension; then the keys every\n"
 	  "node takes, with their limits and defaults, and the variables that\n"
 	  "have a type.\n" },
-	{ "state", cmd_state,
-	  "tsi state capture --root DIR --store PATH [--recipient FILE|LINE]...\n"
-	  "                        [--rules NAME|FILE]... [--hardlink] [--all] [/SWITCH]...\n"
-	  "       tsi state restore --root DIR --store PATH [--identity DIR]\n"
-	  "                        [--overwrite rename|skip|overwrite|newer] [/SWITCH]...\n"
-	  "       tsi state verify --store PATH [--identity DIR]\n"
-	  "       tsi state list --store PATH [--identity DIR] [--verbose]\n"
-	  "       tsi state extract --store PATH [--identity DIR] --to DIR [PATTERN]...\n"
-	  "       tsi state undo --root DIR --store PATH\n"
-	  "       tsi state estimate --root DIR [--rules NAME|FILE]... [--all] [/SWITCH]...\n"
-	  "       tsi state explain --root DIR PATH [--rules NAME|FILE]...",
-	  "User state: which files in users' homes travel, and why; capturing them\n"
-	  "into a store and restoring them.\n"
-	  "\n"
-	  "  capture       walk the homes of the users under the root and write the\n"
-	  "                files the rules include into an encrypted store (a file,\n"
-	  "                readable only by its recipients) or, with --hardlink, a\n"
-	  "                hard-link store (a folder on the same file system; no data\n"
-	  "                is copied, nothing is encrypted).  An existing store is\n"
-	  "                replaced only with /o.\n"
-	  "  restore       write a store's files into the homes under the root: owners\n"
-	  "                mapped by name, nothing written outside the homes, no\n"
-	  "                symlink followed; a killed restore resumes when run again\n"
-	  "  verify        check every chunk (no identity needed) and, with an\n"
-	  "                identity, every file against its SHA-256 in the catalog;\n"
-	  "                exit 1 on any damage\n"
-	  "  list          the catalog: type, mode, owner, size, time, path\n"
-	  "  extract       files matching PATTERNs (USER/path globs, ** allowed) into\n"
-	  "                DIR, without restoring anything else\n"
-	  "  undo          put back every file the restore of the store created,\n"
-	  "                replaced or renamed (records in ROOT" RESTORE_STATE_DIR ")\n"
-	  "  explain PATH  which rule includes or excludes PATH (as seen inside the\n"
-	  "                root, e.g. /home/alice/.cache/x), and every rule that matched\n"
-	  "  estimate      files and bytes per user and per rule, like ScanState /p\n"
-	  "\n"
-	  "  --root DIR    the system whose users are meant (default /)\n"
-	  "  --store PATH  an encrypted store file, or a hard-link store folder\n"
-	  "  --recipient R a public identity line or a file holding one (identity.pub);\n"
-	  "                repeatable; default: the identity of --identity\n"
-	  "  --identity DIR  the private identity that opens the store (default\n"
-	  "                " DEFAULT_IDENTITY_DIR "); hard-link stores need none\n"
-	  "  --overwrite M when a file exists: rename (default: the restored file\n"
-	  "                becomes 'name (1).ext'), skip, overwrite or newer\n"
-	  "  --rules R     a rule pack by name (see rules/) or a rule file; repeatable;\n"
-	  "                default: home (the whole home, less what package managers\n"
-	  "                install again).  The exclusions pack (caches, trash,\n"
-	  "                runtime files of known programs) always applies.\n"
-	  "  --all         system accounts too (uid below 1000, nobody)\n"
-	  "  --verbose     file by file\n"
-	  "  /SWITCH       USMT's switches: capture /ui /ue /uel /all /c /v /o\n"
-	  "                /nocompress /hardlink; restore /ui /ue /all /mu /lac /lae /c\n"
-	  "                /v.  /ui:USER /ue:USER take a name or COMPUTER\\name with *\n"
-	  "\n"
-	  "exit codes: 0 done, 1 failed or damage found, 2 usage or invalid input,\n"
-	  "4 capture or restore done with findings (what did not travel, and why,\n"
-	  "is in the log as 'finding:' lines).\n" },
+	{ "state", cmd_state, state_usage, state_help },
 	{ "identity", cmd_identity,
 	  "tsi identity init [--dir DIR] [--name NAME]\n"
 	  "       tsi identity show [--dir DIR]",

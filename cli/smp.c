@@ -25,6 +25,7 @@ const char smp_usage[] =
 	  "                                 capture-restore-specified]\n"
 	  "       tsi smp list --dir DIR\n"
 	  "       tsi smp delete ASSOC --dir DIR | tsi smp recovery ASSOC --dir DIR\n"
+	  "       tsi smp status --dir DIR [--computer NAME] [--json]\n"
 	  "       tsi smp nodes --dir DIR\n"
 	  "       tsi smp boundary add --dir DIR --name GROUP --range CIDR,... --node NODE,...\n"
 	  "       tsi smp boundary list --dir DIR | tsi smp boundary remove --dir DIR --name GROUP";
@@ -54,6 +55,10 @@ const char smp_help[] =
 	  "  list          associations and their stores\n"
 	  "  delete ASSOC  an association and its stores (ASSOC: an id, or SOURCE:DEST)\n"
 	  "  recovery ASSOC  how to restore its stores by hand with the recovery key\n"
+	  "  status        what the computers' runs reported (TSIStatusURL): each\n"
+	  "                computer's last run (sequence, start, step K/N, progress,\n"
+	  "                result) and store; --computer NAME: its last 20 runs with\n"
+	  "                their steps; --json: as JSON\n"
 	  "  nodes         a site's nodes: address, room, last report\n"
 	  "  boundary      a site's boundary groups: computers in the ranges capture\n"
 	  "                to the group's nodes when one has room\n"
@@ -70,7 +75,8 @@ const char smp_help[] =
 struct smp_args {
 	const char	*dir, *name, *key, *source, *dest, *users, *behavior;
 	const char	*listen, *port_file, *database, *advertise, *range, *node;
-	int		 plain_http;
+	const char	*computer;
+	int		 plain_http, json;
 };
 
 static int
@@ -95,6 +101,7 @@ static const struct {
 	{ "delete", "d" },
 	{ "recovery", "d" },
 	{ "nodes", "d" },
+	{ "status", "dcj" },
 	{ "boundary", "dnrN" },
 };
 
@@ -113,6 +120,8 @@ static const struct option options[] = {
 	{ "behavior", required_argument, NULL, 'B' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "node", required_argument, NULL, 'N' },
+	{ "computer", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -159,6 +168,8 @@ parse(const char *sub, int argc, char **argv, struct smp_args *a)
 		case 'B':	a->behavior = optarg; break;
 		case 'r':	a->range = optarg; break;
 		case 'N':	a->node = optarg; break;
+		case 'c':	a->computer = optarg; break;
+		case 'j':	a->json = 1; break;
 		}
 	}
 	return optind;
@@ -203,6 +214,8 @@ run(const char *sub, const char *what, const struct smp_args *a, char **err)
 		return smp_list(a->dir, err);
 	if (strcmp(sub, "nodes") == 0)
 		return smp_nodes(a->dir, err);
+	if (strcmp(sub, "status") == 0)
+		return smp_status(a->dir, a->computer, a->json, err);
 	if (strcmp(sub, "computer") == 0 && strcmp(what, "list") == 0)
 		return smp_computer_list(a->dir, err);
 	if (strcmp(sub, "computer") == 0) {

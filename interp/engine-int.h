@@ -31,7 +31,8 @@ struct engine {
 	int			 journal_fd;		/* the log, open for appends */
 	int			 journal_failed;	/* a write failed: keep what is there */
 	size_t			 journal_size;
-	char			 run_id[40];
+	char			 run_id[40];		/* 32 hex digits */
+	void			*watcher;		/* opts->watch's, until its end */
 	char			 started[32];
 	int			 dry_run;
 	int			 lock_fd;

@@ -16,6 +16,19 @@
 #include "vars.h"
 
 
+/*
+ * Someone who watches a run (the status reporter, steps/run-status.c):
+ * start is called when a run starts or resumes, not in a dry run, once its
+ * log and variables are set and before its first event; it may observe
+ * the log (runlog_observe).  end is called once when this process's part
+ * of the run ends (its end, a restart before the reboot command, a
+ * signal), with what start returned.
+ */
+struct run_watch {
+	void	*(*start)(const char *state_dir, const struct vars *, struct runlog *);
+	void	 (*end)(void *watcher, struct runlog *);
+};
+
 struct run_opts {
 	const struct step_table *steps;		/* the step types, for run and resume */
 	const char	*sequence;		/* run only */
@@ -28,6 +41,7 @@ struct run_opts {
 	size_t		 ncli_vars;
 	int		 dry_run;
 	int		 force;			/* resume: accept a changed sequence */
+	const struct run_watch *watch;		/* NULL: nobody */
 };
 
 /* Names the engine sets (read-only), for validation. */

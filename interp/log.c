@@ -14,6 +14,19 @@
 static struct buf	event_buf = BUF_INIT;
 static struct json	event_json;
 
+/* The event being written, for the observer: its name and top-level
+ * fields, their strings in field_text (offsets: it may move as it grows). */
+#define OBSERVED_MAX	32
+static char		 event_name[32];
+static struct observed {
+	char		 key[32];
+	size_t		 off;
+	int		 is_str;
+	long long	 num;
+}			 observed[OBSERVED_MAX];
+static size_t		 nobserved;
+static struct buf	 field_text = BUF_INIT;
+
 const char *
 log_level_name(enum log_level l)
 {
@@ -87,7 +100,9 @@ runlog_close(struct runlog *l)
 	if (l->console != NULL)
 		fflush(l->console);
 	l->file = l->events = NULL;
+	l->observer.event = NULL;
 	buf_release(&event_buf);
+	buf_release(&field_text);
 }
 
 static void
@@ -171,6 +186,36 @@ redact_filter(void *ctx, const char *s)
 	return vars_redact(ctx, s);
 }
 
+/* json_tap_fn: the event's top-level scalars, for the observer. */
+static void
+observe_field(void *ctx, int depth, const char *key, const char *s, size_t len,
+    long long n)
+{
+	struct observed	*o;
+
+	(void)ctx;
+	if (depth != 1 || key == NULL || nobserved == OBSERVED_MAX)
+		return;
+	o = &observed[nobserved++];
+	snprintf(o->key, sizeof o->key, "%s", key);
+	o->is_str = s != NULL;
+	o->num = n;
+	o->off = field_text.len;
+	if (s != NULL) {
+		buf_add(&field_text, s, len);
+		buf_addch(&field_text, '\0');
+	}
+}
+
+void
+runlog_observe(struct runlog *l, const struct runlog_observer *o)
+{
+	if (o == NULL)
+		memset(&l->observer, 0, sizeof l->observer);
+	else
+		l->observer = *o;
+}
+
 struct json *
 runlog_event_begin(struct runlog *l, const char *event)
 {
@@ -180,6 +225,12 @@ runlog_event_begin(struct runlog *l, const char *event)
 	json_init(&event_json, &event_buf, 0);
 	event_json.filter = redact_filter;
 	event_json.filter_ctx = (void *)l->vars;
+	nobserved = 0;
+	buf_reset(&field_text);
+	if (l->observer.event != NULL) {
+		snprintf(event_name, sizeof event_name, "%s", event);
+		event_json.tap = observe_field;
+	}
 	format_utc(ts);
 	json_obj_begin(&event_json, NULL);
 	json_str(&event_json, "time", ts);
@@ -190,6 +241,9 @@ runlog_event_begin(struct runlog *l, const char *event)
 void
 runlog_event_end(struct runlog *l)
 {
+	struct runlog_field	f[OBSERVED_MAX];
+	size_t			i;
+
 	json_obj_end(&event_json);
 	if (l->events != NULL) {
 		fprintf(l->events, "%s\n", event_buf.data);
@@ -197,4 +251,13 @@ runlog_event_end(struct runlog *l)
 	}
 	if (l->file != NULL)
 		fflush(l->file);
+	if (l->observer.event == NULL || event_json.tap == NULL)
+		return;
+	for (i = 0; i < nobserved; i++) {
+		f[i].key = observed[i].key;
+		f[i].str = observed[i].is_str ? field_text.data + observed[i].off : NULL;
+		f[i].num = observed[i].num;
+	}
+	/* the observer may log (runlog_msg), never write an event */
+	l->observer.event(l->observer.ctx, event_name, f, nobserved);
 }

@@ -8,6 +8,10 @@
  * Every string passes through the secret redactor of the run's variables
  * on its way out, so a handler cannot leak a secret by logging it.  Files
  * are 0600 in a 0700 directory: command output can be sensitive too.
+ *
+ * An observer (the status reporter that steps/run-status.c installs) is
+ * handed each event as it is written: its name and its top-level fields,
+ * redacted as events.jsonl has them.
  */
 #ifndef TSI_LOG_H
 #define TSI_LOG_H
@@ -18,6 +22,20 @@
 #include "step.h"
 #include "vars.h"
 
+/* A top-level field of an event: a string (str, redacted), or a number or
+ * boolean (str NULL, num). */
+struct runlog_field {
+	const char	*key;
+	const char	*str;
+	long long	 num;
+};
+
+struct runlog_observer {
+	void	(*event)(void *ctx, const char *event, const struct runlog_field *,
+		    size_t nfields);
+	void	*ctx;
+};
+
 struct runlog {
 	FILE			*file;		/* NULL in a dry run */
 	FILE			*events;
@@ -26,6 +44,7 @@ struct runlog {
 	int			 status_shown;
 	const struct vars	*vars;		/* for redaction */
 	enum log_level		 min_level;
+	struct runlog_observer	 observer;	/* event NULL: none */
 };
 
 /* dir NULL: console only (dry run).  -1 with errno when dir cannot be used. */
@@ -46,6 +65,8 @@ void	runlog_status(struct runlog *, const char *, ...) PRINTF_LIKE(2, 3);
  */
 struct json *runlog_event_begin(struct runlog *, const char *event);
 void	runlog_event_end(struct runlog *);
+/* Hands each event from now on to o (NULL: to nobody any more). */
+void	runlog_observe(struct runlog *, const struct runlog_observer *o);
 
 const char *log_level_name(enum log_level);
 

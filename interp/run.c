@@ -30,10 +30,32 @@ usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* This process's part of the run ends for its watcher (once). */
+static void
+watch_end(struct engine *e)
+{
+	void	*w = e->watcher;
+
+	if (w == NULL)
+		return;
+	e->watcher = NULL;
+	e->opts->watch->end(w, &e->log);
+	runlog_observe(&e->log, NULL);
+}
+
+static void
+watch_start(struct engine *e)
+{
+	if (e->opts->watch != NULL && !e->dry_run)
+		e->watcher = e->opts->watch->start(e->state_dir, &e->vars, &e->log);
+}
+
 static void
 engine_release(struct engine *e)
 {
 	size_t	i;
+
+	watch_end(e);
 
 	for (i = 0; i < e->nrun_data; i++)
 		e->run_data[i].release(e->run_data[i].data);
@@ -215,13 +237,13 @@ apply_initial_vars(struct engine *e)
 static void
 new_run_id(struct engine *e)
 {
-	unsigned char	r[8] = { 0 };
+	unsigned char	r[16] = { 0 };
 	size_t		i;
 
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
 		int64_t t = now_ms() ^ ((int64_t)getpid() << 20);
 
-		memcpy(r, &t, sizeof r);
+		memcpy(r, &t, sizeof t);
 	}
 	for (i = 0; i < sizeof r; i++)
 		snprintf(e->run_id + 2 * i, 3, "%02x", r[i]);
@@ -346,6 +368,7 @@ engine_run(const struct run_opts *o)
 	runlog_msg(&e.log, LOG_INFO, "tsi %s: %s '%s' (%s), %zu step%s", TSI_VERSION,
 	    e.dry_run ? "dry run of" : "running", e.seq->name, o->sequence,
 	    e.seq->nsteps, e.seq->nsteps == 1 ? "" : "s");
+	watch_start(&e);
 	log_start(&e, "run_start");
 	r = end_or_restart(&e, engine_continue(&e, 0));
 out:
@@ -408,6 +431,7 @@ engine_resume(const struct run_opts *o)
 	} else
 		runlog_msg(&e.log, LOG_INFO, "resuming '%s' after a restart, at "
 		    "instruction %d of %zu", e.seq->name, e.ip, e.seq->n);
+	watch_start(&e);
 	log_start(&e, "resume");
 	r = end_or_restart(&e, engine_continue(&e, no_rerun));
 out:
@@ -506,6 +530,7 @@ engine_finish(struct engine *e, int interrupted)
 		runlog_event_end(&e->log);
 		if (!e->dry_run)
 			report_write(e, "interrupted", EXIT_INTERRUPTED);
+		watch_end(e);
 		return EXIT_INTERRUPTED;
 	}
 	count_steps(e, &c);
@@ -534,6 +559,7 @@ engine_finish(struct engine *e, int interrupted)
 		if (!e->journal_failed)
 			journal_remove(e);
 	}
+	watch_end(e);
 	return code;
 }
 
@@ -568,6 +594,8 @@ engine_restart(struct engine *e)
 	json_str(j, "command", e->reboot_command);
 	runlog_event_end(&e->log);
 	report_write(e, "restarting", EXIT_RESTART);
+	/* before the reboot command, which may end this process */
+	watch_end(e);
 	memset(&po, 0, sizeof po);
 	po.argv = argv;
 	po.on_line = reboot_output;

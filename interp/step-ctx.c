@@ -214,5 +214,7 @@ log_step_event(struct engine *e, const char *event, const struct tnode *t)
 		json_str(j, "type", t->type->name);
 	json_str(j, "file", t->loc.file);
 	json_int(j, "line", t->loc.line);
+	if (t->kind == TN_STEP)		/* K of the run's N steps */
+		json_int(j, "step", t->step_number);
 	return j;
 }

@@ -158,10 +158,14 @@ json_strn(struct json *j, const char *key, const char *val, size_t len)
 	if (j->filter != NULL) {
 		f = j->filter(j->filter_ctx, val);
 		json_quote(j->out, f, strlen(f));
+		if (j->tap != NULL)
+			j->tap(j->tap_ctx, j->depth, key, f, strlen(f), 0);
 		free(f);
 		return;
 	}
 	json_quote(j->out, val, len);
+	if (j->tap != NULL)
+		j->tap(j->tap_ctx, j->depth, key, val, len, 0);
 }
 
 void
@@ -175,6 +179,8 @@ json_int(struct json *j, const char *key, long long v)
 {
 	json_key(j, key);
 	buf_addf(j->out, "%lld", v);
+	if (j->tap != NULL)
+		j->tap(j->tap_ctx, j->depth, key, NULL, 0, v);
 }
 
 void
@@ -182,6 +188,8 @@ json_bool(struct json *j, const char *key, int v)
 {
 	json_key(j, key);
 	buf_adds(j->out, v ? "true" : "false");
+	if (j->tap != NULL)
+		j->tap(j->tap_ctx, j->depth, key, NULL, 0, v != 0);
 }
 
 void

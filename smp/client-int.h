@@ -22,6 +22,8 @@ struct smp_client {
 	struct smp_signer	*signer;
 	uint8_t			 session[SMP_SESSION_LEN];	/* the connection's */
 	int			 has_session;
+	int			 sign_body;	/* a body's real hash over TLS too
+						   (POST /v1/events) */
 	struct smp_client_opts	 o;		/* the current caller's */
 	/* what the connection was made with, owned: a pool hands it only to a
 	 * caller with the same (the caller's strings may be gone by then) */

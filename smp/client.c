@@ -268,17 +268,18 @@ to_buf(char *p, size_t size, size_t n, void *ud)
 	return buf_add(ud, p, n) == -1 ? 0 : n;
 }
 
-/* Tests (TSI_FAULT_SMP_TRACE=FILE): each request's line and signature, appended (a
+/* Tests (TSI_FAULT_SMP_TRACE=FILE): each request's line (with the body's
+ * hash after it when there is a body) and signature, appended (a
  * signature is good for one request only; tests replay them). */
 static void
-trace(const char *method, const char *target, const char *auth)
+trace(const char *method, const char *target, const char *sha, const char *auth)
 {
 	const char	*path = FAULT_VALUE(TSI_FAULT_SMP_TRACE);
 	FILE		*f;
 
 	if (path == NULL || (f = fopen(path, "ae")) == NULL)
 		return;
-	fprintf(f, "%s %s\n%s\n", method, target, auth);
+	fprintf(f, "%s %s%s%s\n%s\n", method, target, sha ? " " : "", sha ? sha : "", auth);
 	fclose(f);
 }
 
@@ -401,7 +402,7 @@ call_once(struct smp_client *c, const char *method, const char *target, const vo
 		return 0;
 	session_used = c->has_session;
 again:
-	if (body != NULL && strncmp(c->base, "https://", 8) == 0)
+	if (body != NULL && strncmp(c->base, "https://", 8) == 0 && !c->sign_body)
 		snprintf(sha, sizeof sha, "%s", SMP_UNSIGNED_PAYLOAD);
 	else if (body != NULL) {
 		sha256(body, len, sum);
@@ -415,7 +416,7 @@ again:
 		return 0;
 	}
 	line = xasprintf("Authorization: %s", auth);
-	trace(method, target, line);
+	trace(method, target, body != NULL ? sha : NULL, line);
 	h = api->slist_append(h, line);
 	free(line);
 	free(auth);

@@ -52,6 +52,7 @@ enum smp_route {
 	SMP_R_UPLOAD,		/* PUT  /v1/stores/ID/data?offset=N */
 	SMP_R_DOWNLOAD,		/* GET  /v1/stores/ID/data (Range) */
 	SMP_R_RELEASE,		/* POST /v1/stores/ID/release */
+	SMP_R_EVENTS,		/* POST /v1/events: a computer's run status */
 };
 
 /* An Authorization header's fields. */
@@ -106,6 +107,76 @@ int	smp_mac(const uint8_t session[SMP_SESSION_LEN], const char *text, char out[6
  * checked at release; hashing every byte twice more would cost a third of
  * the SMP's throughput.  Over plain HTTP the real hash is required. */
 #define SMP_UNSIGNED_PAYLOAD	"UNSIGNED-PAYLOAD"
+
+/*
+ * POST /v1/events: what a computer's runs did (smp/status-client.h sends
+ * them, smp/events.c stores them).  The body is text/plain, one event a
+ * line, seven fields separated by tabs, in which a tab, a newline, a
+ * carriage return and a backslash are written \t, \n, \r and \\:
+ *
+ *   RUN  SEQ  TIME  KIND  STEP  RESULT  DETAIL
+ *
+ * RUN is the run's id (32 hex digits; a run keeps it across restarts),
+ * SEQ a number that grows with each event the computer sends (the SMP
+ * keeps one event per computer, RUN and SEQ, so a batch sent twice is
+ * stored once), TIME Unix seconds.  KIND and what the other fields hold:
+ *
+ *   run_start   STEP the sequence's name, RESULT "" (or "resumed": the run
+ *               goes on after a restart), DETAIL its number of steps
+ *   run_end     RESULT succeeded, failed, interrupted or restarting;
+ *               DETAIL what the run log's last line says
+ *   step_start  STEP the step's name, DETAIL "K/N" (its place in the run)
+ *   step_end    RESULT succeeded, failed or skipped, DETAIL "K/N" or
+ *               "K/N exit CODE"
+ *   progress    STEP the step's name ("" for the run), DETAIL the message
+ *               (a capture's or restore's "captured N files, B bytes")
+ *   dropped     DETAIL the number of this run's events the computer's
+ *               spool had no room for, sent in their place (SEQ: the last
+ *               of them)
+ *
+ * The body is signed: X-TSI-Content-SHA256 is its real hash, never
+ * UNSIGNED-PAYLOAD.  The answer is "acknowledged: N", every event of the
+ * batch stored or there already.
+ */
+#define SMP_RUN_HEX		32
+#define SMP_EVENTS_MAX_BODY	(256 * 1024)	/* 413 beyond */
+#define SMP_EVENTS_MAX		1000		/* events a request; 413 beyond */
+#define SMP_EVENT_STEP_MAX	256		/* bytes of STEP, unescaped */
+#define SMP_EVENT_RESULT_MAX	32
+#define SMP_EVENT_DETAIL_MAX	1024
+
+enum smp_event_kind {
+	SMP_EV_RUN_START,
+	SMP_EV_RUN_END,
+	SMP_EV_STEP_START,
+	SMP_EV_STEP_END,
+	SMP_EV_PROGRESS,
+	SMP_EV_DROPPED,
+};
+
+struct smp_event {
+	char			run[SMP_RUN_HEX + 1];
+	long long		seq, time;
+	enum smp_event_kind	kind;
+	char			step[SMP_EVENT_STEP_MAX + 1];
+	char			result[SMP_EVENT_RESULT_MAX + 1];
+	char			detail[SMP_EVENT_DETAIL_MAX + 1];
+};
+
+struct buf;
+/* events-wire.c, shared by the client and the server: */
+/* "run_start" ... "dropped". */
+const char *smp_event_kind_name(enum smp_event_kind);
+/* Appends e's line, with its newline, to b. */
+void	smp_event_line(struct buf *b, const struct smp_event *e);
+/* Copies s into a field of max bytes: cut where it would pass max (never
+ * inside a UTF-8 character), each byte that is not UTF-8 or is a control
+ * character other than tab, newline and CR as '?'. */
+void	smp_event_field(char *dst, size_t max, const char *s);
+/* Reads a body: 0 with *evs (caller frees) and *n, or the status to answer
+ * (400 or 413) with *why (caller frees), which names the line at fault. */
+int	smp_events_parse(const char *body, size_t len, struct smp_event **evs,
+	    size_t *n, char **why);
 
 /* SHA-256 of nothing, the body hash of a request without one. */
 #define SMP_EMPTY_SHA256 \

@@ -102,6 +102,8 @@ parse_target(const char *method, const char *target, struct smp_req *r,
 		want_get = SMP_R_CAPACITY;
 	else if (plen == 11 && memcmp(path, "/v1/request", 11) == 0)
 		want_post = SMP_R_REQUEST;
+	else if (plen == 10 && memcmp(path, "/v1/events", 10) == 0)
+		want_post = SMP_R_EVENTS;
 	else if (plen > 11 && memcmp(path, "/v1/stores/", 11) == 0) {
 		rest = path + 11;
 		plen -= 11;
@@ -231,7 +233,7 @@ smp_parse_head(const struct smp_raw_head *in, int plain, struct smp_head *h)
 {
 	const char	*why, *cl = in->content_length, *sha = in->content_sha256;
 	long long	 len = 0;
-	int		 upload;
+	int		 upload, events;
 
 	memset(h, 0, sizeof *h);
 	snprintf(h->body_sha, sizeof h->body_sha, "%s", SMP_EMPTY_SHA256);
@@ -256,14 +258,28 @@ smp_parse_head(const struct smp_raw_head *in, int plain, struct smp_head *h)
 	if (cl != NULL && (str_to_ll(cl, &len) == -1 || len < 0))
 		return refuse(h, 400, "a malformed Content-Length");
 	upload = h->req.route == SMP_R_UPLOAD;
-	if (!upload && (len > 0 || in->transfer_encoding != NULL))
+	events = h->req.route == SMP_R_EVENTS;
+	if (!upload && !events && (len > 0 || in->transfer_encoding != NULL))
 		return refuse(h, 413, "this request takes no body");
+	/* the events' body is small, counted and signed: its real hash */
+	if (events && (cl == NULL || in->transfer_encoding != NULL))
+		return refuse(h, 411, "the events need a Content-Length");
+	if (events && len > SMP_EVENTS_MAX_BODY)
+		return refuse(h, 413, "the events' body is over %d bytes: send fewer at "
+		    "once", SMP_EVENTS_MAX_BODY);
+	if (events && (sha == NULL || strlen(sha) != 64 || !is_hex(sha, 64)))
+		return refuse(h, 400, "the events need X-TSI-Content-SHA256, the SHA-256 "
+		    "of their body in lowercase hex");
 	/* over TLS an upload may leave its hash to TLS (proto.h) */
 	if (upload && (cl == NULL || sha == NULL || (strlen(sha) != 64 && (plain ||
 	    strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0))))
 		return refuse(h, cl == NULL ? 411 : 400, "an upload needs Content-Length "
 		    "and X-TSI-Content-SHA256");
 	h->body_len = (uint64_t)len;
+	if (events) {
+		snprintf(h->body_sha, sizeof h->body_sha, "%s", sha);
+		h->hash_body = 1;
+	}
 	if (upload) {
 		snprintf(h->body_sha, sizeof h->body_sha, "%s", sha);
 		h->hash_body = strcmp(sha, SMP_UNSIGNED_PAYLOAD) != 0;

@@ -245,6 +245,8 @@ struct conn {
 	size_t			 pending;
 	struct sha256_ctx	 sha;
 	int			 uploading;
+	int			 events;	/* POST /v1/events: body kept in body */
+	size_t			 events_len;	/* received, at most head.body_len */
 	struct timespec		 began;		/* for the access log */
 };
 
@@ -434,10 +436,50 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 			sha256_init(&k->sha);
 		}
 		break;
+	case SMP_R_EVENTS:
+		/* the body comes next, bounded by the head (request.c) */
+		k->events = 1;
+		k->body = xmalloc(k->head.body_len + 1);
+		break;
 	case SMP_R_NONE:
 	case SMP_R_HELLO:
 		break;
 	}
+}
+
+/* The events' body, as much as the head announced; more is refused. */
+static void
+take_events(struct conn *k, const char *data, size_t n)
+{
+	if (n > k->head.body_len - k->events_len) {
+		k->events_len = k->head.body_len + 1;	/* refused at the end */
+		return;
+	}
+	memcpy(k->body + k->events_len, data, n);
+	k->events_len += n;
+}
+
+/* The events' body whole: the handler answers (the reply keeps the
+ * session the head may have opened). */
+static void
+end_events(struct smp_server *s, struct conn *k)
+{
+	uint8_t	sum[32];
+	char	hex[65];
+
+	if (k->events_len != k->head.body_len) {
+		smp_reply_error(&k->reply, 400, "the body is not the %llu bytes "
+		    "Content-Length says", (unsigned long long)k->head.body_len);
+		return;
+	}
+	sha256(k->body, k->events_len, sum);
+	hex_encode(sum, sizeof sum, hex);
+	if (strcmp(hex, k->head.body_sha) != 0) {
+		smp_reply_error(&k->reply, 400, "the body does not match its "
+		    "X-TSI-Content-SHA256");
+		return;
+	}
+	smp_h_events(s, &k->who, (const char *)k->body, k->events_len, &k->reply);
 }
 
 /* Writes what the body buffer holds at its place in the store. */
@@ -507,8 +549,9 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 		buf_init(&k->reply.body, 64 * 1024);
 		begin(s, c, k, method, &k->reply);
 		/* the head arrived; an upload's body has its own pace to keep */
-		watch_set(c, k->uploading ? now_ms() + (int64_t)s->conf.request_timeout_s *
-		    1000 + (int64_t)(k->up.length / MIN_UPLOAD_RATE) * 1000 : 0);
+		watch_set(c, k->uploading || k->events ? now_ms() +
+		    (int64_t)s->conf.request_timeout_s * 1000 + (int64_t)((k->uploading ?
+		    k->up.length : k->head.body_len) / MIN_UPLOAD_RATE) * 1000 : 0);
 		/* a refused request with a body is answered before the body,
 		 * which closes the connection (nobody reads a body to refuse it);
 		 * anything else is answered on the next call, once libmicrohttpd
@@ -521,11 +564,15 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 	if (*data_size > 0) {
 		if (k->uploading)
 			take_body(k, data, *data_size);
+		else if (k->events)
+			take_events(k, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
 	if (k->answered)
 		return MHD_YES;
+	if (k->events)
+		end_events(s, k);
 	if (!k->uploading)
 		return send_reply(c, k, method, &k->reply);
 	memset(&r, 0, sizeof r);
@@ -547,38 +594,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	fputs("tsi smp: ", stderr);
 	vfprintf(stderr, fmt, ap);
-}
-
-static int
-load_keys(struct smp_server *s, char **cert, char **key, char **err)
-{
-	char	*p;
-	size_t	 len;
-	int	 r;
-
-	p = xasprintf("%s/smp-cert.pem", s->dir);
-	r = read_file(p, 65536, cert, &len);
-	free(p);
-	if (r == -1 || smp_cert_pin(*cert, len, s->pin, NULL) == -1) {
-		*err = xasprintf("cannot read the certificate %s/smp-cert.pem", s->dir);
-		return -1;
-	}
-	p = xasprintf("%s/smp-key.pem", s->dir);
-	r = read_file(p, 65536, key, &len);
-	free(p);
-	if (r == -1) {
-		*err = xasprintf("cannot read the TLS key %s/smp-key.pem: %s", s->dir,
-		    strerror(errno));
-		return -1;
-	}
-	p = xasprintf("%s/recovery.pub", s->dir);
-	r = read_file(p, 65536, &s->recovery_line, &len);
-	free(p);
-	if (r == -1) {
-		*err = xasprintf("cannot read %s/recovery.pub: %s", s->dir, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static struct MHD_Daemon *
@@ -642,91 +657,6 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 	if ((info = M->get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
 		*port = info->port;
 	return d;
-}
-
-/* A crash between a release's rename and its database update leaves the
- * file complete and the row uploading: the file goes back to .partial, and
- * the source's release (run again) checks it again. */
-static void
-reconcile_one(void *ctx, const char *id, const char *folder)
-{
-	struct smp_server	*s = ctx;
-	struct stat		 sb;
-	char			*final, *partial;
-
-	final = smp_store_path(s->dir, folder, id, 0);
-	partial = smp_store_path(s->dir, folder, id, 1);
-	if (lstat(final, &sb) == 0 && S_ISREG(sb.st_mode) && lstat(partial, &sb) == -1 &&
-	    chmod(final, 0600) == 0 && rename(final, partial) == 0)
-		fprintf(stderr, "tsi smp: store %s was not released: its source "
-		    "releases it again\n", id);
-	free(final);
-	free(partial);
-}
-
-static int
-open_db(struct smp_server *s, char **err)
-{
-	size_t	i;
-	char	*p;
-
-	if (smp_db_open(s->dir, s->conf.database, &s->db, err) == -1)
-		return -1;
-	smp_db_durable(s->db);
-	/* a node on its own holds every store, whatever it was called */
-	if (!smp_db_is_site(s->db) && db_stores_adopt(s->db, s->conf.node) == -1) {
-		*err = xasprintf("cannot update the database: %s", smp_db_error(s->db));
-		return -1;
-	}
-	for (i = 0; i < s->conf.nfolders; i++) {
-		p = s->conf.folders[i].path[0] == '/' ? xstrdup(s->conf.folders[i].path) :
-		    xasprintf("%s/%s", s->dir, s->conf.folders[i].path);
-		if (mkdir_p(p, 0700) == -1) {
-			*err = xasprintf("cannot make the storage folder '%s': %s", p,
-			    strerror(errno));
-			free(p);
-			return -1;
-		}
-		free(p);
-	}
-	db_stores_uploading(s->db, s->conf.node, reconcile_one, s);
-	return 0;
-}
-
-int
-smp_server_open(struct smp_server *s, const char *dir, char **cert, char **key, char **err)
-{
-	memset(s, 0, sizeof *s);
-	*cert = *key = NULL;
-	pthread_mutex_init(&s->lock, NULL);
-	s->dir = xstrdup(dir);
-	if (smp_conf_load(dir, &s->conf, err) == -1) {
-		smp_server_close(s, cert, key);
-		return -2;
-	}
-	if (load_keys(s, cert, key, err) == -1 || open_db(s, err) == -1) {
-		smp_server_close(s, cert, key);
-		return -1;
-	}
-	return 0;
-}
-
-void
-smp_server_close(struct smp_server *s, char **cert, char **key)
-{
-	smp_db_close(s->db);
-	smp_conf_release(&s->conf);
-	if (*key != NULL) {
-		explicit_bzero(*key, strlen(*key));
-		free(*key);
-	}
-	free(*cert);
-	*cert = *key = NULL;
-	free(s->recovery_line);
-	free(s->advertise);
-	free(s->dir);
-	pthread_mutex_destroy(&s->lock);
-	memset(s, 0, sizeof *s);
 }
 
 int

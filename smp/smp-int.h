@@ -5,7 +5,7 @@
  *
  *   db.h: db.c, db-open.c, db-schema.c, db-sqlite.c, db-pg.c
  *                                   the database, SQLite or a site's PostgreSQL
- *   db-stores.c, db-admin.c, db-site.c   every SQL statement
+ *   db-stores.c, db-admin.c, db-site.c, db-status.c   every SQL statement
  *   conf.c                          smp.conf
  *   capacity.c                      storage folders: where a capture goes
  *   request.c                       a request's head, parsed once
@@ -16,8 +16,11 @@
  *   upload.c                        the upload registry and an upload's steps
  *   retention.c                     stores whose time has passed
  *   handlers.c                      the routes
+ *   events.c                        POST /v1/events (events-wire.c reads it)
+ *   server-open.c                   a server's configuration, keys, database
  *   server.c                        libmicrohttpd: bytes in, bytes out
- *   init.c, admin.c, admin-site.c   `tsi smp init` and the admin commands
+ *   init.c, admin.c, admin-site.c,  `tsi smp init` and the admin commands
+ *   status.c
  */
 #ifndef TSI_SMP_INT_H
 #define TSI_SMP_INT_H
@@ -211,6 +214,41 @@ int	db_deletions_each(struct smp_db *, const char *node, db_store_fn *fn, void *
 /* admin.c: DIR's database, where smp.conf says it is, and this node's
  * name (node may be NULL); 0, or -1 with *err. */
 int	smp_admin_open(const char *dir, struct smp_db **, char node[SMP_NODE_LEN], char **err);
+
+/* db-status.c: the runs computers report (events.c) and what `tsi smp
+ * status` reads of them (status.c). */
+
+/* Stores a batch of one computer's events in one transaction, each one
+ * not stored already updating its run's row.  0, or -1 (nothing stored). */
+int	db_events_add(struct smp_db *, const char *computer, const struct smp_event *,
+	    size_t n, long long now);
+
+/* A run's row; for a computer's listing also its newest store. */
+struct db_run {
+	const char	*computer;
+	int		 has_run;		/* 0: a computer without a run */
+	const char	*run, *sequence, *result, *step, *progress;
+	long long	 started, ended, updated;	/* ended 0: not yet */
+	long long	 step_no, steps;
+	const char	*store;			/* its newest store's state ("expired":
+						   deleted by retention), or NULL */
+	long long	 associations;		/* it is party to */
+};
+typedef void	db_run_fn(void *ctx, const struct db_run *);
+/* Each registered computer by name (or the one named) with its newest
+ * run and store.  0, or -1. */
+int	db_status_computers(struct smp_db *, const char *computer, db_run_fn *, void *ctx);
+/* A computer's runs, newest first, DB_STATUS_RUNS_MAX at most. */
+#define DB_STATUS_RUNS_MAX	"20"
+int	db_status_runs(struct smp_db *, const char *computer, db_run_fn *, void *ctx);
+/* A run's events in order. */
+struct db_event_row {
+	long long	 seq, time;
+	const char	*kind, *step, *result, *detail;
+};
+typedef void	db_event_fn(void *ctx, const struct db_event_row *);
+int	db_status_events(struct smp_db *, const char *computer, const char *run,
+	    db_event_fn *, void *ctx);
 
 /* conf.c: smp.conf. */
 
@@ -477,7 +515,12 @@ void	smp_h_release(struct smp_server *, const struct smp_who *, const struct smp
 void	smp_h_download(struct smp_server *, const struct smp_who *, const struct smp_req *,
 	    struct smp_reply *);
 
-/* server.c: a running server. */
+/* events.c: POST /v1/events, its whole body (len bytes, its hash checked
+ * already); the lock is taken inside. */
+void	smp_h_events(struct smp_server *, const struct smp_who *, const char *body,
+	    size_t len, struct smp_reply *);
+
+/* server-open.c: a server before it serves. */
 
 /* Loads DIR's configuration, keys (PEM text into cert and key) and
  * database; close releases all of it.  0, -2 when smp.conf is wrong or

@@ -1,6 +1,7 @@
 /*
  * smp.h - the State Migration Point's server directory and its admin
- * commands (`tsi smp init|serve|computer|associate|list|delete|recovery`).
+ * commands (`tsi smp init|serve|computer|associate|list|delete|recovery|
+ * status`).
  * The wire protocol is proto.h; the client side is smp-client.h.
  *
  * DIR (0700) holds:
@@ -38,6 +39,9 @@ int	smp_boundary_add(const char *dir, const char *name, const char *ranges,
 	    const char *nodes, char **err);
 int	smp_boundary_list(const char *dir, char **err);
 int	smp_boundary_remove(const char *dir, const char *name, char **err);
+/* What the computers' runs reported (status.c): every computer with its
+ * newest run, or one computer's runs with their steps; json: as JSON. */
+int	smp_status(const char *dir, const char *computer, int json, char **err);
 /* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's.  -2 when
  * smp.conf is wrong or refused (nothing was served), -1 on other errors. */
 int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,

@@ -40,6 +40,19 @@ state_log_init(struct step_ctx *ctx, struct state_log *log)
 	log->stop = step_stop(ctx);
 }
 
+size_t
+state_smp_list(const char *list, char **out, size_t max)
+{
+	char	*copy = xstrdup(list), *save, *tok;
+	size_t	 n = 0;
+
+	for (tok = strtok_r(copy, " \t\r\n,;", &save); tok != NULL && n < max;
+	    tok = strtok_r(NULL, " \t\r\n,;", &save))
+		out[n++] = xstrdup(tok);
+	free(copy);
+	return n;
+}
+
 const char *
 state_identity_dir(struct step_ctx *ctx)
 {

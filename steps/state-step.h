@@ -19,6 +19,9 @@ void		 state_log_init(struct step_ctx *, struct state_log *);
  * ScanState's or LoadState's switches (param_spec.check). */
 int		 state_check_capture_switches(const char *value, char **why);
 int		 state_check_restore_switches(const char *value, char **why);
+/* A list of SMP URLs (TSIStateMigrationPoints) split on spaces, commas
+ * and semicolons into out (each caller frees); how many, 0 when empty. */
+size_t		 state_smp_list(const char *list, char **out, size_t max);
 /* TSIIdentityDir, or the default. */
 const char	*state_identity_dir(struct step_ctx *);
 

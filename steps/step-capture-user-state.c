@@ -225,7 +225,7 @@ run(struct step_ctx *ctx, const struct step_args *a)
 	struct job		 j;
 	struct state_log	 log;
 	struct state_counts	 n;
-	char			*err = NULL;
+	char			*err = NULL, last[96];
 	int			 r = STEP_RC_ERROR;
 
 	if (job_init(ctx, a, &j, 1) == -1)
@@ -263,6 +263,11 @@ run(struct step_ctx *ctx, const struct step_args *a)
 	step_log(ctx, LOG_INFO, "store '%s': %llu files, %llu bytes, %llu findings%s",
 	    j.store, (unsigned long long)n.files, (unsigned long long)n.bytes,
 	    (unsigned long long)n.findings, j.o.hardlink ? " (hard links)" : "");
+	/* the last progress event, whatever the throttle let through: what
+	 * the run's status says of the capture */
+	snprintf(last, sizeof last, "captured %llu files, %llu bytes",
+	    (unsigned long long)n.files, (unsigned long long)n.bytes);
+	step_progress(ctx, 1, last);
 	r = 0;
 out:
 	job_release(&j);

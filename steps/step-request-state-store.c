@@ -27,26 +27,13 @@ static const struct param_spec params[] = {
 	[RQ_DELAY] = { "retry_delay", P_INT, 0, "60", 0, 600, NULL,
 	    "Seconds between attempts.", "OSDStateSMPRetryTime", NULL },
 	[RQ_SMPS] = { "state_migration_points", P_STRING, 0, NULL, 0, 0, NULL,
-	    "Space-separated SMP URLs such as https://smp1:8443.",
+	    "SMP URLs such as https://smp1:8443, separated by spaces, commas or "
+	    "semicolons.",
 	    "TSIStateMigrationPoints", NULL },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
 static const char *const sets[] = { "OSDStateStorePath", NULL };
-
-/* The SMP list, split on white space; the count, 0 when empty. */
-static size_t
-split_smps(const char *list, char **out, size_t max)
-{
-	char	*copy = xstrdup(list), *save, *tok;
-	size_t	 n = 0;
-
-	for (tok = strtok_r(copy, " \t\r\n", &save); tok != NULL && n < max;
-	    tok = strtok_r(NULL, " \t\r\n", &save))
-		out[n++] = xstrdup(tok);
-	free(copy);
-	return n;
-}
 
 static int
 request(struct step_ctx *ctx, const struct step_args *a, int plan_only)
@@ -58,7 +45,7 @@ request(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	size_t			 n, i;
 	int			 r = STEP_RC_ERROR;
 
-	n = split_smps(list, smps, 32);
+	n = state_smp_list(list, smps, 32);
 	state_smp_opts(ctx, &so, a->v[RQ_COUNT].num, a->v[RQ_DELAY].num);
 	for (i = 0; i < n && smp_is_url(smps[i]); i++)
 		;

@@ -97,7 +97,7 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	char			*smp_users = NULL;
 	struct store_in		 in;
 	const char		*extra, *pw;
-	char			*store = NULL, *err = NULL;
+	char			*store = NULL, *err = NULL, last[96];
 	int			 r = STEP_RC_ERROR, have_id = 0, i;
 
 	memset(&o, 0, sizeof o);
@@ -174,6 +174,10 @@ restore_rc(struct step_ctx *ctx, const struct step_args *a, int plan_only)
 	    (unsigned long long)n.unchanged, (unsigned long long)n.skipped,
 	    (unsigned long long)n.findings, r ? " (OSDMigrateContinueOnRestore is "
 	    "false: the step fails)" : "");
+	/* the last progress event, whatever the throttle let through */
+	snprintf(last, sizeof last, "restored %llu files, %llu bytes",
+	    (unsigned long long)n.files, (unsigned long long)n.bytes);
+	step_progress(ctx, 1, last);
 out:
 	if (have_id)
 		identity_wipe(&id);

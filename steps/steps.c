@@ -41,6 +41,9 @@ static const struct param_spec vars[] = {
 	{ "TSISMPCACert", P_STRING, 0, NULL, 0, 0, NULL,
 	    "The State Migration Point's certificate (smp-cert.pem), pinned; a "
 	    "bundle for several SMPs.", NULL, NULL },
+	{ "TSIStatusURL", P_STRING, 0, NULL, 0, 0, NULL,
+	    "The SMP that runs report their status to (https://HOST:PORT); default: "
+	    "the first of TSIStateMigrationPoints.", NULL, NULL },
 	{ "TSISMPAllowPlainHTTP", P_BOOL, 0, "false", 0, 0, NULL,
 	    "Allow http:// SMP URLs (debugging only).", NULL, NULL },
 	{ "OSDStateSMPRetryCount", P_INT, 0, "3", 0, 30, NULL,

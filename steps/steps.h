@@ -22,6 +22,11 @@ extern const struct step_type step_unported;
  * read and the whole-sequence checks of `tsi validate`. */
 extern const struct step_table builtin_steps;
 
+/* run-status.c: the run's status, reported to its site (TSIStatusURL,
+ * or the first of TSIStateMigrationPoints) for `tsi run` and `tsi resume`. */
+struct run_watch;
+extern const struct run_watch status_watch;
+
 struct sequence;
 struct diag;
 /* check-smp.c: the SMP steps in execution order (every request released,

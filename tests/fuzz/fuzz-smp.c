@@ -54,23 +54,29 @@ static char			 key_id[17];
 static void
 add_stores(void)
 {
-	static const char sql[] =
-	    "INSERT INTO computers VALUES ('other', 'x', 'ffffffffffffffff', 0);"
-	    "INSERT INTO associations VALUES (1, 'pc', 'pc', '', '', 0);"
-	    "INSERT INTO associations VALUES (2, 'other', 'other', '', '', 0);"
-	    "INSERT INTO stores (id, association, folder, state, size, created) VALUES "
-	    "('" ID_UPLOADING "', 1, 'stores', 'uploading', 0, 0),"
-	    "('" ID_COMPLETE "', 1, 'stores', 'complete', 1000, 0),"
-	    "('" ID_DELETED "', 1, 'stores', 'deleted', 0, 0),"
-	    "('" ID_OTHERS "', 2, 'stores', 'complete', 0, 0);";
-	char	*e = NULL, *path = smp_store_path(srv.dir, "stores", ID_COMPLETE, 0);
+	static const char *const sql[] = {
+	    "INSERT INTO computers VALUES ('other', 'x', 'ffffffffffffffff', 0)",
+	    "INSERT INTO associations VALUES (1, 'pc', 'pc', '', '', 0)",
+	    "INSERT INTO associations VALUES (2, 'other', 'other', '', '', 0)",
+	    "INSERT INTO stores (id, association, node, folder, state, size, created) VALUES "
+	    "('" ID_UPLOADING "', 1, ?1, 'stores', 'uploading', 0, 0),"
+	    "('" ID_COMPLETE "', 1, ?1, 'stores', 'complete', 1000, 0),"
+	    "('" ID_DELETED "', 1, ?1, 'stores', 'deleted', 0, 0),"
+	    "('" ID_OTHERS "', 2, ?1, 'stores', 'complete', 0, 0)",
+	};
+	char	*path = smp_store_path(srv.dir, "stores", ID_COMPLETE, 0);
 	char	 zero[1000] = { 0 };
+	size_t	 i;
 	FILE	*f;
 
-	if (sqlite3_exec(srv.db, sql, NULL, NULL, &e) != SQLITE_OK ||
-	    (f = fopen(path, "w")) == NULL || fwrite(zero, 1, sizeof zero, f) != sizeof zero ||
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
+		if (smp_db_exec(srv.db, sql[i], i == 3 ? "t" : "", srv.conf.node) == -1) {
+			fprintf(stderr, "fuzz-smp: stores: %s\n", smp_db_error(srv.db));
+			abort();
+		}
+	if ((f = fopen(path, "w")) == NULL || fwrite(zero, 1, sizeof zero, f) != sizeof zero ||
 	    fclose(f) != 0) {
-		fprintf(stderr, "fuzz-smp: stores: %s\n", e ? e : path);
+		fprintf(stderr, "fuzz-smp: stores: %s\n", path);
 		abort();
 	}
 	free(path);
@@ -102,7 +108,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	dir = xasprintf("%s/srv", fuzz_dir);
 	id = xasprintf("%s/id", fuzz_dir);
 	pub = xasprintf("%s/identity.pub", id);
-	if (smp_init(dir, "fuzz", &err) == -1 || identity_init(id, "pc", &err) == -1 ||
+	if (smp_init(dir, "fuzz", NULL, &err) == -1 || identity_init(id, "pc", &err) == -1 ||
 	    smp_computer_add(dir, "pc", pub, &err) == -1 ||
 	    smp_server_open(&srv, dir, &cert, &key, &err) != 0 ||
 	    smp_signer_load(&signer, id, &err) == -1) {
@@ -235,8 +241,11 @@ check_head(const struct smp_head *h, int ok, const struct smp_head *plain, int p
 	else if (ok == 0 && h->req.route == SMP_R_UPLOAD && (!h->req.has_offset ||
 	    (strlen(h->body_sha) != 64 && strcmp(h->body_sha, SMP_UNSIGNED_PAYLOAD) != 0)))
 		what = "an upload without its offset or hash";
-	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && (h->body_len != 0 ||
-	    strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
+	else if (ok == 0 && h->req.route == SMP_R_EVENTS && (h->body_len >
+	    SMP_EVENTS_MAX_BODY || strlen(h->body_sha) != 64 || !h->hash_body))
+		what = "events without their bounded length or their hash";
+	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && h->req.route != SMP_R_EVENTS &&
+	    (h->body_len != 0 || strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
 		what = "a body where none may be";
 	else if (h->req.has_range && h->req.range_from > h->req.range_to)
 		what = "a range that ends before it starts";

@@ -111,7 +111,7 @@ test_expect POSTGRES 'two nodes share a site: one recovery key, a computer and a
 	node_stop a && node_stop b
 '
 
-test_expect POSTGRES 'capture through node a; a restore given only node b is sent to a and succeeds; both nodes list the store on a' '
+test_expect POSTGRES 'capture through node a; a restore given only node b is sent to a and succeeds; both nodes list the store on a and show both runs' '
 	site_world &&
 	run_seq source.yaml src old s "$(url a)" > out 2>&1 && contains out "is complete" &&
 	id=$(sql "select id from stores") && [ "$(sql "select node from stores")" = node-a ] &&
@@ -124,6 +124,11 @@ test_expect POSTGRES 'capture through node a; a restore given only node b is sen
 	[ "$(sql "select state from stores")" = released ] &&
 	tsi smp list --dir b > l && grep -q "old-pc .*new-pc .*released .*node-a" l &&
 	tsi smp recovery old-pc:new-pc --dir b > rec && contains rec "store $id is on node node-a" &&
+	wait_until "[ \"\$(sql \"select count(*) from runs where result = '"'"'succeeded'"'"'\")\" = 2 ]" &&
+	tsi smp status --dir b > st && grep "^old-pc " st > st-old && grep "^new-pc " st > st-new &&
+	contains st-old "Replace, source side" && contains st-old succeeded && contains st-old "3/3" &&
+	contains st-new "Replace, destination side" && contains st-new succeeded && contains st-new released &&
+	tsi smp status --dir a --computer new-pc > c && contains c "Restore user state: succeeded" &&
 	node_stop a && node_stop b
 '
 

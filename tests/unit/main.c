@@ -11,6 +11,7 @@ extern const struct unit_test vars_tests[], cond_tests[], yaml_tests[],
     json_tests[], util_tests[], compile_tests[], rules_tests[],
     store_tests[], usmt_tests[];
 extern const struct unit_test fastcrypto_tests[], crafted_tests[], xml_tests[];
+extern const struct unit_test events_tests[];
 
 static const struct {
 	const char		*file;
@@ -28,6 +29,7 @@ static const struct {
 	{ "usmt", usmt_tests },
 	{ "fastcrypto", fastcrypto_tests },
 	{ "crafted", crafted_tests },
+	{ "events", events_tests },
 };
 
 int
