@@ -155,6 +155,11 @@ bench-status: all
 bench-import: all
 	sh bench/import.sh
 
+# the console's main pages in chromium, saved into docs/screenshots
+screenshots: all
+	TSI_SCREENSHOTS=$(CURDIR)/docs/screenshots TSI=$(CURDIR)/tsi TSI_TOP=$(CURDIR) \
+	    sh tests/t/t0660-console-browser.sh
+
 # a wave of endpoints against two nodes on PostgreSQL and one on SQLite
 bench-site: all
 	sh bench/site.sh
@@ -213,4 +218,4 @@ clean:
 
 FORCE:
 .PHONY: all man test san valgrind schemas fuzz bench bench-state bench-smp bench-big bench-import bench-site \
-	bench-status install uninstall deb clean FORCE
+	bench-status screenshots install uninstall deb clean FORCE

@@ -26,6 +26,8 @@ const char smp_usage[] =
 	  "       tsi smp list --dir DIR\n"
 	  "       tsi smp delete ASSOC --dir DIR | tsi smp recovery ASSOC --dir DIR\n"
 	  "       tsi smp status --dir DIR [--computer NAME] [--json]\n"
+	  "       tsi smp admin add --dir DIR --name NAME --password-file FILE|-\n"
+	  "       tsi smp admin list --dir DIR | tsi smp admin remove --dir DIR --name NAME\n"
 	  "       tsi smp nodes --dir DIR\n"
 	  "       tsi smp boundary add --dir DIR --name GROUP --range CIDR,... --node NODE,...\n"
 	  "       tsi smp boundary list --dir DIR | tsi smp boundary remove --dir DIR --name GROUP";
@@ -59,6 +61,10 @@ const char smp_help[] =
 	  "                computer's last run (sequence, start, step K/N, progress,\n"
 	  "                result) and store; --computer NAME: its last 20 runs with\n"
 	  "                their steps; --json: as JSON\n"
+	  "  admin         the console's admins (https://NODE/console/): add one with\n"
+	  "                the password on the first line of FILE (- for standard\n"
+	  "                input; kept as a yescrypt hash in the site database),\n"
+	  "                list them, remove one and their sessions\n"
 	  "  nodes         a site's nodes: address, room, last report\n"
 	  "  boundary      a site's boundary groups: computers in the ranges capture\n"
 	  "                to the group's nodes when one has room\n"
@@ -75,7 +81,7 @@ const char smp_help[] =
 struct smp_args {
 	const char	*dir, *name, *key, *source, *dest, *users, *behavior;
 	const char	*listen, *port_file, *database, *advertise, *range, *node;
-	const char	*computer;
+	const char	*computer, *password_file;
 	int		 plain_http, json;
 };
 
@@ -102,6 +108,7 @@ static const struct {
 	{ "recovery", "d" },
 	{ "nodes", "d" },
 	{ "status", "dcj" },
+	{ "admin", "dnw" },
 	{ "boundary", "dnrN" },
 };
 
@@ -122,6 +129,7 @@ static const struct option options[] = {
 	{ "node", required_argument, NULL, 'N' },
 	{ "computer", required_argument, NULL, 'c' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "password-file", required_argument, NULL, 'w' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -170,6 +178,7 @@ parse(const char *sub, int argc, char **argv, struct smp_args *a)
 		case 'N':	a->node = optarg; break;
 		case 'c':	a->computer = optarg; break;
 		case 'j':	a->json = 1; break;
+		case 'w':	a->password_file = optarg; break;
 		}
 	}
 	return optind;
@@ -230,6 +239,18 @@ run(const char *sub, const char *what, const struct smp_args *a, char **err)
 			    -3;
 		return smp_associate(a->dir, a->source, a->dest, a->users, a->behavior, err);
 	}
+	if (strcmp(sub, "admin") == 0) {
+		if (strcmp(what, "list") == 0)
+			return smp_admin_list(a->dir, err);
+		if (a->name == NULL)
+			return smp_usage_error("smp admin %s needs --name NAME", what), -3;
+		if (strcmp(what, "remove") == 0)
+			return smp_admin_remove(a->dir, a->name, err);
+		if (a->password_file == NULL)
+			return smp_usage_error("smp admin add needs --password-file FILE%s", ""),
+			    -3;
+		return smp_admin_add(a->dir, a->name, a->password_file, err);
+	}
 	/* boundary */
 	if (strcmp(what, "list") == 0)
 		return smp_boundary_list(a->dir, err);
@@ -248,7 +269,7 @@ takes_word(const char *sub, const char *what)
 {
 	if (strcmp(sub, "computer") == 0)
 		return strcmp(what, "add") == 0 || strcmp(what, "list") == 0;
-	if (strcmp(sub, "boundary") == 0)
+	if (strcmp(sub, "boundary") == 0 || strcmp(sub, "admin") == 0)
 		return strcmp(what, "add") == 0 || strcmp(what, "list") == 0 ||
 		    strcmp(what, "remove") == 0;
 	return -1;	/* none */
@@ -277,7 +298,8 @@ cmd_smp(int argc, char **argv)
 		what = argc > 2 ? argv[2] : "";
 		if (takes_word(sub, what) != 1)
 			return smp_usage_error(strcmp(sub, "computer") == 0 ?
-			    "smp computer takes add or list, not '%s'" :
+			    "smp computer takes add or list, not '%s'" : strcmp(sub, "admin") == 0 ?
+			    "smp admin takes add, list or remove, not '%s'" :
 			    "smp boundary takes add, list or remove, not '%s'", what);
 		shift = 2;
 	} else if (strcmp(sub, "delete") == 0 || strcmp(sub, "recovery") == 0) {

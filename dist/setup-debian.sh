@@ -44,7 +44,8 @@ build="build-essential pkg-config liblua5.4-dev libyaml-dev libcurl4-openssl-dev
 # restore and check (git, gpg, pass, dconf, sqlite, Firefox ESR), and the
 # tools the scripts use
 tests="procps python3 passwd util-linux acl attr git openssh-client gnupg pass
-    dconf-cli dbus firefox-esr groff-base man-db mandoc"
+    dconf-cli dbus firefox-esr groff-base man-db mandoc
+    chromium chromium-driver python3-selenium"
 deb="debhelper dpkg-dev lintian fakeroot"
 
 # shellcheck disable=SC2086

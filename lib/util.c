@@ -199,6 +199,18 @@ buf_detach(struct buf *b)
 }
 
 int
+mem_equal_ct(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char	*x = a, *y = b;
+	unsigned char			 diff = 0;
+	size_t				 i;
+
+	for (i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+int
 str_ieq(const char *a, const char *b)
 {
 	return strcasecmp(a, b) == 0;

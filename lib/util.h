@@ -58,6 +58,10 @@ int	 buf_addf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
 void	 buf_reset(struct buf *);
 char	*buf_detach(struct buf *);	/* caller frees; buf is reset */
 
+/* Whether n bytes of a and b are equal, in a time that does not depend on
+ * where they differ (secrets, MACs, hashes). */
+int	 mem_equal_ct(const void *a, const void *b, size_t n);
+
 /* Case-insensitive ASCII comparison (variable names, booleans). */
 int	 str_ieq(const char *, const char *);
 int	 str_has_prefix(const char *, const char *);

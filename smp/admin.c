@@ -141,30 +141,39 @@ users_ok(const char *users)
 }
 
 int
+smp_association_check(const char **users, const char **behavior, char **err)
+{
+	size_t	i;
+
+	*users = *users && **users ? *users : "all";
+	*behavior = *behavior && **behavior ? *behavior : SMP_BEHAVIOR_ALL;
+	for (i = 0; behaviors[i] != NULL && strcmp(behaviors[i], *behavior) != 0; i++)
+		;
+	if (behaviors[i] == NULL) {
+		*err = xasprintf("the behavior is capture-restore-all, "
+		    "capture-all-restore-specified or capture-restore-specified, not '%s'",
+		    *behavior);
+		return -1;
+	}
+	if (!users_ok(*users) || (i > 0 && strcmp(*users, "all") == 0) ||
+	    (i == 0 && strcmp(*users, "all") != 0)) {
+		*err = xasprintf("the user list '%s' does not fit the behavior %s (all for "
+		    "capture-restore-all, user names otherwise)", *users, *behavior);
+		return -1;
+	}
+	return 0;
+}
+
+int
 smp_associate(const char *dir, const char *source, const char *dest, const char *users,
     const char *behavior, char **err)
 {
 	struct smp_db	*db;
 	long long	 id;
-	size_t		 i;
 	int		 r;
 
-	users = users ? users : "all";
-	behavior = behavior ? behavior : SMP_BEHAVIOR_ALL;
-	for (i = 0; behaviors[i] != NULL && strcmp(behaviors[i], behavior) != 0; i++)
-		;
-	if (behaviors[i] == NULL) {
-		*err = xasprintf("--behavior takes capture-restore-all, "
-		    "capture-all-restore-specified or capture-restore-specified, not '%s'",
-		    behavior);
+	if (smp_association_check(&users, &behavior, err) == -1)
 		return -1;
-	}
-	if (!users_ok(users) || (i > 0 && strcmp(users, "all") == 0) ||
-	    (i == 0 && strcmp(users, "all") != 0)) {
-		*err = xasprintf("--users '%s' does not fit --behavior %s (all for "
-		    "capture-restore-all, user names otherwise)", users, behavior);
-		return -1;
-	}
 	if (smp_admin_open(dir, &db, NULL, err) == -1)
 		return -1;
 	r = db_association_add(db, source, dest, users, behavior, (long long)time(NULL), &id);
@@ -243,21 +252,8 @@ static void
 delete_files(void *ctx, const char *sid, const char *folder)
 {
 	struct deleting	*d = ctx;
-	char		*path;
-	int		 k;
 
-	/* store ids are the server's own hex; anything else is not a path
-	 * to delete */
-	if (folder == NULL || sid == NULL || strstr(folder, "..") != NULL ||
-	    strspn(sid, "0123456789abcdef") != strlen(sid) || *sid == '\0')
-		return;
-	path = smp_store_path(d->dir, folder, sid, 0);
-	k = unlink(path) == 0;
-	free(path);
-	path = smp_store_path(d->dir, folder, sid, 1);	/* an unfinished upload */
-	k |= unlink(path) == 0;
-	free(path);
-	d->n += k;
+	d->n += smp_store_files_remove(d->dir, folder, sid);
 }
 
 int

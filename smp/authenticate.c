@@ -40,8 +40,7 @@ check_mac(struct smp_server *s, const struct smp_auth *a, const char *method,
     struct smp_who *who, struct smp_reply *r)
 {
 	char	*canon, mac[64];
-	size_t	 i, n;
-	int	 diff = 0;
+	size_t	 n;
 
 	if (sess == NULL || !sess->valid || strcmp(sess->key_id, a->key_id) != 0) {
 		smp_reply_error(r, 401, "no session for key %s on this connection: sign "
@@ -56,10 +55,7 @@ check_mac(struct smp_server *s, const struct smp_auth *a, const char *method,
 	}
 	free(canon);
 	n = strlen(mac);
-	diff = strlen(a->sig) != n;
-	for (i = 0; i < n && i < sizeof a->sig; i++)	/* in constant time */
-		diff |= mac[i] ^ a->sig[i];
-	if (diff) {
+	if (strlen(a->sig) != n || !mem_equal_ct(mac, a->sig, n)) {
 		smp_reply_error(r, 401, "the session MAC does not match");
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "smp-int.h"
 
@@ -90,6 +91,26 @@ smp_folder_room(struct smp_server *s, const char *folder, uint64_t bytes)
 		return 0;	/* the write will say */
 	return (uint64_t)vfs.f_bavail * vfs.f_frsize < bytes + ((uint64_t)SMP_FLOOR_MB << 20) ?
 	    -1 : 0;
+}
+
+int
+smp_store_files_remove(const char *dir, const char *folder, const char *id)
+{
+	char	*path;
+	int	 k;
+
+	/* store ids are the server's own hex; anything else is not a path to
+	 * delete */
+	if (folder == NULL || id == NULL || strstr(folder, "..") != NULL ||
+	    strspn(id, "0123456789abcdef") != strlen(id) || *id == '\0')
+		return 0;
+	path = smp_store_path(dir, folder, id, 0);
+	k = unlink(path) == 0;
+	free(path);
+	path = smp_store_path(dir, folder, id, 1);	/* an unfinished upload */
+	k |= unlink(path) == 0;
+	free(path);
+	return k;
 }
 
 char *

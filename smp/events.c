@@ -30,14 +30,16 @@ smp_h_events(struct smp_server *s, const struct smp_who *who, const char *body,
 		free(why);
 		return;
 	}
-	pthread_mutex_lock(&s->lock);
-	if (db_events_add(s->db, who->name, evs, n, (long long)time(NULL)) == -1)
-		smp_reply_db_error(s, r);
+	/* a connection of their own: a batch's transaction holds up no
+	 * request for a store */
+	pthread_mutex_lock(&s->events_lock);
+	if (db_events_add(s->events_db, who->name, evs, n, (long long)time(NULL)) == -1)
+		smp_reply_db_failed(s->events_db, r);
 	else {
 		r->status = 200;
 		buf_reset(&r->body);
 		buf_addf(&r->body, "acknowledged: %zu\n", n);
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->events_lock);
 	free(evs);
 }

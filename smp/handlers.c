@@ -30,15 +30,15 @@ smp_h_capacity(struct smp_server *s, const struct smp_who *who, struct smp_reply
 
 	(void)who;
 	pthread_mutex_lock(&s->lock);
-	f = s->conf.restore_only ? -1 : smp_pick_folder(s, why, sizeof why);
+	f = smp_restore_only(s) ? -1 : smp_pick_folder(s, why, sizeof why);
 	/* a node of a site without room sends a capture on to one with room */
 	if (f < 0)
 		elsewhere = smp_site_capture_url(s, other, sizeof other);
 	pthread_mutex_unlock(&s->lock);
 	r->status = 200;
-	buf_addf(&r->body, "restore_only: %s\ncapture: %s\n", s->conf.restore_only ?
+	buf_addf(&r->body, "restore_only: %s\ncapture: %s\n", smp_restore_only(s) ?
 	    "true" : "false", f >= 0 || elsewhere ? "yes" : "no");
-	if (s->conf.restore_only)
+	if (smp_restore_only(s))
 		buf_adds(&r->body, "reason: this SMP is in restore-only mode\n");
 	else if (f < 0)
 		buf_addf(&r->body, "reason: %s\n", why);
@@ -109,10 +109,10 @@ request_capture(struct smp_server *s, const struct smp_who *who, struct smp_repl
 		goto out;
 	}
 	if (id[0] == '\0') {
-		f = s->conf.restore_only ? -1 : smp_pick_folder(s, why, sizeof why);
+		f = smp_restore_only(s) ? -1 : smp_pick_folder(s, why, sizeof why);
 		if (smp_site_capture_elsewhere(s, who, f >= 0, r))
 			goto out;
-		if (s->conf.restore_only) {
+		if (smp_restore_only(s)) {
 			smp_reply_error(r, 503, "this SMP is in restore-only mode: it takes "
 			    "no new capture");
 			goto out;

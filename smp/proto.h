@@ -53,6 +53,8 @@ enum smp_route {
 	SMP_R_DOWNLOAD,		/* GET  /v1/stores/ID/data (Range) */
 	SMP_R_RELEASE,		/* POST /v1/stores/ID/release */
 	SMP_R_EVENTS,		/* POST /v1/events: a computer's run status */
+	SMP_R_CONSOLE,		/* GET, POST /console/...: the web console, for
+				   admins (a session cookie, not a signature) */
 };
 
 /* An Authorization header's fields. */

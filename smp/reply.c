@@ -33,13 +33,18 @@ smp_reply_error(struct smp_reply *r, int status, const char *fmt, ...)
 }
 
 void
-smp_reply_db_error(struct smp_server *s, struct smp_reply *r)
+smp_reply_db_failed(struct smp_db *db, struct smp_reply *r)
 {
-	if (smp_db_failure(s->db) == DBF_DOWN) {
+	if (smp_db_failure(db) == DBF_DOWN) {
 		smp_reply_error(r, 503, "the site database is unreachable; try again "
-		    "later: %s", smp_db_error(s->db));
+		    "later: %s", smp_db_error(db));
 		r->retry_after = SMP_DB_RETRY_S;
 	} else
-		smp_reply_error(r, 500, "the SMP's database failed: %s",
-		    smp_db_error(s->db));
+		smp_reply_error(r, 500, "the SMP's database failed: %s", smp_db_error(db));
+}
+
+void
+smp_reply_db_error(struct smp_server *s, struct smp_reply *r)
+{
+	smp_reply_db_failed(s->db, r);
 }

@@ -96,6 +96,16 @@ parse_target(const char *method, const char *target, struct smp_req *r,
 	}
 	q = strchr(target, '?');
 	plen = q ? (size_t)(q - target) : strlen(target);
+	/* the console reads its own query (console*.c) */
+	if ((plen == 8 && memcmp(path, "/console", 8) == 0) ||
+	    (plen > 8 && memcmp(path, "/console/", 9) == 0)) {
+		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+		    strcmp(method, "POST") == 0)
+			r->route = SMP_R_CONSOLE;
+		else
+			r->bad_method = 1;
+		return 0;
+	}
 	if (plen == 9 && memcmp(path, "/v1/hello", 9) == 0)
 		want_get = SMP_R_HELLO;
 	else if (plen == 12 && memcmp(path, "/v1/capacity", 12) == 0)
@@ -259,6 +269,15 @@ smp_parse_head(const struct smp_raw_head *in, int plain, struct smp_head *h)
 		return refuse(h, 400, "a malformed Content-Length");
 	upload = h->req.route == SMP_R_UPLOAD;
 	events = h->req.route == SMP_R_EVENTS;
+	/* a console form is small, counted, and only a POST's */
+	if (h->req.route == SMP_R_CONSOLE && strcmp(in->method, "POST") == 0) {
+		if (cl == NULL || in->transfer_encoding != NULL)
+			return refuse(h, 411, "a form needs a Content-Length");
+		if (len > SMP_CONSOLE_MAX_BODY)
+			return refuse(h, 413, "a form of over %d bytes", SMP_CONSOLE_MAX_BODY);
+		h->body_len = (uint64_t)len;
+		return 0;
+	}
 	if (!upload && !events && (len > 0 || in->transfer_encoding != NULL))
 		return refuse(h, 413, "this request takes no body");
 	/* the events' body is small, counted and signed: its real hash */

@@ -93,6 +93,9 @@ open_db(struct smp_server *s, char **err)
 		free(p);
 	}
 	db_stores_uploading(s->db, s->conf.node, reconcile_one, s);
+	if (smp_db_open(s->dir, s->conf.database, &s->events_db, err) == -1)
+		return -1;
+	smp_db_durable(s->events_db);
 	return 0;
 }
 
@@ -102,6 +105,7 @@ smp_server_open(struct smp_server *s, const char *dir, char **cert, char **key, 
 	memset(s, 0, sizeof *s);
 	*cert = *key = NULL;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->events_lock, NULL);
 	s->dir = xstrdup(dir);
 	if (smp_conf_load(dir, &s->conf, err) == -1) {
 		smp_server_close(s, cert, key);
@@ -118,6 +122,7 @@ void
 smp_server_close(struct smp_server *s, char **cert, char **key)
 {
 	smp_db_close(s->db);
+	smp_db_close(s->events_db);
 	smp_conf_release(&s->conf);
 	if (*key != NULL) {
 		explicit_bzero(*key, strlen(*key));
@@ -129,6 +134,7 @@ smp_server_close(struct smp_server *s, char **cert, char **key)
 	free(s->advertise);
 	free(s->dir);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->events_lock);
 	memset(s, 0, sizeof *s);
 }
 

@@ -245,8 +245,11 @@ struct conn {
 	size_t			 pending;
 	struct sha256_ctx	 sha;
 	int			 uploading;
-	int			 events;	/* POST /v1/events: body kept in body */
-	size_t			 events_len;	/* received, at most head.body_len */
+	int			 kept;		/* POST /v1/events or a console form:
+						   the body kept whole in body */
+	size_t			 kept_len;	/* received, at most head.body_len */
+	int			 console;	/* a console request ... */
+	const char		*cookie, *accept;	/* ... its headers */
 	struct timespec		 began;		/* for the access log */
 };
 
@@ -299,6 +302,22 @@ header(struct MHD_Connection *c, const char *name)
 	return M->lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* What every console answer carries: no script but this origin's, no
+ * frame, no sniffing, no cache, and the cookie it sets. */
+static void
+console_headers(struct MHD_Response *resp, const struct smp_reply *r)
+{
+	M->add_response_header(resp, "Content-Security-Policy", "default-src 'none'; "
+	    "script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	M->add_response_header(resp, "X-Frame-Options", "DENY");
+	M->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	M->add_response_header(resp, "Referrer-Policy", "no-referrer");
+	M->add_response_header(resp, "Cache-Control", "no-store");
+	if (r->set_cookie[0] != '\0')
+		M->add_response_header(resp, "Set-Cookie", r->set_cookie);
+}
+
 /* A target as the log shows it: bytes outside printable ASCII as \xHH. */
 static void
 printable(const char *in, char *out, size_t outlen)
@@ -343,7 +362,8 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		resp = M->create_response_from_buffer(r->body.len, r->body.data,
 		    MHD_RESPMEM_MUST_COPY);
 		if (resp != NULL)
-			M->add_response_header(resp, "Content-Type",
+			M->add_response_header(resp, "Content-Type", r->html ?
+			    "text/html; charset=utf-8" : r->content_type ? r->content_type :
 			    "text/plain; charset=utf-8");
 	}
 	if (resp == NULL)
@@ -357,6 +377,8 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		M->add_response_header(resp, "X-TSI-Session", r->session);
 	if (r->location[0] != '\0')
 		M->add_response_header(resp, "Location", r->location);
+	if (k->console)
+		console_headers(resp, r);
 	if (r->retry_after > 0) {
 		snprintf(range, sizeof range, "%d", r->retry_after);
 		M->add_response_header(resp, "Retry-After", range);
@@ -376,6 +398,9 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	return ret;
 }
 
+static void	console_answer(struct smp_server *, struct MHD_Connection *, struct conn *,
+		    const char *, const char *, size_t, struct smp_reply *);
+
 /* The first call: everything that the head decides. */
 static void
 begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char *method,
@@ -389,6 +414,8 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		.content_sha256 = header(c, "X-TSI-Content-SHA256"),
 		.authorization = header(c, "Authorization"),
 		.range = header(c, "Range"),
+		.cookie = header(c, "Cookie"),
+		.accept = header(c, "Accept"),
 	};
 	const union MHD_ConnectionInfo	*ci;
 	struct watched			*w;
@@ -400,6 +427,18 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	if (k->head.req.route == SMP_R_HELLO) {
 		r->status = 200;
 		buf_adds(&r->body, "tsi-smp: 1\n");
+		return;
+	}
+	if (k->head.req.route == SMP_R_CONSOLE) {
+		k->console = 1;
+		k->cookie = raw.cookie;
+		k->accept = raw.accept;
+		if (strcmp(method, "POST") != 0)
+			console_answer(s, c, k, method, NULL, 0, r);
+		else {		/* the form comes next, bounded by the head */
+			k->kept = 1;
+			k->body = xmalloc(k->head.body_len + 1);
+		}
 		return;
 	}
 	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -438,48 +477,80 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 		break;
 	case SMP_R_EVENTS:
 		/* the body comes next, bounded by the head (request.c) */
-		k->events = 1;
+		k->kept = 1;
 		k->body = xmalloc(k->head.body_len + 1);
 		break;
 	case SMP_R_NONE:
 	case SMP_R_HELLO:
+	case SMP_R_CONSOLE:
 		break;
 	}
 }
 
+/* A console request, with its form: a session makes the connection one
+ * that may live on, as a signed request does. */
+static void
+console_answer(struct smp_server *s, struct MHD_Connection *c, struct conn *k,
+    const char *method, const char *body, size_t len, struct smp_reply *r)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct watched		*w;
+	struct console_req		 q;
+	static const uint8_t		 none[16];
+
+	ci = M->get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	w = ci != NULL ? ci->socket_context : NULL;
+	memset(&q, 0, sizeof q);
+	q.method = method;
+	q.target = k->target;
+	q.cookie = k->cookie;
+	q.accept = k->accept;
+	q.body = body ? body : "";
+	q.body_len = len;
+	q.addr = w != NULL ? w->addr : none;
+	if (smp_console(s, &q, r) == 1)
+		connection_authenticated(c, 1);
+}
+
 /* The events' body, as much as the head announced; more is refused. */
 static void
-take_events(struct conn *k, const char *data, size_t n)
+take_kept(struct conn *k, const char *data, size_t n)
 {
-	if (n > k->head.body_len - k->events_len) {
-		k->events_len = k->head.body_len + 1;	/* refused at the end */
+	if (n > k->head.body_len - k->kept_len) {
+		k->kept_len = k->head.body_len + 1;	/* refused at the end */
 		return;
 	}
-	memcpy(k->body + k->events_len, data, n);
-	k->events_len += n;
+	memcpy(k->body + k->kept_len, data, n);
+	k->kept_len += n;
 }
 
 /* The events' body whole: the handler answers (the reply keeps the
  * session the head may have opened). */
 static void
-end_events(struct smp_server *s, struct conn *k)
+end_kept(struct smp_server *s, struct MHD_Connection *c, struct conn *k,
+    const char *method)
 {
 	uint8_t	sum[32];
 	char	hex[65];
 
-	if (k->events_len != k->head.body_len) {
+	if (k->kept_len != k->head.body_len) {
 		smp_reply_error(&k->reply, 400, "the body is not the %llu bytes "
 		    "Content-Length says", (unsigned long long)k->head.body_len);
 		return;
 	}
-	sha256(k->body, k->events_len, sum);
+	if (k->console) {
+		k->body[k->kept_len] = '\0';
+		console_answer(s, c, k, method, (const char *)k->body, k->kept_len, &k->reply);
+		return;
+	}
+	sha256(k->body, k->kept_len, sum);
 	hex_encode(sum, sizeof sum, hex);
 	if (strcmp(hex, k->head.body_sha) != 0) {
 		smp_reply_error(&k->reply, 400, "the body does not match its "
 		    "X-TSI-Content-SHA256");
 		return;
 	}
-	smp_h_events(s, &k->who, (const char *)k->body, k->events_len, &k->reply);
+	smp_h_events(s, &k->who, (const char *)k->body, k->kept_len, &k->reply);
 }
 
 /* Writes what the body buffer holds at its place in the store. */
@@ -549,7 +620,7 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 		buf_init(&k->reply.body, 64 * 1024);
 		begin(s, c, k, method, &k->reply);
 		/* the head arrived; an upload's body has its own pace to keep */
-		watch_set(c, k->uploading || k->events ? now_ms() +
+		watch_set(c, k->uploading || k->kept ? now_ms() +
 		    (int64_t)s->conf.request_timeout_s * 1000 + (int64_t)((k->uploading ?
 		    k->up.length : k->head.body_len) / MIN_UPLOAD_RATE) * 1000 : 0);
 		/* a refused request with a body is answered before the body,
@@ -564,15 +635,15 @@ access_handler(void *cls, struct MHD_Connection *c, const char *url, const char 
 	if (*data_size > 0) {
 		if (k->uploading)
 			take_body(k, data, *data_size);
-		else if (k->events)
-			take_events(k, data, *data_size);
+		else if (k->kept)
+			take_kept(k, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
 	if (k->answered)
 		return MHD_YES;
-	if (k->events)
-		end_events(s, k);
+	if (k->kept)
+		end_kept(s, c, k, method);
 	if (!k->uploading)
 		return send_reply(c, k, method, &k->reply);
 	memset(&r, 0, sizeof r);

@@ -32,7 +32,7 @@ smp_site_report(struct smp_server *s)
 	memset(&n, 0, sizeof n);
 	snprintf(n.name, sizeof n.name, "%s", s->conf.node);
 	snprintf(n.url, sizeof n.url, "%s", s->advertise ? s->advertise : "");
-	n.restore_only = s->conf.restore_only;
+	n.restore_only = smp_restore_only(s);
 	n.seen = (long long)time(NULL);
 	snprintf(n.why, sizeof n.why, "no storage folder is configured");
 	for (i = 0; i < s->conf.nfolders; i++) {
@@ -64,16 +64,8 @@ static void
 delete_asked(void *ctx, const char *id, const char *folder)
 {
 	struct smp_server	*s = ctx;
-	char			*p;
 
-	if (strstr(folder, "..") != NULL || strspn(id, "0123456789abcdef") != strlen(id))
-		return;
-	p = smp_store_path(s->dir, folder, id, 0);
-	unlink(p);
-	free(p);
-	p = smp_store_path(s->dir, folder, id, 1);
-	unlink(p);
-	free(p);
+	smp_store_files_remove(s->dir, folder, id);
 	fprintf(stderr, "tsi smp: deleted store %s: its association was deleted\n", id);
 }
 
@@ -110,8 +102,18 @@ smp_site_join(struct smp_server *s, const char *listen, int port, const char *gi
 		return -1;
 	}
 	s->advertise = advertised(s, listen, port, given);
-	if (!smp_db_is_site(s->db))
+	if (!smp_db_is_site(s->db)) {
+		/* a node on its own is the one node of its own site: its row
+		 * and its folders' room are what the console shows */
+		pthread_mutex_lock(&s->lock);
+		if (db_node_pin(s->db, s->conf.node, pin) == 0)
+			db_node_add(s->db, s->conf.node, "", s->pin,
+			    (long long)time(NULL));
+		smp_site_report(s);
+		s->reported = time(NULL);
+		pthread_mutex_unlock(&s->lock);
 		return 0;
+	}
 	pthread_mutex_lock(&s->lock);
 	if ((r = db_node_pin(s->db, s->conf.node, pin)) == -1)
 		e = xasprintf("the site database: %s", smp_db_error(s->db));
@@ -142,17 +144,33 @@ smp_site_join(struct smp_server *s, const char *listen, int port, const char *gi
 	return 0;
 }
 
+int
+smp_restore_only(const struct smp_server *s)
+{
+	return s->conf.restore_only || s->set_restore_only;
+}
+
 void
 smp_site_tick(struct smp_server *s)
 {
 	time_t	now = time(NULL);
+	int	on;
 
-	if (!smp_db_is_site(s->db) || now - s->reported < SMP_SITE_REPORT_S)
+	pthread_mutex_lock(&s->lock);
+	if ((on = db_node_restore_only(s->db, s->conf.node)) != -1 &&
+	    on != s->set_restore_only) {
+		s->set_restore_only = on;
+		fprintf(stderr, "tsi smp: an admin set this node %s\n", on ?
+		    "restore-only" : "to take captures again");
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (now - s->reported < SMP_SITE_REPORT_S)
 		return;
 	s->reported = now;
 	pthread_mutex_lock(&s->lock);
 	smp_site_report(s);
-	db_deletions_each(s->db, s->conf.node, delete_asked, s);
+	if (smp_db_is_site(s->db))
+		db_deletions_each(s->db, s->conf.node, delete_asked, s);
 	pthread_mutex_unlock(&s->lock);
 }
 

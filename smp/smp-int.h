@@ -211,6 +211,9 @@ int	db_boundaries_each(struct smp_db *, void (*fn)(void *ctx, const char *name,
 /* fn for each store file that node is asked to delete (then forgotten). */
 int	db_deletions_each(struct smp_db *, const char *node, db_store_fn *fn, void *ctx);
 
+/* admin.c: an association's users and behavior (NULL: the defaults, all
+ * and capture-restore-all): 0, or -1 with *err. */
+int	smp_association_check(const char **users, const char **behavior, char **err);
 /* admin.c: DIR's database, where smp.conf says it is, and this node's
  * name (node may be NULL); 0, or -1 with *err. */
 int	smp_admin_open(const char *dir, struct smp_db **, char node[SMP_NODE_LEN], char **err);
@@ -249,6 +252,54 @@ struct db_event_row {
 typedef void	db_event_fn(void *ctx, const struct db_event_row *);
 int	db_status_events(struct smp_db *, const char *computer, const char *run,
 	    db_event_fn *, void *ctx);
+
+/* db-console.c: the console's admins and sessions. */
+
+/* 0, DB_TAKEN (the name is there), or -1. */
+int	db_admin_add(struct smp_db *, const char *name, const char *hash, long long now);
+/* 1 removed, 0 none of that name, or -1. */
+int	db_admin_remove(struct smp_db *, const char *name);
+/* The admin's password hash (caller frees), or NULL. */
+char	*db_admin_hash(struct smp_db *, const char *name);
+int	db_admins_each(struct smp_db *, void (*fn)(void *ctx, const char *name,
+	    long long added, long long last_login), void *ctx);
+/* A session by the hash of its cookie's secret: add; get (1 with its admin
+ * and CSRF token while it has not expired, 0, or -1); remove. */
+int	db_session_add(struct smp_db *, const char *token_hash, const char *admin,
+	    const char *csrf, long long now, long long expires);
+int	db_session_get(struct smp_db *, const char *token_hash, long long now,
+	    char admin[SMP_NODE_LEN], char csrf[65]);
+int	db_session_remove(struct smp_db *, const char *token_hash);
+
+/* An admin's setting for a node: restore-only over its smp.conf (set; get:
+ * 1 or 0, -1 when the database failed). */
+int	db_node_set_restore_only(struct smp_db *, const char *node, int on);
+int	db_node_restore_only(struct smp_db *, const char *node);
+/* The overview's counts: fn("runs", RESULT, n) for the runs updated since
+ * then, fn("stores", STATE, n) for every store. */
+int	db_console_counts(struct smp_db *, long long since, void (*fn)(void *ctx,
+	    const char *what, const char *key, long long n), void *ctx);
+/* Each node with each of its folders (path NULL: it reported none). */
+struct db_folder_row {
+	const char	*node, *url, *why, *path;
+	int		 takes_capture, restore_only, set_restore_only;
+	long long	 seen, free_mb, total_mb, clients, max_clients;
+};
+int	db_console_folders(struct smp_db *, void (*fn)(void *ctx,
+	    const struct db_folder_row *), void *ctx);
+/* Each association with each of its stores and their times. */
+struct db_assoc_row {
+	long long	 id, created, size, store_created, completed, released;
+	const char	*source, *dest, *users, *behavior, *store, *state, *node;
+};
+int	db_console_associations(struct smp_db *, void (*fn)(void *ctx,
+	    const struct db_assoc_row *), void *ctx);
+
+/* admins.c: a yescrypt hash of pw (caller frees), or NULL. */
+char	*smp_admin_hash(const char *pw);
+/* admins.c: whether pw is the password hash was made of (yescrypt, or
+ * whatever libcrypt's prefix says), in constant time. */
+int	smp_admin_password_ok(const char *pw, const char *hash);
 
 /* conf.c: smp.conf. */
 
@@ -305,11 +356,15 @@ struct smp_server {
 	struct smp_conf		 conf;
 	struct smp_db		*db;
 	pthread_mutex_t		 lock;		/* db, uploading */
+	/* the computers' run events have a connection of their own */
+	struct smp_db		*events_db;
+	pthread_mutex_t		 events_lock;
 	int			 plain;		/* --plain-http: no TLS */
 	char			 pin[SMP_PIN_HEX];
 	char			*recovery_line;	/* recovery.pub */
 	char			*advertise;	/* where clients reach this node */
 	time_t			 reported;	/* to the site, last */
+	int			 set_restore_only;	/* by an admin (console) */
 	int			 report_failed;	/* said once */
 	char			 uploading[SMP_UPLOADS_MAX][SMP_STORE_ID_HEX + 1];
 };
@@ -324,6 +379,9 @@ struct smp_server {
  * -1 with *err. */
 int	smp_site_join(struct smp_server *, const char *listen, int port,
 	    const char *advertise, char **err);
+/* Whether this node takes no capture: smp.conf's restore_only, or an
+ * admin's setting in the database (read each second). */
+int	smp_restore_only(const struct smp_server *);
 /* The report (lock held), and what is due each second (lock taken). */
 void	smp_site_report(struct smp_server *);
 void	smp_site_tick(struct smp_server *);
@@ -361,6 +419,8 @@ int	smp_pick_folder(struct smp_server *, char *why, size_t whylen);
  * a capture under way from filling the disk. */
 #define SMP_FLOOR_MB		64
 int	smp_folder_room(struct smp_server *, const char *folder, uint64_t bytes);
+/* Deletes a store's file (and an unfinished upload's): 1 when one went. */
+int	smp_store_files_remove(const char *dir, const char *folder, const char *id);
 /* DIR/FOLDER/ID.tsistore, with .partial while it is uploaded (caller frees). */
 char	*smp_store_path(const char *dir, const char *folder, const char *id, int partial);
 
@@ -393,6 +453,7 @@ struct smp_raw_head {
 	const char	*content_sha256;	/* X-TSI-Content-SHA256 */
 	const char	*authorization;
 	const char	*range;
+	const char	*cookie, *accept;	/* the console's */
 };
 
 /* A request's head, parsed. */
@@ -428,6 +489,11 @@ struct smp_reply {
 	char		 session[64];		/* X-TSI-Session to send, or "" */
 	char		 location[512];		/* a redirect's Location, or "" */
 	int		 retry_after;		/* a 503 that passes: Retry-After */
+	/* the console's: a page (its security headers), another type, a
+	 * cookie to set */
+	int		 html;
+	const char	*content_type;		/* NULL: text/plain */
+	char		 set_cookie[200];
 	struct buf	 body;
 	int		 fd;			/* download: the file, or -1 */
 	uint64_t	 from, len, total;	/* download: the range sent */
@@ -448,6 +514,8 @@ void	smp_reply_error(struct smp_reply *, int status, const char *, ...)
  * 503 with Retry-After: the client tries again. */
 #define SMP_DB_RETRY_S	5
 void	smp_reply_db_error(struct smp_server *, struct smp_reply *);
+/* The same for another connection than the server's. */
+void	smp_reply_db_failed(struct smp_db *, struct smp_reply *);
 /* The store and the caller's part in it: 1 source, 2 destination, 3 both;
  * -1 with r filled (404, 403, 410; 307 to the node of the site that holds
  * it; 503 when the database is down). Lock held. */
@@ -519,6 +587,54 @@ void	smp_h_download(struct smp_server *, const struct smp_who *, const struct sm
  * already); the lock is taken inside. */
 void	smp_h_events(struct smp_server *, const struct smp_who *, const char *body,
 	    size_t len, struct smp_reply *);
+
+/* console*.c: the web console at /console/ (cookies and forms, not
+ * signatures: request.c routes it, server.c hands it over whole). */
+
+#define SMP_CONSOLE_MAX_BODY	(16 * 1024)
+
+/* A console request as it came. */
+struct console_req {
+	const char	*method, *target;	/* path and query */
+	const char	*cookie, *accept;	/* headers, or NULL */
+	const char	*body;			/* a POST's form, urlencoded */
+	size_t		 body_len;
+	const uint8_t	*addr;			/* the client's, 16 bytes */
+};
+
+/* Who asks: the admin of the request's session ("" when none). */
+struct console_ctx {
+	char	admin[SMP_NODE_LEN];
+	char	csrf[65];
+	char	token_hash[65];
+};
+
+/* console.c: answers a console request; 1 when it came with a valid
+ * session (its connection may then live on).  Locks inside. */
+int	smp_console(struct smp_server *, const struct console_req *, struct smp_reply *);
+int	console_csrf_ok(const struct console_ctx *, const struct console_req *);
+/* A 303 to where (after a form's action, or to the login). */
+void	console_see_other(struct smp_reply *, const char *where);
+/* console-pages.c: the views; console-act.c: associations and actions
+ * (rest: the target after "/console"). */
+void	console_view(struct smp_server *, const struct console_req *, struct console_ctx *,
+	    struct smp_reply *);
+void	console_act(struct smp_server *, const struct console_req *,
+	    const struct console_ctx *, const char *rest, struct smp_reply *);
+/* console-html.c: the page around a view, escaping, forms. */
+extern const char smp_console_css[], smp_console_js[];
+void	console_page_start(struct buf *, const char *title, const struct console_ctx *);
+void	console_page_end(struct buf *);
+void	console_csrf_field(struct buf *, const struct console_ctx *);
+/* Text as HTML (control characters as '?'), as a JSON string, as a URL
+ * part. */
+void	html_text(struct buf *, const char *);
+void	html_fmt(struct buf *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	json_text(struct buf *, const char *);
+void	url_text(struct buf *, const char *);
+/* A form's (or query's) value of key, decoded: 1, 0 when absent, -1 when
+ * it is malformed or over outlen. */
+int	form_value(const char *form, size_t len, const char *key, char *out, size_t outlen);
 
 /* server-open.c: a server before it serves. */
 

@@ -42,6 +42,11 @@ int	smp_boundary_remove(const char *dir, const char *name, char **err);
 /* What the computers' runs reported (status.c): every computer with its
  * newest run, or one computer's runs with their steps; json: as JSON. */
 int	smp_status(const char *dir, const char *computer, int json, char **err);
+/* The console's admins: added with the password on the first line of FILE
+ * ("-": standard input), listed, removed (with their sessions). */
+int	smp_admin_add(const char *dir, const char *name, const char *file, char **err);
+int	smp_admin_list(const char *dir, char **err);
+int	smp_admin_remove(const char *dir, const char *name, char **err);
 /* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's.  -2 when
  * smp.conf is wrong or refused (nothing was served), -1 on other errors. */
 int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,

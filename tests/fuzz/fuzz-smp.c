@@ -33,6 +33,7 @@
 #include "../../lib/util.h"
 #include "../../smp/smp.h"
 #include "../../smp/smp-int.h"
+#include "../../store/fastcrypto.h"
 #include "../../store/store.h"
 #include "fuzz-input.h"
 
@@ -82,6 +83,55 @@ add_stores(void)
 	free(path);
 }
 
+static char	*replace(char *, const char *, const char *);
+
+/* An admin with a session: the console's cookie "tsi_session=SESSION" and
+ * a form's "csrf=CSRF" in an input become the real ones, so that the
+ * fuzzer reaches the views and actions, not only the login. */
+#define SESSION_TOKEN	"5e5510c0000000000000000000000000000000000000000000000000000000aa"
+#define CSRF_TOKEN	"c5cf0000000000000000000000000000000000000000000000000000000000bb"
+
+static void
+add_session(void)
+{
+	uint8_t	sum[32];
+	char	hash[65];
+
+	sha256(SESSION_TOKEN, strlen(SESSION_TOKEN), sum);
+	hex_encode(sum, sizeof sum, hash);
+	if (db_admin_add(srv.db, "alice", "$y$x", 0) != 0 ||
+	    db_session_add(srv.db, hash, "alice", CSRF_TOKEN, 0, 4102444800LL) != 0) {
+		fprintf(stderr, "fuzz-smp: session: %s\n", smp_db_error(srv.db));
+		abort();
+	}
+}
+
+/* A console request: the range line is its Cookie, the rest its form. */
+static void
+console(const struct smp_raw_head *raw, const char *cookie, const char *form,
+    struct smp_reply *r)
+{
+	static const uint8_t	 addr[16];
+	struct console_req	 q;
+	char			*c = replace(xstrdup(cookie), "SESSION", SESSION_TOKEN);
+	char			*f = replace(xstrdup(form), "CSRF", CSRF_TOKEN);
+
+	memset(&q, 0, sizeof q);
+	q.method = raw->method;
+	q.target = raw->target;
+	q.cookie = c;
+	q.accept = strstr(form, "json") ? "application/json" : NULL;
+	q.body = f;
+	q.body_len = strlen(f) > SMP_CONSOLE_MAX_BODY ? SMP_CONSOLE_MAX_BODY : strlen(f);
+	smp_console(&srv, &q, r);
+	if (r->status < 200 || r->status > 599) {
+		fprintf(stderr, "fuzz-smp: the console answered %d\n", r->status);
+		abort();
+	}
+	free(c);
+	free(f);
+}
+
 static void
 fuzz_smp_cleanup(void)
 {
@@ -117,6 +167,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(key_id, sizeof key_id, "%s", smp_signer_key_id(signer));
 	add_stores();
+	add_session();
 	snprintf(who.name, sizeof who.name, "pc");
 	atexit(fuzz_smp_cleanup);
 	if (devnull != NULL)
@@ -244,7 +295,10 @@ check_head(const struct smp_head *h, int ok, const struct smp_head *plain, int p
 	else if (ok == 0 && h->req.route == SMP_R_EVENTS && (h->body_len >
 	    SMP_EVENTS_MAX_BODY || strlen(h->body_sha) != 64 || !h->hash_body))
 		what = "events without their bounded length or their hash";
+	else if (ok == 0 && h->req.route == SMP_R_CONSOLE && h->body_len > SMP_CONSOLE_MAX_BODY)
+		what = "a console form over its bound";
 	else if (ok == 0 && h->req.route != SMP_R_UPLOAD && h->req.route != SMP_R_EVENTS &&
+	    h->req.route != SMP_R_CONSOLE &&
 	    (h->body_len != 0 || strcmp(h->body_sha, SMP_EMPTY_SHA256) != 0))
 		what = "a body where none may be";
 	else if (h->req.has_range && h->req.range_from > h->req.range_to)
@@ -335,6 +389,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (h.req.route == SMP_R_UPLOAD &&
 		    smp_upload_begin(&srv, &who, &h, &up, &r) == 0)
 			smp_upload_abandon(&srv, &up);
+		else if (h.req.route == SMP_R_CONSOLE)
+			console(&raw, range, conf_text, &r);
 		if (r.fd != -1)
 			close(r.fd);
 	}

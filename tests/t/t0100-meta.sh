@@ -27,7 +27,7 @@ test_expect 'the layout check can fail: a file of lib/ that calls into interp/ i
 test_expect 'the SMP reads a request head in one place and parses it once' '
 	cd "$TSI_TOP/smp" &&
 	test "$(grep -l lookup_connection_value ./*.c)" = ./server.c &&
-	test "$(grep -c "header(c, \"" server.c)" = 5 &&
+	test "$(grep -c "header(c, \"" server.c)" = 7 &&
 	grep -l "smp_parse_head(" ./*.c > users &&
 	test "$(cat users | tr "\n" " ")" = "./request.c ./server.c " &&
 	test "$(grep -c "smp_parse_head(" server.c)" = 1

@@ -107,7 +107,7 @@ test_expect POSTGRES 'two nodes share a site: one recovery key, a computer and a
 	tsi_rc 1 smp computer add --dir b --name old-pc --key old/identity.pub 2> e &&
 	contains e "is registered already" &&
 	wait_until "tsi smp nodes --dir b > n && grep -q \"node-a .*https://127.0.0.1:$(cat a.port) .*yes\" n && grep -q \"node-b .*https://127.0.0.1:$(cat b.port)\" n" &&
-	[ "$(sql "select version from schema_version order by version" | tr "\n" " ")" = "1 2 " ] &&
+	[ "$(sql "select version from schema_version order by version" | tr "\n" " ")" = "1 2 3 " ] &&
 	node_stop a && node_stop b
 '
 
