@@ -113,6 +113,8 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	    c->o.allow_plain_http == o->allow_plain_http) {
 		o->pool->idle = NULL;
 		c->o = *o;		/* the caller's policy and callbacks */
+		c->o.cacert = c->made_cacert;		/* the same, kept */
+		c->o.identity_dir = c->made_identity_dir;
 		*out = c;
 		return 0;
 	}
@@ -132,6 +134,11 @@ smp_client_new(struct smp_client **out, const char *base, const struct smp_clien
 	c->o = *o;
 	c->made_cacert = xstrdup(o->cacert);
 	c->made_identity_dir = o->identity_dir ? xstrdup(o->identity_dir) : NULL;
+	/* the client's own copies: a client that outlives its caller's
+	 * strings (the status sender's, a run's variable set again) reads
+	 * these, never freed memory */
+	c->o.cacert = c->made_cacert;
+	c->o.identity_dir = c->made_identity_dir;
 	c->base = xstrdup(base);
 	while (c->base[0] != '\0' && c->base[strlen(c->base) - 1] == '/')
 		c->base[strlen(c->base) - 1] = '\0';

@@ -74,7 +74,7 @@ delete_asked(void *ctx, const char *id, const char *folder)
 static char *
 advertised(const struct smp_server *s, const char *listen, int port, const char *given)
 {
-	char	addr[64], host[256] = "localhost";
+	char	addr[256], host[256] = "localhost";
 	int	p;
 
 	if (given != NULL)

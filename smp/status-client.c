@@ -515,6 +515,7 @@ start_sender(struct status_client *sc, const struct smp_client_opts *o)
 
 	co.note = NULL;
 	co.pool = NULL;
+	co.recovery_key = NULL;		/* a store's business, not the status' */
 	co.ctx = NULL;
 	co.stop = &sc->stop;
 	if (smp_client_new(&sc->client, sc->url, &co, &err) == -1) {
