@@ -10,7 +10,6 @@
  */
 #include "smp.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -601,32 +600,17 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
     int plain, int *port, char **err)
 {
 	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)&ss;
 	struct MHD_Daemon	*d;
 	const union MHD_DaemonInfo *info;
-	char			 addr[64];
 	/* poll(2), not select(2): descriptors past FD_SETSIZE work too */
 	unsigned		 flags = MHD_USE_THREAD_PER_CONNECTION |
 				    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 				    MHD_USE_ERROR_LOG;
 
-	memset(&ss, 0, sizeof ss);
-	if (smp_split_listen(listen, addr, sizeof addr, port) == -1) {
-		*err = xasprintf("--listen takes ADDR:PORT, not '%s'", listen);
+	if (smp_listen_sockaddr(listen, "--listen", &ss, port, err) == -1)
 		return NULL;
-	}
-	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)*port);
-	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)*port);
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		*err = xasprintf("'%s' is not an IP address to listen on", addr);
-		return NULL;
-	}
 	if (!plain)
 		flags |= MHD_USE_TLS;
 	d = M->start_daemon(flags, (uint16_t)*port, NULL, NULL, access_handler, s,

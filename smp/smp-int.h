@@ -37,6 +37,7 @@
 
 struct diag;
 struct smp_reply;
+struct sockaddr_storage;
 struct smp_who;
 
 /* db.h: the database (SQLite or a site's PostgreSQL); the db-*.c files
@@ -296,6 +297,10 @@ void	smp_conf_release(struct smp_conf *);
 int	smp_node_name_ok(const char *);
 /* ADDR:PORT or [V6]:PORT; 0, or -1 when malformed. */
 int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
+/* ADDR:PORT as the address to bind, IPv4 or IPv6 (ss_family says which);
+ * 0, or -1 with *err, which names what (the option it came from). */
+int	smp_listen_sockaddr(const char *listen, const char *what, struct sockaddr_storage *,
+	    int *port, char **err);
 
 #define SMP_UPLOADS_MAX		256
 
