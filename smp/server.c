@@ -321,6 +321,8 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	enum MHD_Result		 ret;
 	struct timespec		 now;
 	char			 range[96], shown[SMP_TARGET_MAX * 4 + 1], shown_method[64];
+	uint64_t		 sent = r->fd != -1 ? r->len : r->body.len;
+	double			 ms;
 
 	k->answered = 1;
 	if (r->fd != -1) {
@@ -361,12 +363,14 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		M->add_response_header(resp, "Retry-After", range);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6;
+	smp_metrics_request(k->head.req.route, r->status, ms / 1e3, k->up.received +
+	    k->events_len, sent);
 	printable(k->too_long ? "" : k->target, shown, sizeof shown);
 	printable(method, shown_method, sizeof shown_method);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms%s%s%.*s\n", k->who.name[0] ?
-	    k->who.name : "-", shown_method, shown, r->status,
-	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6,
+	    k->who.name : "-", shown_method, shown, r->status, ms,
 	    k->who.by_session ? " (session)" : "", r->status >= 400 ? ": " : "",
 	    r->status >= 400 && r->body.len > 7 ? (int)strcspn(r->body.data + 7, "\n") : 0,
 	    r->status >= 400 && r->body.len > 7 ? r->body.data + 7 : "");

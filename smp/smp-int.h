@@ -18,6 +18,8 @@
  *   handlers.c                      the routes
  *   events.c                        POST /v1/events (events-wire.c reads it)
  *   server-open.c                   a server's configuration, keys, database
+ *   metrics.c                       the counters, and their text for Prometheus
+ *   metrics-serve.c                 --metrics-listen: GET /metrics, the gauges
  *   server.c                        libmicrohttpd: bytes in, bytes out
  *   init.c, admin.c, admin-site.c,  `tsi smp init` and the admin commands
  *   status.c
@@ -524,6 +526,33 @@ void	smp_h_download(struct smp_server *, const struct smp_who *, const struct sm
  * already); the lock is taken inside. */
 void	smp_h_events(struct smp_server *, const struct smp_who *, const char *body,
 	    size_t len, struct smp_reply *);
+
+/* metrics.c: the main server's counters, kept with atomics (no lock), for
+ * `tsi smp serve --metrics-listen`, and their text in Prometheus'
+ * exposition format 0.0.4. */
+
+/* A request answered (server.c, as the access log sees it): its route,
+ * status, seconds from its first line to its answer, and the body bytes
+ * taken in and sent out. */
+void	smp_metrics_request(enum smp_route, int status, double seconds, uint64_t received,
+	    uint64_t sent);
+/* A handler answered a database failure (reply.c). */
+void	smp_metrics_db_error(void);
+/* A metric's HELP and TYPE lines; a label value, escaped. */
+void	smp_metrics_head(struct buf *, const char *name, const char *type, const char *help);
+void	smp_metrics_label(struct buf *, const char *value);
+/* Every counter and the histogram, with their HELP and TYPE. */
+void	smp_metrics_counters(struct buf *);
+
+/* metrics-serve.c: GET /metrics over plain HTTP on a daemon of its own:
+ * the counters and this node's gauges (uploads, stores, folders), read at
+ * most once a second with the server's lock taken briefly. */
+struct smp_metrics;
+/* Listens on ADDR:PORT (port 0: any free one, written to port_file when
+ * not NULL): the daemon, or NULL with *err. */
+struct smp_metrics *smp_metrics_start(struct smp_server *, const char *listen,
+	    const char *port_file, char **err);
+void	smp_metrics_stop(struct smp_metrics *);
 
 /* server-open.c: a server before it serves. */
 
