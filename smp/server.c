@@ -648,17 +648,24 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 }
 
 int
-smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
-    const char *advertise, char **err)
+smp_serve(const char *dir, const struct smp_serve_opts *o, char **err)
 {
 	struct smp_server	 s;
 	struct MHD_Daemon	*d = NULL;
+	struct smp_metrics	*metrics = NULL;
+	struct sockaddr_storage	 ss;
+	const char		*listen = o->listen, *port_file = o->port_file;
+	int			 plain = o->plain;
 	sigset_t		 set;
 	struct timespec		 tick = { 1, 0 };
 	char			*cert = NULL, *key = NULL, *line;
 	const char		*why;
 	int			 port, sig = 0, r = -1;
 
+	/* a mistyped option is a usage error, found before anything starts */
+	if (o->metrics_listen != NULL && smp_listen_sockaddr(o->metrics_listen,
+	    "--metrics-listen", &ss, &port, err) == -1)
+		return -2;
 	if ((r = smp_server_open(&s, dir, &cert, &key, err)) < 0)
 		return r;
 	r = -1;
@@ -677,6 +684,9 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	if ((d = start(&s, listen ? listen : s.conf.listen, cert, key, plain, &port,
 	    err)) == NULL)
 		goto out;
+	if (o->metrics_listen != NULL && (metrics = smp_metrics_start(&s,
+	    o->metrics_listen, o->metrics_port_file, err)) == NULL)
+		goto out;
 	if (port_file != NULL) {
 		line = xasprintf("%d\n", port);
 		if (write_file_atomic(port_file, line, strlen(line), 0644) == -1) {
@@ -686,7 +696,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 		}
 		free(line);
 	}
-	if (smp_site_join(&s, listen ? listen : s.conf.listen, port, advertise, err) == -1)
+	if (smp_site_join(&s, listen ? listen : s.conf.listen, port, o->advertise, err) == -1)
 		goto out;
 	fprintf(stderr, "tsi smp: serving %s on port %d (%zu storage folder%s, "
 	    "retention %llds%s)\n", plain ? "plain HTTP (--plain-http: no TLS)" : "HTTPS",
@@ -703,6 +713,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	fprintf(stderr, "tsi smp: %s: stopping\n", strsignal(sig));
 	r = 0;
 out:
+	smp_metrics_stop(metrics);	/* before the server it reads goes */
 	if (d != NULL)
 		M->stop_daemon(d);	/* joins every connection's thread */
 	smp_server_close(&s, &cert, &key);

@@ -127,6 +127,9 @@ int	db_stores_expired(struct smp_db *, const char *node, long long released_befo
 int	db_stores_abandoned(struct smp_db *, const char *node, long long touched_before,
 	    db_store_fn *, void *);
 int	db_stores_uploading(struct smp_db *, const char *node, db_store_fn *, void *);
+/* fn with each state of node's stores and how many are in it.  0, or -1. */
+int	db_stores_by_state(struct smp_db *, const char *node,
+	    void (*fn)(void *ctx, const char *state, long long n), void *ctx);
 
 /* db-admin.c: what the admin commands read and write. */
 
@@ -356,6 +359,7 @@ int	smp_cidr_holds(const uint8_t net[16], int bits, const uint8_t addr[16]);
 /* A folder's room: 0, or -1 when it cannot be read (why says so). */
 struct smp_folder_stat {
 	uint64_t	free_mb, total_mb, need_mb;	/* need: its min_free */
+	uint64_t	free_bytes;			/* free_mb, to the byte */
 	long		clients, max_clients;		/* stores it holds */
 	int		takes;				/* a new capture */
 	char		why[256];			/* ... or why not */
@@ -499,6 +503,8 @@ int	smp_uploading(struct smp_server *, const char *id);
  * Lets it go.  Lock held. */
 int	smp_uploading_add(struct smp_server *, const char *id);
 void	smp_uploading_remove(struct smp_server *, const char *id);
+/* How many stores the registry holds now.  Lock held. */
+int	smp_uploading_count(struct smp_server *);
 int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_head *,
 	    struct smp_upload *, struct smp_reply *);
 void	smp_upload_end(struct smp_server *, struct smp_upload *, const char *body_sha,
