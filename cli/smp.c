@@ -17,7 +17,8 @@
 const char smp_usage[] =
 	  "tsi smp init --dir DIR [--name NODE] [--database URL]\n"
 	  "       tsi smp serve --dir DIR [--listen ADDR:PORT] [--port-file FILE] [--plain-http]\n"
-	  "                     [--advertise URL]\n"
+	  "                     [--advertise URL] [--metrics-listen ADDR:PORT]\n"
+	  "                     [--metrics-port-file FILE]\n"
 	  "       tsi smp computer add --dir DIR --name NAME --key PUBFILE|LINE\n"
 	  "       tsi smp computer list --dir DIR\n"
 	  "       tsi smp associate --dir DIR --source NAME --dest NAME [--users all|NAME,...]\n"
@@ -49,7 +50,10 @@ const char smp_help[] =
 	  "                --port-file); --plain-http drops TLS, for debugging only;\n"
 	  "                --advertise: the URL clients reach this node at, which\n"
 	  "                other nodes send them to (default https://ADDR:PORT of\n"
-	  "                --listen, the host name for 0.0.0.0)\n"
+	  "                --listen, the host name for 0.0.0.0); --metrics-listen:\n"
+	  "                GET /metrics for Prometheus there, plain HTTP without\n"
+	  "                authentication, counts only (port 0: any free port,\n"
+	  "                written to --metrics-port-file)\n"
 	  "  computer      register a computer by its public identity (tsi identity\n"
 	  "                show), or list them\n"
 	  "  associate     the source computer's users go to the destination\n"
@@ -81,7 +85,7 @@ const char smp_help[] =
 struct smp_args {
 	const char	*dir, *name, *key, *source, *dest, *users, *behavior;
 	const char	*listen, *port_file, *database, *advertise, *range, *node;
-	const char	*computer, *password_file;
+	const char	*computer, *password_file, *metrics_listen, *metrics_port_file;
 	int		 plain_http, json;
 };
 
@@ -100,7 +104,7 @@ static const struct {
 	const char	*opts;
 } allowed[] = {
 	{ "init", "dnb" },
-	{ "serve", "dlpPa" },
+	{ "serve", "dlpPamM" },
 	{ "computer", "dnk" },
 	{ "associate", "dsDuB" },
 	{ "list", "d" },
@@ -130,6 +134,8 @@ static const struct option options[] = {
 	{ "computer", required_argument, NULL, 'c' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "password-file", required_argument, NULL, 'w' },
+	{ "metrics-listen", required_argument, NULL, 'm' },
+	{ "metrics-port-file", required_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -179,6 +185,8 @@ parse(const char *sub, int argc, char **argv, struct smp_args *a)
 		case 'c':	a->computer = optarg; break;
 		case 'j':	a->json = 1; break;
 		case 'w':	a->password_file = optarg; break;
+		case 'm':	a->metrics_listen = optarg; break;
+		case 'M':	a->metrics_port_file = optarg; break;
 		}
 	}
 	return optind;
@@ -212,9 +220,19 @@ run(const char *sub, const char *what, const struct smp_args *a, char **err)
 			init_said(a->dir);
 		return r;
 	}
-	if (strcmp(sub, "serve") == 0)
-		return smp_serve(a->dir, a->listen, a->port_file, a->plain_http, a->advertise,
-		    err);
+	if (strcmp(sub, "serve") == 0) {
+		const struct smp_serve_opts o = {
+			.listen = a->listen, .port_file = a->port_file,
+			.plain = a->plain_http, .advertise = a->advertise,
+			.metrics_listen = a->metrics_listen,
+			.metrics_port_file = a->metrics_port_file,
+		};
+
+		if (a->metrics_port_file != NULL && a->metrics_listen == NULL)
+			return smp_usage_error("--metrics-port-file needs "
+			    "--metrics-listen%s", ""), -3;
+		return smp_serve(a->dir, &o, err);
+	}
 	if (strcmp(sub, "delete") == 0)
 		return smp_delete(a->dir, what, err);
 	if (strcmp(sub, "recovery") == 0)

@@ -36,7 +36,8 @@ smp_folder_stat(struct smp_server *s, size_t i, struct smp_folder_stat *st)
 		snprintf(st->why, sizeof st->why, "folder '%s': %s", f->path, strerror(errno));
 		return -1;
 	}
-	st->free_mb = (uint64_t)vfs.f_bavail * vfs.f_frsize >> 20;
+	st->free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	st->free_mb = st->free_bytes >> 20;
 	st->total_mb = (uint64_t)vfs.f_blocks * vfs.f_frsize >> 20;
 	st->need_mb = f->min_free_pct ? st->total_mb * (uint64_t)f->min_free_pct / 100 :
 	    f->min_free_mb;

@@ -5,7 +5,9 @@
  */
 #include "smp.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,33 @@ smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port)
 	memcpy(addr, listen, alen);
 	addr[alen] = '\0';
 	*port = (int)n;
+	return 0;
+}
+
+int
+smp_listen_sockaddr(const char *listen, const char *what, struct sockaddr_storage *ss,
+    int *port, char **err)
+{
+	struct sockaddr_in	*v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)ss;
+	char			 addr[64];
+
+	memset(ss, 0, sizeof *ss);
+	if (smp_split_listen(listen, addr, sizeof addr, port) == -1) {
+		*err = xasprintf("%s takes ADDR:PORT (\"127.0.0.1:9464\", \"[::1]:9464\"), "
+		    "not '%s'", what, listen);
+		return -1;
+	}
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)*port);
+	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)*port);
+	} else {
+		*err = xasprintf("%s: '%s' is not an IP address to listen on", what, addr);
+		return -1;
+	}
 	return 0;
 }
 

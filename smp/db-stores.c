@@ -292,3 +292,19 @@ db_stores_uploading(struct smp_db *db, const char *node, db_store_fn *fn, void *
 	return each_store(smp_db_query(db, "SELECT id, folder FROM stores WHERE node = ? "
 	    "AND state = 'uploading'", "t", node), fn, ctx);
 }
+
+int
+db_stores_by_state(struct smp_db *db, const char *node,
+    void (*fn)(void *ctx, const char *state, long long n), void *ctx)
+{
+	struct smp_rows	*r;
+
+	r = smp_db_query(db, "SELECT state, count(*) FROM stores WHERE node = ? "
+	    "GROUP BY state", "t", node);
+	if (r == NULL)
+		return -1;
+	while (smp_rows_next(r) == 1)
+		fn(ctx, smp_rows_text(r, 0), smp_rows_int(r, 1));
+	smp_rows_free(r);
+	return smp_db_failure(db) == DBF_NONE ? 0 : -1;
+}

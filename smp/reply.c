@@ -35,6 +35,7 @@ smp_reply_error(struct smp_reply *r, int status, const char *fmt, ...)
 void
 smp_reply_db_failed(struct smp_db *db, struct smp_reply *r)
 {
+	smp_metrics_db_error();
 	if (smp_db_failure(db) == DBF_DOWN) {
 		smp_reply_error(r, 503, "the site database is unreachable; try again "
 		    "later: %s", smp_db_error(db));

@@ -10,7 +10,6 @@
  */
 #include "smp.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -341,6 +340,8 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 	enum MHD_Result		 ret;
 	struct timespec		 now;
 	char			 range[96], shown[SMP_TARGET_MAX * 4 + 1], shown_method[64];
+	uint64_t		 sent = r->fd != -1 ? r->len : r->body.len;
+	double			 ms;
 
 	k->answered = 1;
 	if (r->fd != -1) {
@@ -384,12 +385,14 @@ send_reply(struct MHD_Connection *c, struct conn *k, const char *method,
 		M->add_response_header(resp, "Retry-After", range);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6;
+	smp_metrics_request(k->head.req.route, r->status, ms / 1e3, k->up.received +
+	    k->kept_len, sent);
 	printable(k->too_long ? "" : k->target, shown, sizeof shown);
 	printable(method, shown_method, sizeof shown_method);
 	fprintf(stderr, "tsi smp: %s %s %s -> %d in %.2f ms%s%s%.*s\n", k->who.name[0] ?
-	    k->who.name : "-", shown_method, shown, r->status,
-	    (double)(now.tv_sec - k->began.tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - k->began.tv_nsec) / 1e6,
+	    k->who.name : "-", shown_method, shown, r->status, ms,
 	    k->who.by_session ? " (session)" : "", r->status >= 400 ? ": " : "",
 	    r->status >= 400 && r->body.len > 7 ? (int)strcspn(r->body.data + 7, "\n") : 0,
 	    r->status >= 400 && r->body.len > 7 ? r->body.data + 7 : "");
@@ -672,32 +675,17 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
     int plain, int *port, char **err)
 {
 	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*v6 = (struct sockaddr_in6 *)&ss;
 	struct MHD_Daemon	*d;
 	const union MHD_DaemonInfo *info;
-	char			 addr[64];
 	/* poll(2), not select(2): descriptors past FD_SETSIZE work too */
 	unsigned		 flags = MHD_USE_THREAD_PER_CONNECTION |
 				    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 				    MHD_USE_ERROR_LOG;
 
-	memset(&ss, 0, sizeof ss);
-	if (smp_split_listen(listen, addr, sizeof addr, port) == -1) {
-		*err = xasprintf("--listen takes ADDR:PORT, not '%s'", listen);
+	if (smp_listen_sockaddr(listen, "--listen", &ss, port, err) == -1)
 		return NULL;
-	}
-	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)*port);
-	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)*port);
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		*err = xasprintf("'%s' is not an IP address to listen on", addr);
-		return NULL;
-	}
 	if (!plain)
 		flags |= MHD_USE_TLS;
 	d = M->start_daemon(flags, (uint16_t)*port, NULL, NULL, access_handler, s,
@@ -731,17 +719,24 @@ start(struct smp_server *s, const char *listen, const char *cert, const char *ke
 }
 
 int
-smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
-    const char *advertise, char **err)
+smp_serve(const char *dir, const struct smp_serve_opts *o, char **err)
 {
 	struct smp_server	 s;
 	struct MHD_Daemon	*d = NULL;
+	struct smp_metrics	*metrics = NULL;
+	struct sockaddr_storage	 ss;
+	const char		*listen = o->listen, *port_file = o->port_file;
+	int			 plain = o->plain;
 	sigset_t		 set;
 	struct timespec		 tick = { 1, 0 };
 	char			*cert = NULL, *key = NULL, *line;
 	const char		*why;
 	int			 port, sig = 0, r = -1;
 
+	/* a mistyped option is a usage error, found before anything starts */
+	if (o->metrics_listen != NULL && smp_listen_sockaddr(o->metrics_listen,
+	    "--metrics-listen", &ss, &port, err) == -1)
+		return -2;
 	if ((r = smp_server_open(&s, dir, &cert, &key, err)) < 0)
 		return r;
 	r = -1;
@@ -760,6 +755,9 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	if ((d = start(&s, listen ? listen : s.conf.listen, cert, key, plain, &port,
 	    err)) == NULL)
 		goto out;
+	if (o->metrics_listen != NULL && (metrics = smp_metrics_start(&s,
+	    o->metrics_listen, o->metrics_port_file, err)) == NULL)
+		goto out;
 	if (port_file != NULL) {
 		line = xasprintf("%d\n", port);
 		if (write_file_atomic(port_file, line, strlen(line), 0644) == -1) {
@@ -769,7 +767,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 		}
 		free(line);
 	}
-	if (smp_site_join(&s, listen ? listen : s.conf.listen, port, advertise, err) == -1)
+	if (smp_site_join(&s, listen ? listen : s.conf.listen, port, o->advertise, err) == -1)
 		goto out;
 	fprintf(stderr, "tsi smp: serving %s on port %d (%zu storage folder%s, "
 	    "retention %llds%s)\n", plain ? "plain HTTP (--plain-http: no TLS)" : "HTTPS",
@@ -786,6 +784,7 @@ smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
 	fprintf(stderr, "tsi smp: %s: stopping\n", strsignal(sig));
 	r = 0;
 out:
+	smp_metrics_stop(metrics);	/* before the server it reads goes */
 	if (d != NULL)
 		M->stop_daemon(d);	/* joins every connection's thread */
 	smp_server_close(&s, &cert, &key);

@@ -18,6 +18,8 @@
  *   handlers.c                      the routes
  *   events.c                        POST /v1/events (events-wire.c reads it)
  *   server-open.c                   a server's configuration, keys, database
+ *   metrics.c                       the counters, and their text for Prometheus
+ *   metrics-serve.c                 --metrics-listen: GET /metrics, the gauges
  *   server.c                        libmicrohttpd: bytes in, bytes out
  *   init.c, admin.c, admin-site.c,  `tsi smp init` and the admin commands
  *   status.c
@@ -37,6 +39,7 @@
 
 struct diag;
 struct smp_reply;
+struct sockaddr_storage;
 struct smp_who;
 
 /* db.h: the database (SQLite or a site's PostgreSQL); the db-*.c files
@@ -124,6 +127,9 @@ int	db_stores_expired(struct smp_db *, const char *node, long long released_befo
 int	db_stores_abandoned(struct smp_db *, const char *node, long long touched_before,
 	    db_store_fn *, void *);
 int	db_stores_uploading(struct smp_db *, const char *node, db_store_fn *, void *);
+/* fn with each state of node's stores and how many are in it.  0, or -1. */
+int	db_stores_by_state(struct smp_db *, const char *node,
+	    void (*fn)(void *ctx, const char *state, long long n), void *ctx);
 
 /* db-admin.c: what the admin commands read and write. */
 
@@ -347,6 +353,10 @@ void	smp_conf_release(struct smp_conf *);
 int	smp_node_name_ok(const char *);
 /* ADDR:PORT or [V6]:PORT; 0, or -1 when malformed. */
 int	smp_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
+/* ADDR:PORT as the address to bind, IPv4 or IPv6 (ss_family says which);
+ * 0, or -1 with *err, which names what (the option it came from). */
+int	smp_listen_sockaddr(const char *listen, const char *what, struct sockaddr_storage *,
+	    int *port, char **err);
 
 #define SMP_UPLOADS_MAX		256
 
@@ -407,6 +417,7 @@ int	smp_cidr_holds(const uint8_t net[16], int bits, const uint8_t addr[16]);
 /* A folder's room: 0, or -1 when it cannot be read (why says so). */
 struct smp_folder_stat {
 	uint64_t	free_mb, total_mb, need_mb;	/* need: its min_free */
+	uint64_t	free_bytes;			/* free_mb, to the byte */
 	long		clients, max_clients;		/* stores it holds */
 	int		takes;				/* a new capture */
 	char		why[256];			/* ... or why not */
@@ -560,6 +571,8 @@ int	smp_uploading(struct smp_server *, const char *id);
  * Lets it go.  Lock held. */
 int	smp_uploading_add(struct smp_server *, const char *id);
 void	smp_uploading_remove(struct smp_server *, const char *id);
+/* How many stores the registry holds now.  Lock held. */
+int	smp_uploading_count(struct smp_server *);
 int	smp_upload_begin(struct smp_server *, const struct smp_who *, const struct smp_head *,
 	    struct smp_upload *, struct smp_reply *);
 void	smp_upload_end(struct smp_server *, struct smp_upload *, const char *body_sha,
@@ -635,6 +648,33 @@ void	url_text(struct buf *, const char *);
 /* A form's (or query's) value of key, decoded: 1, 0 when absent, -1 when
  * it is malformed or over outlen. */
 int	form_value(const char *form, size_t len, const char *key, char *out, size_t outlen);
+
+/* metrics.c: the main server's counters, kept with atomics (no lock), for
+ * `tsi smp serve --metrics-listen`, and their text in Prometheus'
+ * exposition format 0.0.4. */
+
+/* A request answered (server.c, as the access log sees it): its route,
+ * status, seconds from its first line to its answer, and the body bytes
+ * taken in and sent out. */
+void	smp_metrics_request(enum smp_route, int status, double seconds, uint64_t received,
+	    uint64_t sent);
+/* A handler answered a database failure (reply.c). */
+void	smp_metrics_db_error(void);
+/* A metric's HELP and TYPE lines; a label value, escaped. */
+void	smp_metrics_head(struct buf *, const char *name, const char *type, const char *help);
+void	smp_metrics_label(struct buf *, const char *value);
+/* Every counter and the histogram, with their HELP and TYPE. */
+void	smp_metrics_counters(struct buf *);
+
+/* metrics-serve.c: GET /metrics over plain HTTP on a daemon of its own:
+ * the counters and this node's gauges (uploads, stores, folders), read at
+ * most once a second with the server's lock taken briefly. */
+struct smp_metrics;
+/* Listens on ADDR:PORT (port 0: any free one, written to port_file when
+ * not NULL): the daemon, or NULL with *err. */
+struct smp_metrics *smp_metrics_start(struct smp_server *, const char *listen,
+	    const char *port_file, char **err);
+void	smp_metrics_stop(struct smp_metrics *);
 
 /* server-open.c: a server before it serves. */
 

@@ -47,9 +47,17 @@ int	smp_status(const char *dir, const char *computer, int json, char **err);
 int	smp_admin_add(const char *dir, const char *name, const char *file, char **err);
 int	smp_admin_list(const char *dir, char **err);
 int	smp_admin_remove(const char *dir, const char *name, char **err);
-/* Serves until SIGTERM or SIGINT; listen NULL: smp.conf's.  -2 when
- * smp.conf is wrong or refused (nothing was served), -1 on other errors. */
-int	smp_serve(const char *dir, const char *listen, const char *port_file, int plain,
-	    const char *advertise, char **err);
+/* What `tsi smp serve` is told beside DIR; NULL or 0: not given. */
+struct smp_serve_opts {
+	const char	*listen;		/* NULL: smp.conf's */
+	const char	*port_file;		/* the port listened on goes there */
+	int		 plain;			/* --plain-http: no TLS */
+	const char	*advertise;		/* where clients reach this node */
+	const char	*metrics_listen;	/* GET /metrics there (plain HTTP) */
+	const char	*metrics_port_file;	/* its port goes there */
+};
+/* Serves until SIGTERM or SIGINT.  -2 when smp.conf or --metrics-listen
+ * is wrong or refused (nothing was served), -1 on other errors. */
+int	smp_serve(const char *dir, const struct smp_serve_opts *, char **err);
 
 #endif

@@ -60,6 +60,17 @@ smp_uploading_remove(struct smp_server *s, const char *id)
 }
 
 int
+smp_uploading_count(struct smp_server *s)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < SMP_UPLOADS_MAX; i++)
+		n += s->uploading[i][0] != '\0';
+	return n;
+}
+
+int
 smp_upload_begin(struct smp_server *s, const struct smp_who *who, const struct smp_head *h,
     struct smp_upload *u, struct smp_reply *r)
 {
