@@ -32,6 +32,16 @@ def check(name, cond, why=""):
     failed |= not cond
 
 
+def waited(cond, seconds=15):
+    """Whether cond(driver) came true within seconds: a click's page may
+    still be loading when the next line runs."""
+    try:
+        WebDriverWait(driver, seconds).until(lambda d: cond(d))
+        return True
+    except Exception:
+        return False
+
+
 opts = webdriver.ChromeOptions()
 for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
           "--window-size=1280,900", "--no-first-run", "--disable-extensions"):
@@ -50,14 +60,15 @@ try:
     driver.find_element(By.ID, "name").send_keys("alice")
     driver.find_element(By.ID, "password").send_keys("wrong password")
     driver.find_element(By.ID, "login-button").click()
-    err = driver.find_elements(By.ID, "login-error")
-    check("a wrong password is refused", err and "Wrong name or password" in err[0].text,
+    check("a wrong password is refused", waited(lambda d: "Wrong name or password" in
+          " ".join(e.text for e in d.find_elements(By.ID, "login-error"))),
           driver.page_source[:300])
     shot("console-login")
     driver.find_element(By.ID, "name").send_keys("alice")
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login-button").click()
-    check("logged in: the overview", driver.title.startswith("Overview"), driver.title)
+    check("logged in: the overview", waited(lambda d: d.title.startswith("Overview")),
+          driver.title)
     body = driver.find_element(By.TAG_NAME, "body").text
     check("overview: runs of the last 24 hours", "succeeded" in body, body[:400])
     check("overview: stores by state", "released" in body, body[:400])
@@ -94,8 +105,8 @@ try:
     driver.find_element(By.ID, "source").send_keys("new-pc")
     driver.find_element(By.ID, "dest").send_keys("old-pc")
     driver.find_element(By.CSS_SELECTOR, "#associate button").click()
-    check("a form without its CSRF token is refused", "no valid CSRF token" in
-          driver.page_source, driver.page_source[:300])
+    check("a form without its CSRF token is refused",
+          waited(lambda d: "no valid CSRF token" in d.page_source), driver.page_source[:300])
 
     logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and
             "favicon" not in e.get("message", "") and "403" not in e.get("message", "")
