@@ -488,22 +488,22 @@ again:
  * talks to that node from then on.  0, or -1 with *err.
  */
 static int
-follow(struct smp_client *c, char *target, size_t targetlen, char **err)
+follow(struct smp_client *c, const char *target, char **err)
 {
 	const char	*scheme = c->o.allow_plain_http && strncmp(c->location, "http://", 7) ==
 			    0 ? "http://" : "https://";
 	const char	*host = c->location + strlen(scheme), *path;
 	char		*from = c->base, *why = NULL;
 
+	/* another node, the same request: only its address may change */
 	if (strncmp(c->location, scheme, strlen(scheme)) != 0 ||
 	    (path = strchr(host, '/')) == NULL || path == host ||
-	    strncmp(path, "/v1/", 4) != 0 || strlen(path) >= targetlen) {
-		*err = xasprintf("%s sent the request to '%s', which is not an SMP's "
-		    "address: refused", from, c->location);
+	    strcmp(path, target) != 0) {
+		*err = xasprintf("%s sent the request to '%s', which is not the same "
+		    "request at another SMP: refused", from, c->location);
 		return -1;
 	}
 	c->base = xstrndup(c->location, (size_t)(path - c->location));
-	snprintf(target, targetlen, "%s", path);
 	smp_note(&c->o, "SMP %s sends this request to %s", from, c->base);
 	c->pin[0] = '\0';
 	c->has_session = 0;
@@ -527,12 +527,10 @@ int
 smp_call(struct smp_client *c, const char *method, const char *target, const void *body,
     size_t len, const char *range, struct buf *out, char **err)
 {
-	char	now[SMP_LOCATION_MAX];
 	int	st, hops;
 
-	snprintf(now, sizeof now, "%s", target);
 	for (hops = 0;; hops++) {
-		st = call_once(c, method, now, body, len, range, out, err);
+		st = call_once(c, method, target, body, len, range, out, err);
 		if ((st != 307 && st != 308) || c->location[0] == '\0')
 			return st;
 		if (hops == SMP_REDIRECTS_MAX) {
@@ -540,7 +538,7 @@ smp_call(struct smp_client *c, const char *method, const char *target, const voi
 			    SMP_REDIRECTS_MAX);
 			return 0;
 		}
-		if (follow(c, now, sizeof now, err) == -1)
+		if (follow(c, target, err) == -1)
 			return 0;
 	}
 }

@@ -20,6 +20,7 @@ struct assoc_list {
 	struct buf			*b;
 	const struct console_ctx	*cx;
 	long long			 last;
+	int				 rows;
 };
 
 static void
@@ -30,6 +31,7 @@ assoc_row(void *ctx, const struct db_assoc_row *a)
 	char			 t[20];
 	long long		 left;
 
+	l->rows++;
 	buf_addf(b, "<tr id=\"a-%lld\"><td>", a->id);
 	if (a->id != l->last)
 		buf_addf(b, "%lld", a->id);
@@ -77,7 +79,7 @@ static void
 associations(struct smp_server *s, const struct console_ctx *cx, const char *note,
     struct smp_reply *r)
 {
-	struct assoc_list	l = { s, &r->body, cx, 0 };
+	struct assoc_list	l = { s, &r->body, cx, 0, 0 };
 	int			ok;
 
 	r->status = note ? 400 : 200;
@@ -92,13 +94,16 @@ associations(struct smp_server *s, const struct console_ctx *cx, const char *not
 	    "</th><th>complete</th><th>released</th><th>retention left</th><th></th></tr>\n");
 	pthread_mutex_lock(&s->lock);
 	ok = db_console_associations(s->db, assoc_row, &l) == 0;
+	if (!ok)
+		console_db_error(s, r);		/* its message, under the lock */
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		buf_reset(&r->body);
-		smp_reply_db_error(s, r);
+	if (!ok)
 		return;
-	}
-	buf_adds(&r->body, "</table><h2>Associate two computers</h2><form method=\"post\" "
+	buf_adds(&r->body, "</table>");
+	if (l.rows >= DB_CONSOLE_ROWS_MAX)
+		buf_addf(&r->body, "<p class=\"note\">The newest %d rows are shown; tsi smp "
+		    "list lists them all.</p>", DB_CONSOLE_ROWS_MAX);
+	buf_adds(&r->body, "<h2>Associate two computers</h2><form method=\"post\" "
 	    "action=\"/console/associations\" id=\"associate\">");
 	console_csrf_field(&r->body, cx);
 	buf_adds(&r->body, "<label>Source <input name=\"source\" id=\"source\" required>"
@@ -134,15 +139,15 @@ associate(struct smp_server *s, const struct console_req *q, const struct consol
 	}
 	pthread_mutex_lock(&s->lock);
 	st = db_association_add(s->db, src, dst, u, bh, (long long)time(NULL), &id);
+	if (st == -1)
+		console_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
 	if (st == DB_MISSING)
 		associations(s, cx, "Both computers must be registered (tsi smp computer "
 		    "add).", r);
 	else if (st == DB_TAKEN)
 		associations(s, cx, "These two computers are associated already.", r);
-	else if (st == -1)
-		smp_reply_db_error(s, r);
-	else {
+	else if (st != -1) {
 		fprintf(stderr, "tsi smp: console: admin '%s' associated %s -> %s "
 		    "(association %lld)\n", cx->admin, src, dst, id);
 		console_see_other(r, "/console/associations");
@@ -162,7 +167,7 @@ delete_association(struct smp_server *s, const struct console_req *q,
     const struct console_ctx *cx, long long id, struct smp_reply *r)
 {
 	char	*why = NULL, text[64];
-	int	 ok;
+	int	 ok, found;
 
 	if (strcmp(q->method, "POST") != 0) {
 		/* the confirmation: a page of its own, a form to send */
@@ -180,8 +185,19 @@ delete_association(struct smp_server *s, const struct console_req *q,
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
-	ok = db_association_delete(s->db, s->conf.node, id, delete_file, s, &why) == 0;
+	found = db_association_id_number(s->db, id);
+	ok = found == 1 &&
+	    db_association_delete(s->db, s->conf.node, id, delete_file, s, &why) == 0;
+	if (found == -1)
+		console_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
+	if (found == -1)
+		return;
+	if (found == 0) {
+		associations(s, cx, "There is no such association (deleted already?).", r);
+		r->status = 404;
+		return;
+	}
 	if (!ok) {
 		associations(s, cx, why, r);
 		free(why);
@@ -209,11 +225,11 @@ restore_only(struct smp_server *s, const struct console_req *q,
 	}
 	pthread_mutex_lock(&s->lock);
 	ok = db_node_set_restore_only(s->db, node, strcmp(on, "yes") == 0) == 0;
+	if (!ok)
+		console_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		smp_reply_db_error(s, r);
+	if (!ok)
 		return;
-	}
 	fprintf(stderr, "tsi smp: console: admin '%s' set node %s %s\n", cx->admin, node,
 	    strcmp(on, "yes") == 0 ? "restore-only" : "to take captures again");
 	console_see_other(r, "/console/");

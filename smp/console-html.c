@@ -161,6 +161,28 @@ console_see_other(struct smp_reply *r, const char *where)
 	buf_reset(&r->body);
 }
 
+/* A database failure on the way to a page, under the lock: an admin gets
+ * its message, someone not logged in only that it failed. */
+void
+console_db_failed(struct smp_server *s, struct smp_reply *r, int admin)
+{
+	buf_reset(&r->body);
+	if (admin)
+		smp_reply_db_error(s, r);
+	else {
+		smp_reply_error(r, 503, "the SMP's database cannot be reached: try again "
+		    "later");
+		r->retry_after = SMP_DB_RETRY_S;
+	}
+	r->html = 0;
+}
+
+void
+console_db_error(struct smp_server *s, struct smp_reply *r)
+{
+	console_db_failed(s, r, 1);
+}
+
 void
 console_csrf_field(struct buf *b, const struct console_ctx *cx)
 {

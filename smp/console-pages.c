@@ -123,15 +123,14 @@ overview(struct smp_server *s, const struct console_ctx *cx, struct smp_reply *r
 	    "id=\"folders\"><tr><th>node</th><th>folder</th><th>free</th><th>size</th>"
 	    "<th>stores</th><th>captures</th></tr>\n");
 	ok = ok && db_console_folders(s->db, folder_row, &o) == 0;
+	if (!ok)
+		console_db_error(s, r);		/* its message, under the lock */
 	pthread_mutex_unlock(&s->lock);
-	buf_adds(&r->body, "</table>");
 	buf_release(&o.runs);
 	buf_release(&o.stores);
-	if (!ok) {
-		buf_reset(&r->body);
-		smp_reply_db_error(s, r);
+	if (!ok)
 		return;
-	}
+	buf_adds(&r->body, "</table>");
 	console_page_end(&r->body);
 }
 
@@ -247,12 +246,11 @@ computers(struct smp_server *s, const struct console_req *q, const struct consol
 	}
 	pthread_mutex_lock(&s->lock);
 	ok = db_status_computers(s->db, NULL, computer_row, &k) == 0;
+	if (!ok)
+		console_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		buf_reset(&r->body);
-		smp_reply_db_error(s, r);
+	if (!ok)
 		return;
-	}
 	if (k.json) {
 		buf_adds(&r->body, "]}\n");
 		return;
@@ -336,12 +334,11 @@ computer_page(struct smp_server *s, const char *name, const struct console_ctx *
 	pthread_mutex_lock(&s->lock);
 	if (db_status_runs(s->db, name, run_block, &h) == -1)
 		h.ok = 0;
+	if (!h.ok)
+		console_db_error(s, r);
 	pthread_mutex_unlock(&s->lock);
-	if (!h.ok) {
-		buf_reset(&r->body);
-		smp_reply_db_error(s, r);
+	if (!h.ok)
 		return;
-	}
 	if (strstr(r->body.data, "class=\"run\"") == NULL)
 		buf_adds(&r->body, "<p>No run of this computer has reported yet.</p>");
 	console_page_end(&r->body);

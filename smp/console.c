@@ -21,6 +21,9 @@
 #define FAILURES_MAX		5	/* per address, and per name ... */
 #define FAILURE_WINDOW_S	60	/* ... in this long */
 #define LIMITS_MAX		256
+/* __Host-: a cookie no sibling host can set or scope (Secure, Path=/) */
+#define SESSION_COOKIE		"__Host-tsi_session"
+#define LOGIN_COOKIE		"__Host-tsi_login"
 
 /* A yescrypt hash of something nobody types, made once: an unknown name
  * costs the same work as a wrong password. */
@@ -40,7 +43,9 @@ make_no_such_admin(void)
 		no_such_admin = xstrdup("$y$");		/* fails: no login at all */
 }
 
-/* Login failures, per address or name, in the node's memory. */
+/* Login attempts, per address ("a:" and the address, an IPv6 one's /64)
+ * or per name ("n:NAME"), in the node's memory.  An entry at its limit is
+ * never evicted: when the table holds nothing else, logins wait. */
 static struct {
 	char		key[80];
 	int		count;
@@ -48,38 +53,75 @@ static struct {
 } limits[LIMITS_MAX];
 static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Seconds to wait before key may try again, 0 now; fail counts one more. */
-static long
-limited(const char *key, int fail)
+/* The entry of key, made when make; NULL when none (or no room). Under
+ * limits_lock. */
+static int
+limit_slot(const char *key, int make, time_t now)
 {
-	time_t	now = time(NULL);
-	size_t	i, free_at = LIMITS_MAX, oldest = 0;
-	long	wait = 0;
+	int	i, free_at = -1, oldest = -1;
 
-	pthread_mutex_lock(&limits_lock);
 	for (i = 0; i < LIMITS_MAX; i++) {
 		if (limits[i].key[0] != '\0' && now - limits[i].since >= FAILURE_WINDOW_S)
 			limits[i].key[0] = '\0';
-		if (limits[i].key[0] == '\0' && free_at == LIMITS_MAX)
+		if (limits[i].key[0] != '\0' && strcmp(limits[i].key, key) == 0)
+			return i;
+		if (limits[i].key[0] == '\0' && free_at == -1)
 			free_at = i;
-		if (limits[i].since < limits[oldest].since)
+		if (limits[i].key[0] != '\0' && limits[i].count < FAILURES_MAX &&
+		    (oldest == -1 || limits[i].since < limits[oldest].since))
 			oldest = i;
-		if (strcmp(limits[i].key, key) == 0)
-			break;
 	}
-	if (i == LIMITS_MAX && fail) {
-		i = free_at != LIMITS_MAX ? free_at : oldest;
+	if (!make)
+		return -1;
+	i = free_at != -1 ? free_at : oldest;
+	if (i != -1) {
 		snprintf(limits[i].key, sizeof limits[i].key, "%s", key);
 		limits[i].count = 0;
 		limits[i].since = now;
 	}
-	if (i < LIMITS_MAX) {
-		limits[i].count += fail;
-		if (limits[i].count >= FAILURES_MAX)
-			wait = FAILURE_WINDOW_S - (long)(now - limits[i].since);
-	}
+	return i;
+}
+
+/* Counts an attempt of key: 0, or the seconds to wait (the attempt is not
+ * made): its limit is reached, or the table is full of keys at theirs. */
+static long
+limit_attempt(const char *key)
+{
+	time_t	now = time(NULL);
+	long	wait = 0;
+	int	i;
+
+	pthread_mutex_lock(&limits_lock);
+	if ((i = limit_slot(key, 1, now)) == -1)
+		wait = FAILURE_WINDOW_S;
+	else if (limits[i].count >= FAILURES_MAX)
+		wait = FAILURE_WINDOW_S - (long)(now - limits[i].since);
+	else
+		limits[i].count++;
 	pthread_mutex_unlock(&limits_lock);
 	return wait > 0 ? wait : 0;
+}
+
+/* A login that succeeded: its attempts are forgotten. */
+static void
+limit_forget(const char *key)
+{
+	int	i;
+
+	pthread_mutex_lock(&limits_lock);
+	if ((i = limit_slot(key, 0, time(NULL))) != -1)
+		limits[i].key[0] = '\0';
+	pthread_mutex_unlock(&limits_lock);
+}
+
+/* The key of an address: IPv4 whole, IPv6 by its /64 (one host has many). */
+static void
+address_key(const uint8_t addr[16], char out[48])
+{
+	static const uint8_t	v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memcpy(out, "a:", 2);
+	hex_encode(addr, memcmp(addr, v4, sizeof v4) == 0 ? 16 : 8, out + 2);
 }
 
 static void
@@ -133,7 +175,8 @@ session_of(struct smp_server *s, const struct console_req *q, struct console_ctx
 	char	token[80];
 	int	found;
 
-	if (q->cookie == NULL || !cookie_value(q->cookie, "tsi_session", token, sizeof token) ||
+	if (q->cookie == NULL || !cookie_value(q->cookie, SESSION_COOKIE, token,
+	    sizeof token) ||
 	    strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
 		return 0;
 	token_hash(token, cx->token_hash);
@@ -141,7 +184,7 @@ session_of(struct smp_server *s, const struct console_req *q, struct console_ctx
 	found = db_session_get(s->db, cx->token_hash, (long long)time(NULL), cx->admin,
 	    cx->csrf);
 	if (found == -1)
-		smp_reply_db_error(s, r);
+		console_db_failed(s, r, 0);
 	if (found != 1)
 		cx->admin[0] = '\0';
 	return found;
@@ -169,8 +212,8 @@ login_page(struct smp_reply *r, const char *error, int status)
 	r->html = 1;
 	/* the login form's own CSRF token, double-submitted: a cookie and a
 	 * field that another site cannot both set */
-	snprintf(r->set_cookie, sizeof r->set_cookie, "tsi_login=%s; Path=/console; "
-	    "Secure; HttpOnly; SameSite=Strict; Max-Age=600", form_token);
+	snprintf(r->set_cookie, sizeof r->set_cookie, LOGIN_COOKIE "=%s; Path=/; Secure; "
+	    "HttpOnly; SameSite=Strict; Max-Age=600", form_token);
 	buf_reset(&r->body);
 	console_page_start(&r->body, "Log in", &cx);
 	if (error != NULL) {
@@ -192,15 +235,15 @@ login_page(struct smp_reply *r, const char *error, int status)
 static void
 login(struct smp_server *s, const struct console_req *q, struct smp_reply *r)
 {
-	char	name[SMP_NODE_LEN], *pw = xmalloc(1100), form[80], cookie[80], addr[48];
-	char	token[65], hash_of[65], csrf[65], *hash = NULL;
-	long	wait;
-	int	ok;
+	char	name[SMP_NODE_LEN], *pw = xmalloc(1100), form[80], cookie[80], akey[48];
+	char	nkey[SMP_NODE_LEN + 2], token[65], hash_of[65], csrf[65], *hash = NULL;
+	int	ok, known;
 
-	hex_encode(q->addr, 16, addr);
+	address_key(q->addr, akey);
 	if (form_value(q->body, q->body_len, "form", form, sizeof form) != 1 ||
-	    q->cookie == NULL || !cookie_value(q->cookie, "tsi_login", cookie, sizeof cookie) ||
-	    strlen(form) != 64 || strlen(cookie) != 64 || !mem_equal_ct(form, cookie, 64)) {
+	    q->cookie == NULL || !cookie_value(q->cookie, LOGIN_COOKIE, cookie,
+	    sizeof cookie) || strlen(form) != 64 || strlen(cookie) != 64 ||
+	    !mem_equal_ct(form, cookie, 64)) {
 		login_page(r, "This form is stale (or was not sent by this page): log in "
 		    "again.", 403);
 		goto out;
@@ -210,45 +253,50 @@ login(struct smp_server *s, const struct console_req *q, struct smp_reply *r)
 		login_page(r, "Give a name and a password.", 400);
 		goto out;
 	}
-	if ((wait = limited(addr, 0)) > 0 || (wait = limited(name, 0)) > 0) {
+	/* every attempt counts before the password is looked at, for its
+	 * address and for its name; a name no admin can have counts for
+	 * the address only */
+	known = smp_node_name_ok(name);
+	snprintf(nkey, sizeof nkey, "n:%s", known ? name : "");
+	if (limit_attempt(akey) > 0 || (known && limit_attempt(nkey) > 0)) {
 		login_page(r, "Too many failed logins: wait a minute, then try again.", 429);
 		fprintf(stderr, "tsi smp: console: login refused for a while: too many "
 		    "failures\n");
 		goto out;
 	}
 	pthread_mutex_lock(&s->lock);
-	hash = db_admin_hash(s->db, name);
-	ok = smp_db_failure(s->db) == DBF_NONE;
+	hash = known ? db_admin_hash(s->db, name) : NULL;
+	ok = smp_db_failure(s->db) == DBF_NONE || !known;
+	if (!ok)
+		console_db_failed(s, r, 0);
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		smp_reply_db_error(s, r);
+	if (!ok)
 		goto out;
-	}
 	/* the same work and the same answer for an unknown name */
 	pthread_once(&no_such_once, make_no_such_admin);
 	ok = smp_admin_password_ok(pw, hash ? hash : no_such_admin) && hash != NULL;
 	if (!ok) {
-		limited(addr, 1);
-		limited(name, 1);
 		fprintf(stderr, "tsi smp: console: a login failed\n");
 		login_page(r, "Wrong name or password.", 401);
 		goto out;
 	}
+	limit_forget(akey);
+	limit_forget(nkey);
 	random_hex(token);
 	random_hex(csrf);
 	token_hash(token, hash_of);
 	pthread_mutex_lock(&s->lock);
 	ok = db_session_add(s->db, hash_of, name, csrf, (long long)time(NULL),
 	    (long long)time(NULL) + SESSION_S) == 0;
+	if (!ok)
+		console_db_failed(s, r, 0);
 	pthread_mutex_unlock(&s->lock);
-	if (!ok) {
-		smp_reply_db_error(s, r);
+	if (!ok)
 		goto out;
-	}
 	fprintf(stderr, "tsi smp: console: admin '%s' logged in\n", name);
 	console_see_other(r, "/console/");
-	snprintf(r->set_cookie, sizeof r->set_cookie, "tsi_session=%s; Path=/console; "
-	    "Secure; HttpOnly; SameSite=Strict; Max-Age=%d", token, SESSION_S);
+	snprintf(r->set_cookie, sizeof r->set_cookie, SESSION_COOKIE "=%s; Path=/; Secure; "
+	    "HttpOnly; SameSite=Strict; Max-Age=%d", token, SESSION_S);
 	explicit_bzero(token, sizeof token);
 out:
 	explicit_bzero(pw, 1100);
@@ -263,8 +311,8 @@ logout(struct smp_server *s, struct console_ctx *cx, struct smp_reply *r)
 	db_session_remove(s->db, cx->token_hash);
 	pthread_mutex_unlock(&s->lock);
 	console_see_other(r, "/console/login");
-	snprintf(r->set_cookie, sizeof r->set_cookie, "tsi_session=; Path=/console; "
-	    "Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+	snprintf(r->set_cookie, sizeof r->set_cookie, SESSION_COOKIE "=; Path=/; Secure; "
+	    "HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
 static int
@@ -282,6 +330,13 @@ smp_console(struct smp_server *s, const struct console_req *q, struct smp_reply 
 	int			post = strcmp(q->method, "POST") == 0, in;
 
 	memset(&cx, 0, sizeof cx);
+	if (s->plain) {
+		/* a password would cross the network in the clear */
+		r->status = 403;
+		buf_adds(&r->body, "error: the console is served over HTTPS only (this SMP "
+		    "runs with --plain-http)\n");
+		return 0;
+	}
 	r->html = 1;
 	if (path_is(q->target, "/console/static/console.css") ||
 	    path_is(q->target, "/console/static/console.js")) {
@@ -328,5 +383,12 @@ smp_console(struct smp_server *s, const struct console_req *q, struct smp_reply 
 		logout(s, &cx, r);
 	else
 		console_view(s, q, &cx, r);
+	if (r->body.len + 1 >= SMP_CONSOLE_MAX_PAGE) {
+		/* cut short: not a page to show as if whole */
+		buf_reset(&r->body);
+		smp_reply_error(r, 500, "this page is over %d MiB: search to narrow it",
+		    SMP_CONSOLE_MAX_PAGE >> 20);
+		r->html = 0;
+	}
 	return 1;
 }

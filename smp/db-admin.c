@@ -100,6 +100,15 @@ db_association_id(struct smp_db *db, const char *id_text, long long *id)
 }
 
 int
+db_association_id_number(struct smp_db *db, long long id)
+{
+	long long	found;
+
+	return one_id(db, smp_db_query(db, "SELECT id FROM associations WHERE id = ?", "i",
+	    id), &found);
+}
+
+int
 db_association_between(struct smp_db *db, const char *source, const char *dest,
     long long *id)
 {

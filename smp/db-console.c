@@ -183,7 +183,8 @@ db_console_associations(struct smp_db *db, void (*fn)(void *,
 	    "a.created, s.id, COALESCE(s.state, 'no store'), COALESCE(s.size, 0), "
 	    "COALESCE(s.node, '-'), COALESCE(s.created, 0), COALESCE(s.completed, 0), "
 	    "COALESCE(s.released, 0) FROM associations a LEFT JOIN stores s ON "
-	    "s.association = a.id ORDER BY a.id, s.created", "")) == NULL)
+	    "s.association = a.id ORDER BY a.id DESC, s.created LIMIT ?", "i",
+	    (long long)DB_CONSOLE_ROWS_MAX)) == NULL)
 		return -1;
 	while (smp_rows_next(r) == 1) {
 		a.id = smp_rows_int(r, 0);

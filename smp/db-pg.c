@@ -59,8 +59,9 @@ pg_open(struct smp_db *db, const char *dir, const char *url, int create)
 		return -1;
 	if ((opts = a->conninfo_parse(url, &msg)) == NULL) {
 		shown = smp_db_url_redacted(url);
-		db_fail(db, DBF_ERROR, "'%s' is not a PostgreSQL connection URI: %s", shown,
-		    msg ? msg : "out of memory");
+		/* libpq's message may quote a part of the URI: the password */
+		db_fail(db, DBF_ERROR, "'%s' is not a PostgreSQL connection URI (a "
+		    "password holding %% or @ must be percent-encoded)", shown);
 		free(shown);
 		if (msg)
 			a->freemem(msg);

@@ -25,20 +25,22 @@
 void
 smp_h_capacity(struct smp_server *s, const struct smp_who *who, struct smp_reply *r)
 {
-	char	why[256], other[400];
-	int	f, elsewhere = 0;
+	char	why[256] = "", other[400];
+	int	f, elsewhere = 0, ro;
 
 	(void)who;
 	pthread_mutex_lock(&s->lock);
-	f = smp_restore_only(s) ? -1 : smp_pick_folder(s, why, sizeof why);
+	/* read once: an admin may set it meanwhile (console) */
+	ro = smp_restore_only(s);
+	f = ro ? -1 : smp_pick_folder(s, why, sizeof why);
 	/* a node of a site without room sends a capture on to one with room */
 	if (f < 0)
 		elsewhere = smp_site_capture_url(s, other, sizeof other);
 	pthread_mutex_unlock(&s->lock);
 	r->status = 200;
-	buf_addf(&r->body, "restore_only: %s\ncapture: %s\n", smp_restore_only(s) ?
-	    "true" : "false", f >= 0 || elsewhere ? "yes" : "no");
-	if (smp_restore_only(s))
+	buf_addf(&r->body, "restore_only: %s\ncapture: %s\n", ro ? "true" : "false",
+	    f >= 0 || elsewhere ? "yes" : "no");
+	if (ro)
 		buf_adds(&r->body, "reason: this SMP is in restore-only mode\n");
 	else if (f < 0)
 		buf_addf(&r->body, "reason: %s\n", why);

@@ -434,6 +434,9 @@ begin(struct smp_server *s, struct MHD_Connection *c, struct conn *k, const char
 	}
 	if (k->head.req.route == SMP_R_CONSOLE) {
 		k->console = 1;
+		/* a page is larger than a protocol answer; past this it says so */
+		buf_release(&r->body);
+		buf_init(&r->body, SMP_CONSOLE_MAX_PAGE);
 		k->cookie = raw.cookie;
 		k->accept = raw.accept;
 		if (strcmp(method, "POST") != 0)

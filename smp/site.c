@@ -101,6 +101,11 @@ smp_site_join(struct smp_server *s, const char *listen, int port, const char *gi
 		    "(%s://HOST:PORT), not '%s'", s->plain ? "http" : "https", given);
 		return -1;
 	}
+	if (given != NULL && strlen(given) >= sizeof(((struct smp_node_row *)0)->url)) {
+		*err = xasprintf("--advertise is over %zu bytes",
+		    sizeof(((struct smp_node_row *)0)->url) - 1);
+		return -1;
+	}
 	s->advertise = advertised(s, listen, port, given);
 	if (!smp_db_is_site(s->db)) {
 		/* a node on its own is the one node of its own site: its row

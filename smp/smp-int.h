@@ -153,6 +153,8 @@ int	db_association_add(struct smp_db *, const char *source, const char *dest,
 int	db_association_id(struct smp_db *, const char *id_text, long long *id);
 int	db_association_between(struct smp_db *, const char *source, const char *dest,
 	    long long *id);
+/* Whether association id exists: 1, 0, or -1. */
+int	db_association_id_number(struct smp_db *, long long id);
 /* An association with one of its stores (store NULL: it has none; then
  * state is "no store", folder "-"). */
 struct db_assoc_store {
@@ -298,6 +300,8 @@ struct db_assoc_row {
 	long long	 id, created, size, store_created, completed, released;
 	const char	*source, *dest, *users, *behavior, *store, *state, *node;
 };
+/* ... the newest associations first, DB_CONSOLE_ROWS_MAX rows at most. */
+#define DB_CONSOLE_ROWS_MAX	2000
 int	db_console_associations(struct smp_db *, void (*fn)(void *ctx,
 	    const struct db_assoc_row *), void *ctx);
 
@@ -605,6 +609,7 @@ void	smp_h_events(struct smp_server *, const struct smp_who *, const char *body,
  * signatures: request.c routes it, server.c hands it over whole). */
 
 #define SMP_CONSOLE_MAX_BODY	(16 * 1024)
+#define SMP_CONSOLE_MAX_PAGE	(8 * 1024 * 1024)
 
 /* A console request as it came. */
 struct console_req {
@@ -626,6 +631,12 @@ struct console_ctx {
  * session (its connection may then live on).  Locks inside. */
 int	smp_console(struct smp_server *, const struct console_req *, struct smp_reply *);
 int	console_csrf_ok(const struct console_ctx *, const struct console_req *);
+/* The database's failure as the answer (503 when it is down), made while
+ * the lock is still held: its message is the failed statement's. */
+void	console_db_error(struct smp_server *, struct smp_reply *);
+/* The same for someone perhaps not logged in (admin 0): only that the
+ * database failed, never its message. */
+void	console_db_failed(struct smp_server *, struct smp_reply *, int admin);
 /* A 303 to where (after a form's action, or to the login). */
 void	console_see_other(struct smp_reply *, const char *where);
 /* console-pages.c: the views; console-act.c: associations and actions

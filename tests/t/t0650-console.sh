@@ -14,7 +14,7 @@ smp_start() {
 	rm -f "$1.port"
 	# shellcheck disable=SC2086
 	$TSI_WRAP "$TSI" smp serve --dir "$1" --listen 127.0.0.1:0 --port-file "$1.port" \
-	    >> "$1.log" 2>&1 &
+	    ${PLAIN:-} >> "$1.log" 2>&1 &
 	echo $! > "$1.pid"
 	started $!
 	wait_for "$1.port"
@@ -57,6 +57,11 @@ console_world() {
 	smp_start srv
 }
 
+log_in_as() {
+	web GET /console/login && web POST /console/login "name=$1" "password=$2" --login-form &&
+	status_is 303
+}
+
 log_in() {
 	web GET /console/login && web POST /console/login name=alice \
 	    "password=correct horse battery" --login-form && status_is 303
@@ -87,9 +92,9 @@ test_expect 'login: a wrong password and an unknown name get the same answer; th
 	contains a1 "Wrong name or password." &&
 	web GET /console/login && web POST /console/login name=alice "password=correct horse battery" &&
 	status_is 403 && contains web.body "stale" &&
-	log_in && grep "^Set-Cookie: tsi_session=" web.head > c &&
+	log_in && grep "^Set-Cookie: __Host-tsi_session=" web.head > c &&
 	contains c "Secure" && contains c "HttpOnly" && contains c "SameSite=Strict" &&
-	contains c "Max-Age=28800" && contains c "Path=/console" &&
+	contains c "Max-Age=28800" && contains c "Path=/;" &&
 	web GET /console/ && status_is 200 && contains web.body "alice" &&
 	web POST /console/logout --csrf && status_is 303 && contains web.head "Max-Age=0" &&
 	cp jar jar.old && web GET /console/ && status_is 303 &&
@@ -147,6 +152,33 @@ test_expect 'associate through the console, delete after a confirmation page; a 
 	wait_until "grep -q \"an admin set this node restore-only\" srv.log" &&
 	web GET /console/ && contains web.body "Take captures again" && contains web.body "<td>restore-only</td>" &&
 	contains srv.log "admin '"'"'alice'"'"' set node smp1 restore-only" && smp_stop srv
+'
+
+test_expect 'deleting an association that is not there says so; over --plain-http the console serves nothing' '
+	console_world && log_in && web GET /console/associations &&
+	web POST /console/associations/99/delete --csrf && status_is 404 &&
+	contains web.body "There is no such association" && lacks srv.log "deleted association 99" &&
+	smp_stop srv &&
+	PLAIN=--plain-http smp_start srv &&
+	python3 -c "import http.client, sys
+c = http.client.HTTPConnection(\"127.0.0.1\", int(sys.argv[1]), timeout=10)
+c.request(\"GET\", \"/console/login\")
+r = c.getresponse()
+print(r.status, r.read().decode())" "$(cat srv.port)" > p.out &&
+	contains p.out "403" && contains p.out "HTTPS only" && lacks p.out "password" &&
+	smp_stop srv
+'
+
+test_expect 'the login limit keeps names and addresses apart: failures for one name do not lock out another' '
+	console_world && printf "another fine password\n" > pw2 &&
+	tsi smp admin add --dir srv --name bob --password-file pw2 > /dev/null &&
+	for i in 1 2 3 4; do
+		web GET /console/login && web POST /console/login name=mallory password=nope$i --login-form &&
+		status_is 401 || exit 1
+	done &&
+	JAR=jb log_in_as bob "another fine password" &&
+	web GET /console/login && web POST /console/login name=a:00000000000000000000ffff7f000001 password=x --login-form &&
+	status_is 401 && smp_stop srv
 '
 
 test_done
