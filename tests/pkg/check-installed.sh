@@ -6,8 +6,13 @@
 set -u
 failed=0
 scratch=$(mktemp -d)
-smp_pid=
-trap '[ -n "$smp_pid" ] && kill "$smp_pid" 2> /dev/null; rm -rf "$scratch"' EXIT
+# the server the last check starts: its PID in a file, for check() runs
+# each check in a subshell
+stop_smp() {
+	[ -s "$scratch/smp.pid" ] && kill "$(cat "$scratch/smp.pid")" 2> /dev/null
+	rm -f "$scratch/smp.pid"
+}
+trap 'stop_smp; rm -rf "$scratch"' EXIT
 
 check() {
 	what=$1
@@ -77,7 +82,7 @@ smp_serves() {
 	setpriv --reuid=_tsi-smp --regid=_tsi-smp --clear-groups tsi smp init --dir /var/lib/tsi-smp --name localhost > /dev/null &&
 	setpriv --reuid=_tsi-smp --regid=_tsi-smp --clear-groups tsi smp serve --dir /var/lib/tsi-smp --listen 127.0.0.1:0 \
 	    --port-file /var/lib/tsi-smp/port > "$scratch/smp.log" 2>&1 &
-	smp_pid=$!
+	echo $! > "$scratch/smp.pid"
 	i=0
 	while ! [ -s /var/lib/tsi-smp/port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s /var/lib/tsi-smp/port ] || { cat "$scratch/smp.log"; return 1; }
@@ -99,9 +104,5 @@ check "the four man pages are installed and render" man_pages
 check "the systemd units name /usr/bin/tsi and the hardening" units
 check "tsi-smp made its system user and a 0700 folder" smp_user
 check "the State Migration Point serves TLS as _tsi-smp" smp_serves
-if [ -n "$smp_pid" ]; then
-	kill "$smp_pid" 2> /dev/null
-	wait "$smp_pid" 2> /dev/null
-	smp_pid=
-fi
+stop_smp
 exit $failed
