@@ -9,29 +9,9 @@
 #   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0610-smp.sh
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
+. "$TSI_TOP/tests/lib/smp-serve.sh"
 
 RAW="python3 $TSI_TOP/tests/lib/smp-raw.py"
-
-# smp_start DIR [PORT]: serves DIR on loopback; DIR.port, DIR.pid, DIR.log.
-smp_start() {
-	rm -f "$1.port"
-	# shellcheck disable=SC2086
-	$TSI_WRAP "${SMP_TSI:-$TSI}" smp serve --dir "$1" --listen "127.0.0.1:${2:-0}" \
-	    --port-file "$1.port" >> "$1.log" 2>&1 &
-	echo $! > "$1.pid"
-	started $!
-	wait_for "$1.port"
-}
-
-# smp_stop DIR: SIGTERM, waited for; under the sanitizers, the server's
-# log must not hold their report (a leak is found at exit)
-smp_stop() {
-	kill "$(cat "$1.pid")" 2> /dev/null
-	i=0
-	while alive "$(cat "$1.pid")" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! alive "$(cat "$1.pid")" &&
-	if grep -q "Sanitizer" "$1.log"; then grep -A20 "Sanitizer" "$1.log" >&2; false; fi
-}
 
 # a home with a document, a settings file and a 3 MB file
 make_root() {

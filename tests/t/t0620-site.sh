@@ -11,30 +11,10 @@
 #   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0620-site.sh
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
+. "$TSI_TOP/tests/lib/smp-serve.sh"
 . "$TSI_TOP/tests/lib/pg.sh"
 
 RAW="python3 $TSI_TOP/tests/lib/smp-raw.py"
-
-# node_start NAME [PORT]: serves NAME on loopback; NAME.port, .pid, .log.
-node_start() {
-	rm -f "$1.port"
-	# shellcheck disable=SC2086
-	$TSI_WRAP "${SMP_TSI:-$TSI}" smp serve --dir "$1" --listen "127.0.0.1:${2:-0}" \
-	    --port-file "$1.port" >> "$1.log" 2>&1 &
-	echo $! > "$1.pid"
-	started $!
-	wait_for "$1.port"
-}
-
-# node_stop NAME: SIGTERM, waited for; under the sanitizers, the node's
-# log must not hold their report (a leak is found at exit)
-node_stop() {
-	kill "$(cat "$1.pid")" 2> /dev/null
-	i=0
-	while alive "$(cat "$1.pid")" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! alive "$(cat "$1.pid")" && sleep 0.2 &&
-	if grep -q "Sanitizer" "$1.log"; then grep -A20 "Sanitizer" "$1.log" >&2; false; fi
-}
 
 url() {
 	echo "https://127.0.0.1:$(cat "$1.port")"
@@ -80,7 +60,7 @@ site_world() {
 	EOF
 	sed 's/capture/restore/g; s/Capture/Restore/g; s/source side/destination side/' \
 	    source.yaml > dest.yaml &&
-	node_start a && node_start b
+	smp_start a && smp_start b
 }
 
 # run_seq SEQ ROOT IDENTITY NAME SMPS [ARGS...]
@@ -108,7 +88,7 @@ test_expect POSTGRES 'two nodes share a site: one recovery key, a computer and a
 	contains e "is registered already" &&
 	wait_until "tsi smp nodes --dir b > n && grep -q \"node-a .*https://127.0.0.1:$(cat a.port) .*yes\" n && grep -q \"node-b .*https://127.0.0.1:$(cat b.port)\" n" &&
 	[ "$(sql "select version from schema_version order by version" | tr "\n" " ")" = "1 2 3 " ] &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'capture through node a; a restore given only node b is sent to a and succeeds; both nodes list the store on a and show both runs' '
@@ -129,28 +109,28 @@ test_expect POSTGRES 'capture through node a; a restore given only node b is sen
 	contains st-old "Replace, source side" && contains st-old succeeded && contains st-old "3/3" &&
 	contains st-new "Replace, destination side" && contains st-new succeeded && contains st-new released &&
 	tsi smp status --dir a --computer new-pc > c && contains c "Restore user state: succeeded" &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'a node in restore-only mode (or without room) sends a capture to a node of the site that takes it' '
-	site_world && node_stop b && sed -i "s/restore_only: false/restore_only: true/" b/smp.conf &&
-	node_start b &&
+	site_world && smp_stop b && sed -i "s/restore_only: false/restore_only: true/" b/smp.conf &&
+	smp_start b &&
 	run_seq source.yaml src old s "$(url b)" > out 2>&1 &&
 	contains out "SMP $(url b) sends this request to $(url a)" && contains out "is complete" &&
 	[ "$(sql "select node from stores")" = node-a ] &&
 	contains b.log "old-pc POST /v1/request?mode=capture -> 307" &&
 	lacks b.log "PUT /v1/stores" && contains a.log "PUT /v1/stores" &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'a redirect to a node whose certificate is not in the client'"'"'s bundle is refused' '
-	site_world && node_stop b && sed -i "s/restore_only: false/restore_only: true/" b/smp.conf &&
-	node_start b &&
+	site_world && smp_stop b && sed -i "s/restore_only: false/restore_only: true/" b/smp.conf &&
+	smp_start b &&
 	! CACERT=$PWD/b/smp-cert.pem run_seq source.yaml src old s "$(url b)" > out 2>&1 &&
 	contains out "sent the request to $(url a), which does not present one of TSISMPCACert" &&
 	contains out "refused" && contains out "(1 attempt)" &&
 	lacks a.log "POST /v1/request" && [ -z "$(sql "select id from stores")" ] &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'a request replayed at the node it was signed for, or at the other node, is refused' '
@@ -161,7 +141,7 @@ test_expect POSTGRES 'a request replayed at the node it was signed for, or at th
 	contains r1 401 && contains r1 "replayed" &&
 	$RAW "$(cat b.port)" b/smp-cert.pem GET /v1/capacity "Authorization: $auth" > r2 &&
 	contains r2 401 && contains r2 "signed for another SMP" &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'a boundary group sends the captures of its ranges to its nodes; tsi smp boundary checks what it is given' '
@@ -180,19 +160,19 @@ test_expect POSTGRES 'a boundary group sends the captures of its ranges to its n
 	[ "$(sql "select node from stores")" = node-b ] &&
 	tsi smp boundary remove --dir b --name lab > /dev/null &&
 	tsi_rc 1 smp boundary remove --dir b --name lab 2> e4 && contains e4 "no boundary group" &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'retention runs on the node that holds the store, after the release through the other' '
-	site_world && node_stop a && node_stop b &&
+	site_world && smp_stop a && smp_stop b &&
 	sed -i "s/retention: 1d/retention: immediately/" a/smp.conf b/smp.conf &&
-	node_start a && node_start b &&
+	smp_start a && smp_start b &&
 	run_seq source.yaml src old s "$(url a)" > out 2>&1 && id=$(sql "select id from stores") &&
 	run_seq dest.yaml dst new d "$(url b)" > out2 2>&1 && contains out2 "restored from" &&
 	wait_until "! [ -e a/stores/$id.tsistore ]" 20 &&
 	contains a.log "store $id deleted: its retention time passed" &&
 	lacks b.log "deleted: its retention" && [ "$(sql "select state from stores")" = deleted ] &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'an association deleted through node b: node a deletes the store file it holds' '
@@ -202,34 +182,34 @@ test_expect POSTGRES 'an association deleted through node b: node a deletes the 
 	tsi smp delete old-pc:new-pc --dir b > d && contains d "deleted association" &&
 	wait_until "! [ -e a/stores/$id.tsistore ]" 20 &&
 	contains a.log "deleted store $id: its association was deleted" &&
-	[ -z "$(sql "select id from deletions")" ] && node_stop a && node_stop b
+	[ -z "$(sql "select id from deletions")" ] && smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'node a killed during an upload and started again: the capture completes there' '
-	site_world && node_stop a && head -c 30000000 /dev/urandom > src/home/alice/Documents/big.bin &&
-	TSI_FAULT_SMP_SLOW_MS=300 SMP_TSI=$TSI_FAULTS node_start a && port=$(cat a.port) &&
+	site_world && smp_stop a && head -c 30000000 /dev/urandom > src/home/alice/Documents/big.bin &&
+	TSI_FAULT_SMP_SLOW_MS=300 SMP_TSI=$TSI_FAULTS smp_start a && port=$(cat a.port) &&
 	{ (run_seq source.yaml src old s "$(url a) $(url b)" > out 2>&1; echo $? > rc) & } &&
 	wait_until "grep -q \"data?offset=0 -> 200\" a.log" &&
-	kill -9 "$(cat a.pid)" && sleep 1 && node_start a $port &&
+	kill -9 "$(cat a.pid)" && sleep 1 && smp_start a $port &&
 	wait_until "[ -s rc ]" 60 &&
 	[ "$(cat rc)" = 0 ] && contains out "is complete" &&
 	[ "$(sql "select node, state from stores")" = "node-a|complete" ] &&
 	run_seq dest.yaml dst new d "$(url b)" > out2 2>&1 &&
 	cmp src/home/alice/Documents/big.bin dst/home/alice/Documents/big.bin &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'the node that holds the store is down: the restore through the other waits for it, says so, and completes' '
 	site_world &&
 	run_seq source.yaml src old s "$(url a)" > out 2>&1 && contains out "is complete" &&
-	port=$(cat a.port) && node_stop a &&
+	port=$(cat a.port) && smp_stop a &&
 	{ (run_seq dest.yaml dst new d "$(url b)" > out2 2>&1; echo $? > rc) & } &&
 	wait_until "grep -q \"which does not answer now\" out2" &&
-	node_start a $port && wait_until "[ -s rc ]" 60 && [ "$(cat rc)" = 0 ] &&
+	smp_start a $port && wait_until "[ -s rc ]" 60 && [ "$(cat rc)" = 0 ] &&
 	contains out2 "sent the request to https://127.0.0.1:$port, the node that holds or takes it, which does not answer now" &&
 	contains out2 "trying again in 1 s" && contains out2 "restored from" &&
 	cmp src/home/alice/Documents/data.bin dst/home/alice/Documents/data.bin &&
-	node_stop a && node_stop b
+	smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'the database stopped under a run: the nodes answer 503, the client waits, and the run completes once it is back' '
@@ -240,7 +220,7 @@ test_expect POSTGRES 'the database stopped under a run: the nodes answer 503, th
 	wait_until "[ -s rc ]" 60 &&
 	[ "$(cat rc)" = 0 ] && contains out "the site database is unreachable" &&
 	contains out "is complete" && [ "$(sql "select state from stores")" = complete ] &&
-	alive "$(cat a.pid)" && node_stop a && node_stop b
+	alive "$(cat a.pid)" && smp_stop a && smp_stop b
 '
 
 test_expect POSTGRES 'init: an unreachable database makes nothing and shows no password; a taken name is refused; serve checks the folder against the site' '

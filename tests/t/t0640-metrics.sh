@@ -8,6 +8,7 @@
 #   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0640-metrics.sh
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
+. "$TSI_TOP/tests/lib/smp-serve.sh"
 
 RAW="python3 $TSI_TOP/tests/lib/smp-raw.py"
 MET="python3 $TSI_TOP/tests/lib/metrics.py"
@@ -18,30 +19,6 @@ NAMES="tsi_smp_up tsi_smp_build_info tsi_smp_requests_total tsi_smp_received_byt
     tsi_smp_sent_bytes_total tsi_smp_uploads_in_progress tsi_smp_stores
     tsi_smp_folder_free_bytes tsi_smp_folder_stores tsi_smp_request_duration_seconds
     tsi_smp_database_errors_total"
-
-# smp_start DIR [ARGS...]: serves DIR on loopback with ARGS; DIR.port,
-# DIR.pid, DIR.log.
-smp_start() {
-	_d=$1
-	shift
-	rm -f "$_d.port"
-	# shellcheck disable=SC2086
-	$TSI_WRAP "${SMP_TSI:-$TSI}" smp serve --dir "$_d" --listen "127.0.0.1:0" \
-	    --port-file "$_d.port" "$@" >> "$_d.log" 2>&1 &
-	echo $! > "$_d.pid"
-	started $!
-	wait_for "$_d.port"
-}
-
-# smp_stop DIR: SIGTERM, waited for; under the sanitizers, the server's
-# log must not hold their report (a leak is found at exit)
-smp_stop() {
-	kill "$(cat "$1.pid")" 2> /dev/null
-	i=0
-	while alive "$(cat "$1.pid")" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! alive "$(cat "$1.pid")" &&
-	if grep -q "Sanitizer" "$1.log"; then grep -A20 "Sanitizer" "$1.log" >&2; false; fi
-}
 
 # a home with a document, a settings file and a 3 MB file
 make_root() {
@@ -85,7 +62,7 @@ smp_world() {
 	EOF
 	sed 's/capture/restore/g; s/Capture/Restore/g; s/source side/destination side/' \
 	    source.yaml > dest.yaml &&
-	smp_start srv "$@"
+	smp_start srv 0 "$@"
 }
 
 # run_seq SEQ ROOT IDENTITY NAME [ARGS...]
@@ -220,7 +197,7 @@ test_expect 'a bad --metrics-listen is a usage error (exit 2); a port taken is a
 	tsi_rc 2 smp serve --dir srv --listen 127.0.0.1:0 --metrics-port-file f 2> e3 &&
 	contains e3 "--metrics-port-file needs --metrics-listen" &&
 	tsi_rc 2 smp serve --dir srv --metrics-listen 2> e4 && contains e4 "needs a value" &&
-	smp_start srv $M && wait_for srv.mport && mp=$(cat srv.mport) &&
+	smp_start srv 0 $M && wait_for srv.mport && mp=$(cat srv.mport) &&
 	tsi smp init --dir two > /dev/null &&
 	tsi_rc 1 smp serve --dir two --listen 127.0.0.1:0 --port-file two.port \
 	    --metrics-listen 127.0.0.1:$mp 2> e5 &&

@@ -9,25 +9,7 @@
 #   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0650-console.sh
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
-
-smp_start() {
-	rm -f "$1.port"
-	# shellcheck disable=SC2086
-	$TSI_WRAP "$TSI" smp serve --dir "$1" --listen 127.0.0.1:0 --port-file "$1.port" \
-	    ${PLAIN:-} >> "$1.log" 2>&1 &
-	echo $! > "$1.pid"
-	started $!
-	wait_for "$1.port"
-}
-
-# smp_stop DIR: SIGTERM, waited for; no sanitizer report in its log
-smp_stop() {
-	kill "$(cat "$1.pid")" 2> /dev/null
-	i=0
-	while alive "$(cat "$1.pid")" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! alive "$(cat "$1.pid")" &&
-	if grep -q "Sanitizer" "$1.log"; then grep -A20 "Sanitizer" "$1.log" >&2; false; fi
-}
+. "$TSI_TOP/tests/lib/smp-serve.sh"
 
 # web METHOD PATH [ARGS]: the console as the cookie jar "jar" sees it;
 # the status in web.status, the headers in web.head, the body in web.body
@@ -159,7 +141,7 @@ test_expect 'deleting an association that is not there says so; over --plain-htt
 	web POST /console/associations/99/delete --csrf && status_is 404 &&
 	contains web.body "There is no such association" && lacks srv.log "deleted association 99" &&
 	smp_stop srv &&
-	PLAIN=--plain-http smp_start srv &&
+	smp_start srv 0 --plain-http &&
 	python3 -c "import http.client, sys
 c = http.client.HTTPConnection(\"127.0.0.1\", int(sys.argv[1]), timeout=10)
 c.request(\"GET\", \"/console/login\")

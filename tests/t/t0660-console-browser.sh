@@ -8,28 +8,11 @@
 #   TSI=$PWD/tsi TSI_TOP=$PWD sh tests/t/t0660-console-browser.sh
 
 . "$TSI_TOP/tests/lib/test-lib.sh"
+. "$TSI_TOP/tests/lib/smp-serve.sh"
 
 test_prereq BROWSER '[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] &&
     /usr/bin/python3 -c "import selenium"' \
     'needs chromium, chromium-driver and python3-selenium (dist/setup-debian.sh installs them)'
-
-smp_start() {
-	rm -f "$1.port"
-	# shellcheck disable=SC2086
-	$TSI_WRAP "$TSI" smp serve --dir "$1" --listen 127.0.0.1:0 --port-file "$1.port" \
-	    >> "$1.log" 2>&1 &
-	echo $! > "$1.pid"
-	started $!
-	wait_for "$1.port"
-}
-
-smp_stop() {
-	kill "$(cat "$1.pid")" 2> /dev/null
-	i=0
-	while alive "$(cat "$1.pid")" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! alive "$(cat "$1.pid")" &&
-	if grep -q "Sanitizer" "$1.log"; then grep -A20 "Sanitizer" "$1.log" >&2; false; fi
-}
 
 make_root() {
 	mkdir -p "$1/etc" "$1/home/alice/Documents" &&
